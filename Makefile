@@ -1,0 +1,31 @@
+# The README's two commands: `make run` and `make test`. Both build .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+ifeq ($(OS),Windows_NT)
+BIN := $(VENV)/Scripts
+else
+BIN := $(VENV)/bin
+endif
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# Exit 1 from `check` means "some forms have findings" (the samples do, on purpose); 2+ is a real failure.
+run: $(STAMP)
+	$(BIN)/selfeval check samples/ ; status=$$?; test $$status -le 1
+
+lint: $(STAMP)
+	$(BIN)/ruff check processor tests
+	$(BIN)/mypy processor
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,13 @@
+"""The one small exception tree. Exceptions mean "cannot go on"; problems in a form are findings."""
+
+
+class SelfevalError(Exception):
+    """Base of every error the CLI turns into a message and an exit status."""
+
+    exit_code = 2
+
+
+class UsageError(SelfevalError):
+    """The user asked for something that cannot be done as asked (a missing path, a bad option)."""
+
+    exit_code = 2

@@ -1,0 +1,168 @@
+"""Plain frozen dataclasses passed between the pipeline stages.
+
+Every stage takes and returns these, so a stage can be tested, replaced or run in another
+process without knowing about the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Status(StrEnum):
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    REJECTED = "rejected"
+    SKIPPED = "skipped"
+
+
+class ValueKind(StrEnum):
+    QUANTITY = "quantity"
+    PERCENT = "percent"
+    DATE = "date"
+    QUALITATIVE = "qualitative"
+    EMPTY = "empty"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, at one place. `value` is the offending cell's text, kept for messages and sheets."""
+
+    code: str
+    severity: Severity
+    message: str
+    hint: str
+    sheet: str = ""
+    cell: str = ""
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class Value:
+    """A target (年度指标值) or actual (实际完成值) as written and as understood.
+
+    `op` is one of ">=", ">", "=", "<=", "<" or None (a bare number); `date` is ISO "YYYY-MM" or
+    "YYYY-MM-DD" for date values.
+    """
+
+    raw: str
+    op: str | None
+    value: float | None
+    unit: str
+    kind: ValueKind
+    date: str | None = None
+
+
+EMPTY_VALUE = Value(raw="", op=None, value=None, unit="", kind=ValueKind.EMPTY)
+
+
+@dataclass(frozen=True)
+class FundRow:
+    """One row of the 项目资金 block (年度资金总额 or one of its parts), amounts in 万元."""
+
+    key: str  # total | current | carryover | other
+    label: str
+    row: int
+    initial_budget: float | None
+    annual_budget: float | None
+    executed: float | None
+    cells: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Funds:
+    """The 年度资金总额 row, the only one that is scored, plus its parts for the arithmetic checks."""
+
+    initial_budget: float | None
+    annual_budget: float | None
+    executed: float | None
+    execution_rate: float | None
+    weight: float | None
+    self_score: float | None
+    computed_score: float | None = None
+    money_unit: str = "万元"
+    row: int = 0
+    cells: dict[str, str] = field(default_factory=dict)
+    parts: tuple[FundRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class Indicator:
+    level1: str
+    level2: str
+    name: str
+    raw_name: str
+    row: int
+    target: Value
+    actual: Value
+    weight: float | None
+    self_score: float | None
+    reason: str
+    key_indicator: bool = False
+    computed_score: float | None = None
+    method: str | None = None
+    cells: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Group:
+    """A 一级 or 二级 label with the weight printed in it, e.g. 产出指标(50分) → level 1, 50."""
+
+    level: int
+    name: str
+    parent: str
+    declared_weight: float | None
+    cell: str
+
+
+@dataclass(frozen=True)
+class Project:
+    sheet: str
+    year: int | None
+    name: str
+    department: str
+    unit: str
+    profile: str
+    funds: Funds
+    indicators: tuple[Indicator, ...]
+    self_total: float | None
+    self_grade: str | None
+    declared_grade: str | None = None
+    computed_total: float | None = None
+    computed_grade: str | None = None
+    goal_expected: str = ""
+    goal_actual: str = ""
+    groups: tuple[Group, ...] = ()
+    weight_total: float | None = None
+    cells: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    status: Status
+    reason: str = ""
+    format: str = ""
+    projects: tuple[Project, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    files: tuple[FileResult, ...]
+
+    def count(self, status: Status) -> int:
+        return sum(1 for f in self.files if f.status is status)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every file is accepted or skipped, 1 when any is returned or rejected."""
+        bad = {Status.RETURNED, Status.REJECTED}
+        return 1 if any(f.status in bad for f in self.files) else 0

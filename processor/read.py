@@ -1,0 +1,143 @@
+"""Stage 2: turn a file's bytes into sheets of cells, or say exactly why that is impossible.
+
+The format is decided by the file's first bytes, never by its extension: departments rename web
+exports to .xls, and encrypted .xlsx files are really OLE containers.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import python_calamine as pc
+
+from processor.findings import finding
+from processor.model import Finding
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A sheet's cells from A1 (rows and columns 0-based here; A1 names are made at the edges)."""
+
+    name: str
+    rows: list[list[Any]]
+    merged: tuple[tuple[tuple[int, int], tuple[int, int]], ...]
+    merges_known: bool  # ods: calamine does not report merged ranges
+    visible: bool = True
+
+
+@dataclass(frozen=True)
+class Workbook:
+    format: str
+    sheets: tuple[Sheet, ...]
+
+
+class ReadFailure(Exception):
+    """Internal to the reader: the file cannot be read; carries the finding that says why."""
+
+    def __init__(self, found: Finding, fmt: str = "") -> None:
+        super().__init__(found.message)
+        self.finding = found
+        self.format = fmt
+
+
+def sniff(data: bytes, name: str = "") -> str:
+    """The workbook format from content: xlsx, xlsb, ods, xls, encrypted, or a non-workbook label."""
+    if not data:
+        return "empty"
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        return _sniff_zip(data)
+    if data.startswith(OLE_MAGIC):
+        return "encrypted" if _ENCRYPTED_STREAM in data else "xls"
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"%pdf"):
+        return "pdf"
+    if b"<html" in head or b"<!doctype html" in head or b"<table" in head:
+        return "html"
+    if head.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in data[:8192]:
+        return "spreadsheetml"
+    if head.startswith(b"<?xml") or head.startswith(b"<"):
+        return "xml"
+    return "unknown"
+
+
+def _sniff_zip(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            if "xl/workbook.xml" in names:
+                return "xlsx"
+            if "xl/workbook.bin" in names:
+                return "xlsb"
+            if "mimetype" in names:
+                mime = zf.read("mimetype")[:100]
+                return "ods" if b"spreadsheet" in mime else "odf-other"
+            if any(n.startswith("word/") for n in names):
+                return "docx"
+            if any(n.startswith("ppt/") for n in names):
+                return "pptx"
+            return "zip"
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        return "damaged-zip"
+
+
+_DESCRIBE = {
+    "pdf": "PDF 文档", "docx": "Word 文档", "pptx": "PowerPoint 演示文稿", "zip": "ZIP 压缩包",
+    "odf-other": "非表格的 OpenDocument 文档", "xml": "XML 文本", "unknown": "无法识别的内容（可能是文本或图片）",
+}
+
+
+def load(path: Path, data: bytes | None = None) -> Workbook:
+    """Read every sheet of a workbook. Raises ReadFailure with the finding that explains the refusal."""
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ReadFailure(finding("file-unreadable", detail=exc.strerror or type(exc).__name__)) from exc
+    fmt = sniff(data, path.name)
+    ext = path.suffix or "（无扩展名）"
+    if fmt == "empty":
+        raise ReadFailure(finding("file-empty"), fmt)
+    if fmt == "encrypted":
+        raise ReadFailure(finding("file-encrypted"), fmt)
+    if fmt == "damaged-zip":
+        raise ReadFailure(finding("file-damaged", detail="压缩结构不完整，文件可能被截断"), fmt)
+    if fmt in ("html", "spreadsheetml"):
+        what = "网页（HTML）" if fmt == "html" else " Excel 2003 XML 表格"
+        raise ReadFailure(finding("file-web-export", detected=what, ext=ext), fmt)
+    if fmt not in ("xlsx", "xlsb", "ods", "xls"):
+        raise ReadFailure(finding("file-not-workbook", detected=_DESCRIBE.get(fmt, fmt)), fmt)
+    try:
+        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        with book:
+            sheets = tuple(_read_sheet(book, meta, fmt) for meta in book.sheets_metadata
+                           if meta.typ == pc.SheetTypeEnum.WorkSheet)
+    except pc.PasswordError as exc:
+        raise ReadFailure(finding("file-encrypted"), fmt) from exc
+    except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:
+        raise ReadFailure(finding("file-damaged", detail=_short(exc)), fmt) from exc
+    return Workbook(format=fmt, sheets=sheets)
+
+
+def _read_sheet(book: pc.CalamineWorkbook, meta: pc.SheetMetadata, fmt: str) -> Sheet:
+    sheet = book.get_sheet_by_name(meta.name)
+    rows = sheet.to_python(skip_empty_area=False)
+    merged = sheet.merged_cell_ranges
+    return Sheet(
+        name=meta.name,
+        rows=rows,
+        merged=tuple(merged or ()),
+        merges_known=merged is not None,
+        visible=meta.visible == pc.SheetVisibleEnum.Visible,
+    )
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]

@@ -1,0 +1,107 @@
+"""One report, three renderings: JSON (stable schema, docs/report-schema.md), a terminal table, text lines.
+
+The JSON keys are a contract with scripts and later stages: add keys, never rename them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from processor.model import FileResult, Finding, Funds, Indicator, Project, Report, Status, Value
+
+SCHEMA_VERSION = 1
+
+
+def _value(v: Value) -> dict[str, Any]:
+    out: dict[str, Any] = {"raw": v.raw, "op": v.op, "value": v.value, "unit": v.unit, "kind": v.kind.value}
+    if v.date is not None:
+        out["date"] = v.date
+    return out
+
+
+def _funds(f: Funds) -> dict[str, Any]:
+    return {
+        "initial_budget": f.initial_budget, "annual_budget": f.annual_budget, "executed": f.executed,
+        "execution_rate": f.execution_rate, "weight": f.weight, "self_score": f.self_score,
+        "computed_score": f.computed_score, "money_unit": f.money_unit, "row": f.row, "cells": f.cells,
+        "parts": [{"key": p.key, "label": p.label, "row": p.row, "initial_budget": p.initial_budget,
+                   "annual_budget": p.annual_budget, "executed": p.executed} for p in f.parts],
+    }
+
+
+def _indicator(i: Indicator) -> dict[str, Any]:
+    return {
+        "level1": i.level1, "level2": i.level2, "name": i.name, "raw_name": i.raw_name, "row": i.row,
+        "target": _value(i.target), "actual": _value(i.actual), "weight": i.weight, "self_score": i.self_score,
+        "computed_score": i.computed_score, "method": i.method, "reason": i.reason,
+        "key_indicator": i.key_indicator, "cells": i.cells,
+    }
+
+
+def project_dict(p: Project) -> dict[str, Any]:
+    return {
+        "sheet": p.sheet, "year": p.year, "name": p.name, "department": p.department, "unit": p.unit,
+        "profile": p.profile, "funds": _funds(p.funds), "indicators": [_indicator(i) for i in p.indicators],
+        "self_total": p.self_total, "computed_total": p.computed_total, "self_grade": p.self_grade,
+        "computed_grade": p.computed_grade, "declared_grade": p.declared_grade, "weight_total": p.weight_total,
+        "goal_expected": p.goal_expected, "goal_actual": p.goal_actual,
+        "groups": [{"level": g.level, "name": g.name, "parent": g.parent, "declared_weight": g.declared_weight,
+                    "cell": g.cell} for g in p.groups],
+        "cells": p.cells,
+    }
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    return {"code": f.code, "severity": f.severity.value, "message": f.message, "hint": f.hint,
+            "sheet": f.sheet, "cell": f.cell, "value": f.value}
+
+
+def file_dict(r: FileResult) -> dict[str, Any]:
+    return {"path": r.path, "status": r.status.value, "reason": r.reason, "format": r.format,
+            "projects": [project_dict(p) for p in r.projects], "findings": [finding_dict(f) for f in r.findings]}
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "files": [file_dict(f) for f in report.files]}
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(to_dict(report), ensure_ascii=False, indent=2)
+
+
+def finding_line(path: str, f: Finding) -> str:
+    """The sentence a clerk reads: file, sheet, cell, what is wrong, how to fix it."""
+    where = "，".join(x for x in (f"文件 {path}", f"工作表 {f.sheet}" if f.sheet else "",
+                                 f"单元格 {f.cell}" if f.cell else "") if x)
+    return f"[{f.severity.value}] {f.code} {where}：{f.message} 修改建议：{f.hint}"
+
+
+_STATUS_STYLE = {Status.ACCEPTED: "green", Status.RETURNED: "yellow", Status.REJECTED: "red", Status.SKIPPED: "dim"}
+_STATUS_ZH = {Status.ACCEPTED: "通过", Status.RETURNED: "退回修改", Status.REJECTED: "拒收", Status.SKIPPED: "跳过"}
+_SEV_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def render_table(report: Report, console: Console) -> None:
+    for r in report.files:
+        style = _STATUS_STYLE[r.status]
+        console.print(f"[bold]{r.path}[/bold]  [{style}]{r.status.value}（{_STATUS_ZH[r.status]}）[/{style}]"
+                      + (f"  {r.reason}" if r.reason and r.status is Status.SKIPPED else ""))
+        for p in r.projects:
+            total = "—" if p.self_total is None else f"{p.self_total:g}"
+            console.print(f"  · 工作表 {p.sheet}：{p.name or '（无项目名称）'} / {p.department or '（无主管部门）'}"
+                          f" / {p.year or '年度不详'}，指标 {len(p.indicators)} 项，自评总分 {total}"
+                          f"，等级 {p.self_grade or '—'}")
+        if r.findings:
+            table = Table(show_header=True, header_style="bold", box=None, padding=(0, 1))
+            for col in ("级别", "代码", "工作表", "单元格", "问题", "修改建议"):
+                table.add_column(col, overflow="fold")
+            for f in r.findings:
+                sev = _SEV_STYLE[f.severity.value]
+                table.add_row(f"[{sev}]{f.severity.value}[/{sev}]", f.code, f.sheet, f.cell, f.message, f.hint)
+            console.print(table)
+    counts = "，".join(f"{_STATUS_ZH[s]} {report.count(s)}" for s in Status)
+    console.print(f"\n共 {len(report.files)} 个文件：{counts}")

@@ -1,0 +1,175 @@
+"""The value grammar: numbers written as text, and targets/actuals with comparators and units.
+
+Departments write `"　200"`, `"10分"`, `"2,200"`, `"97.30%"`, `≧735人次`, `不低于95%`, `2021年12月完成`.
+Everything is parsed here, in one place, so the reader and the reviewer agree on what a cell says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from processor.labels import nfkc
+from processor.model import EMPTY_VALUE, Value, ValueKind
+
+Cell = object  # what calamine hands back: str, int, float, bool, date, datetime, time, timedelta
+
+_NUM = r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?|[-+]?\.\d+"
+_NUMBER_TEXT = re.compile(rf"^(?P<num>{_NUM})(?P<unit>分|万元|元|%|‰|个|项)?$")
+
+
+class Unreadable(ValueError):
+    """A cell that should hold a number holds text that is not one."""
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell as the text a reviewer would see (numbers without a spurious `.0`)."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, dt.datetime) and cell.time() == dt.time():
+        return cell.date().isoformat()
+    return str(cell).strip()
+
+
+def is_blank(cell: Cell) -> bool:
+    return cell is None or (isinstance(cell, str) and not nfkc(cell).strip())
+
+
+def parse_number(cell: Cell) -> float | None:
+    """A number from a cell, or None for a blank cell; raises Unreadable for text that is no number.
+
+    `"100%"` gives 100.0 (not 1.0): callers that want a ratio use `parse_rate`.
+    """
+    if is_blank(cell):
+        return None
+    if isinstance(cell, bool):
+        raise Unreadable(str(cell))
+    if isinstance(cell, int | float):
+        return float(cell)
+    if not isinstance(cell, str):
+        raise Unreadable(cell_text(cell))
+    text = re.sub(r"\s+", "", nfkc(cell))
+    m = _NUMBER_TEXT.match(text)
+    if not m:
+        raise Unreadable(cell.strip())
+    return float(m.group("num").replace(",", ""))
+
+
+def parse_rate(cell: Cell) -> float | None:
+    """An execution rate as a ratio: `100%`, `"97.30%"`, 1.0 (a %-formatted number) and 97.3 all work.
+
+    A bare number above 2 can only be a percentage typed without its sign (no project spends
+    twice its budget and says so in the rate), so it is divided by 100.
+    """
+    value = parse_number(cell)
+    if value is None:
+        return None
+    if isinstance(cell, str) and ("%" in nfkc(cell)):
+        return value / 100
+    return value / 100 if value > 2 else value
+
+
+# -- targets and actuals ------------------------------------------------------------------------
+
+_PREFIX_OPS: list[tuple[str, str]] = [
+    ("大于或等于", ">="), ("大于等于", ">="), ("不少于", ">="), ("不低于", ">="), ("不小于", ">="),
+    ("至少", ">="), ("达到", ">="), ("≥", ">="), (">=", ">="), ("=>", ">="),
+    ("小于或等于", "<="), ("小于等于", "<="), ("不高于", "<="), ("不超过", "<="), ("不大于", "<="),
+    ("不多于", "<="), ("控制在", "<="), ("≤", "<="), ("<=", "<="), ("=<", "<="),
+    ("大于", ">"), ("高于", ">"), ("超过", ">"), (">", ">"),
+    ("小于", "<"), ("低于", "<"), ("<", "<"),
+    ("等于", "="), ("==", "="), ("=", "="),
+]
+_SUFFIX_OPS: list[tuple[str, str]] = [
+    ("及以上", ">="), ("以上", ">="), ("之上", ">="),
+    ("及以下", "<="), ("以下", "<="), ("以内", "<="), ("之内", "<="),
+]
+_PERCENT_UNITS = {"%": "%", "百分比": "%", "百分点": "%", "‰": "‰"}
+_QUANTITY = re.compile(rf"^(?P<num>{_NUM})(?P<unit>[^\d]{{0,10}}?)$")
+_DATE = re.compile(
+    r"^(?P<y>\d{4})\s*(?:年|[-/])\s*(?P<m>\d{1,2})\s*(?:月)?(?:\s*(?P<d>\d{1,2})\s*(?:日|号)?)?"
+    r"(?:底|末)?(?:前|之前|以前)?(?:完成|前完成|到位|全部完成|拨付到位)?$"
+)
+_YEAR_END = re.compile(r"^(?P<y>\d{4})年(?:底|末|年底|年末)(?:前|之前|以前)?(?:完成|到位)?$")
+_TRAILING_NOTE = re.compile(r"\([^()]*\)$")
+
+
+def _strip_ops(text: str) -> tuple[str | None, str]:
+    op: str | None = None
+    for word, sym in _PREFIX_OPS:
+        if text.startswith(word):
+            op, text = sym, text[len(word):]
+            break
+    for word, sym in _SUFFIX_OPS:
+        if text.endswith(word):
+            op, text = (op if op in ("<", ">") else sym), text[: -len(word)]
+            break
+    return op, text
+
+
+def _date_value(raw: str, text: str, op: str | None) -> Value | None:
+    m = _DATE.match(text)
+    if m:
+        y, mo = int(m.group("y")), int(m.group("m"))
+        if not (1900 <= y <= 2200 and 1 <= mo <= 12):
+            return None
+        iso = f"{y:04d}-{mo:02d}" + (f"-{int(m.group('d')):02d}" if m.group("d") else "")
+        return Value(raw=raw, op=op or "<=", value=None, unit="", kind=ValueKind.DATE, date=iso)
+    m = _YEAR_END.match(text)
+    if m:
+        return Value(raw=raw, op=op or "<=", value=None, unit="", kind=ValueKind.DATE,
+                     date=f"{int(m.group('y')):04d}-12")
+    return None
+
+
+def parse_value(cell: Cell) -> Value:
+    """Parse a 年度指标值 or 实际完成值 cell. Never raises: what is not a number is qualitative text.
+
+    Dates always get an op ("<=" unless written otherwise): finishing earlier meets a date target.
+    """
+    if is_blank(cell):
+        return EMPTY_VALUE
+    raw = cell_text(cell)
+    if isinstance(cell, bool):
+        return Value(raw=raw, op=None, value=None, unit="", kind=ValueKind.QUALITATIVE)
+    if isinstance(cell, int | float):
+        return Value(raw=raw, op=None, value=float(cell), unit="", kind=ValueKind.QUANTITY)
+    if isinstance(cell, dt.datetime | dt.date):
+        day = cell.date() if isinstance(cell, dt.datetime) else cell
+        return Value(raw=raw, op="<=", value=None, unit="", kind=ValueKind.DATE, date=day.isoformat())
+    if not isinstance(cell, str):
+        return Value(raw=raw, op=None, value=None, unit="", kind=ValueKind.QUALITATIVE)
+
+    text = re.sub(r"\s+", "", nfkc(cell))
+    text = _TRAILING_NOTE.sub("", text) or text
+    op, body = _strip_ops(text)
+    date = _date_value(raw, body, op)
+    if date is not None:
+        return date
+    m = _QUANTITY.match(body)
+    if m is None:
+        return Value(raw=raw, op=None, value=None, unit="", kind=ValueKind.QUALITATIVE)
+    number = float(m.group("num").replace(",", ""))
+    unit = m.group("unit")
+    if unit in _PERCENT_UNITS:
+        return Value(raw=raw, op=op, value=number, unit=_PERCENT_UNITS[unit], kind=ValueKind.PERCENT)
+    return Value(raw=raw, op=op, value=number, unit=unit, kind=ValueKind.QUANTITY)
+
+
+def reconcile_percent(target: Value, actual: Value) -> tuple[Value, Value]:
+    """A %-formatted number reaches us as a ratio (0.95). Beside a percent partner it means 95%."""
+
+    def scaled(v: Value) -> Value:
+        assert v.value is not None
+        return Value(raw=v.raw, op=v.op, value=round(v.value * 100, 10), unit="%", kind=ValueKind.PERCENT)
+
+    def ratio_like(v: Value) -> bool:
+        return v.kind is ValueKind.QUANTITY and not v.unit and v.value is not None and 0 < v.value <= 1.5
+
+    if target.kind is ValueKind.PERCENT and ratio_like(actual) and target.value and target.value > 1.5:
+        return target, scaled(actual)
+    if actual.kind is ValueKind.PERCENT and ratio_like(target) and actual.value and actual.value > 1.5:
+        return scaled(target), actual
+    return target, actual
