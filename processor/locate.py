@@ -82,8 +82,13 @@ def find_forms(grid: Grid) -> list[Block]:
     if not starts:
         bounds = [(0, grid.nrows)]
     else:
-        edges = [0, *starts[1:], grid.nrows]
-        bounds = list(pairwise(edges))
+        # A stacked form's title rows sit between the previous form's 总分 row and its 项目名称.
+        totals = sorted(lb.row for lb in labels if lb.field == "total")
+        tops = [0]
+        for prev, start in pairwise(starts):
+            ends = [t for t in totals if prev < t < start]
+            tops.append(ends[-1] + 1 if ends else start)
+        bounds = list(pairwise([*tops, grid.nrows]))
     blocks = []
     for top, bottom in bounds:
         inside = tuple(lb for lb in labels if top <= lb.row < bottom)

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from processor.model import FileResult, Finding, Funds, Indicator, Project, Report, Status, Value
@@ -88,14 +89,18 @@ _SEV_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 def render_table(report: Report, console: Console) -> None:
     for r in report.files:
         style = _STATUS_STYLE[r.status]
-        console.print(f"[bold]{r.path}[/bold]  [{style}]{r.status.value}（{_STATUS_ZH[r.status]}）[/{style}]"
-                      + (f"  {r.reason}" if r.reason and r.status is Status.SKIPPED else ""))
+        console.print(f"[bold]{escape(r.path)}[/bold]  [{style}]{r.status.value}（{_STATUS_ZH[r.status]}）[/{style}]"
+                      + (f"  {escape(r.reason)}" if r.reason and r.status is Status.SKIPPED else ""), soft_wrap=True)
         for p in r.projects:
             total = "—" if p.self_total is None else f"{p.self_total:g}"
             console.print(f"  · 工作表 {p.sheet}：{p.name or '（无项目名称）'} / {p.department or '（无主管部门）'}"
                           f" / {p.year or '年度不详'}，指标 {len(p.indicators)} 项，自评总分 {total}"
-                          f"，等级 {p.self_grade or '—'}")
-        if r.findings:
+                          f"，等级 {p.self_grade or '—'}", markup=False, highlight=False, soft_wrap=True)
+        if r.findings and not console.is_terminal:
+            # piped or logged: one finding per line, never wrapped, so grep and log readers see whole sentences
+            for f in r.findings:
+                console.print(finding_line(r.path, f), markup=False, highlight=False, soft_wrap=True)
+        elif r.findings:
             table = Table(show_header=True, header_style="bold", box=None, padding=(0, 1))
             for col in ("级别", "代码", "工作表", "单元格", "问题", "修改建议"):
                 table.add_column(col, overflow="fold")
