@@ -78,8 +78,8 @@ _PREFIX_OPS: list[tuple[str, str]] = [
     ("至少", ">="), ("达到", ">="), ("≥", ">="), (">=", ">="), ("=>", ">="),
     ("小于或等于", "<="), ("小于等于", "<="), ("不高于", "<="), ("不超过", "<="), ("不大于", "<="),
     ("不多于", "<="), ("控制在", "<="), ("≤", "<="), ("<=", "<="), ("=<", "<="),
-    ("大于", ">"), ("高于", ">"), ("超过", ">"), (">", ">"),
-    ("小于", "<"), ("低于", "<"), ("<", "<"),
+    ("大于", ">"), ("高于", ">"), ("超过", ">"), ("多于", ">"), (">", ">"),
+    ("小于", "<"), ("低于", "<"), ("少于", "<"), ("<", "<"),
     ("等于", "="), ("==", "="), ("=", "="),
 ]
 _SUFFIX_OPS: list[tuple[str, str]] = [
@@ -89,11 +89,12 @@ _SUFFIX_OPS: list[tuple[str, str]] = [
 _PERCENT_UNITS = {"%": "%", "百分比": "%", "百分点": "%", "‰": "‰"}
 _QUANTITY = re.compile(rf"^(?P<num>{_NUM})(?P<unit>[^\d]{{0,10}}?)$")
 _DATE = re.compile(
-    r"^(?P<y>\d{4})\s*(?:年|[-/])\s*(?P<m>\d{1,2})\s*(?:月)?(?:\s*(?P<d>\d{1,2})\s*(?:日|号)?)?"
+    r"^(?P<y>\d{4})\s*(?:年|[-/])\s*(?P<m>\d{1,2})\s*(?:月|[-/])?(?:\s*(?P<d>\d{1,2})\s*(?:日|号)?)?"
     r"(?:底|末)?(?:前|之前|以前)?(?:完成|前完成|到位|全部完成|拨付到位)?$"
 )
-_YEAR_END = re.compile(r"^(?P<y>\d{4})年(?:底|末|年底|年末)(?:前|之前|以前)?(?:完成|到位)?$")
+_YEAR_END = re.compile(r"^(?P<y>\d{4})年度?(?=.)(?:底|末|年底|年末|内)?(?:前|之前|以前)?(?:完成|到位)?$")
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$")
+_LEADING_LABEL = re.compile(r"^[^\d≥≤<>=]{1,15}(?=[≥≤<>=]\d)")
 
 
 def _strip_ops(text: str) -> tuple[str | None, str]:
@@ -118,7 +119,7 @@ def _date_value(raw: str, text: str, op: str | None) -> Value | None:
         iso = f"{y:04d}-{mo:02d}" + (f"-{int(m.group('d')):02d}" if m.group("d") else "")
         return Value(raw=raw, op=op or "<=", value=None, unit="", kind=ValueKind.DATE, date=iso)
     m = _YEAR_END.match(text)
-    if m:
+    if m and 1900 <= int(m.group("y")) <= 2200:
         return Value(raw=raw, op=op or "<=", value=None, unit="", kind=ValueKind.DATE,
                      date=f"{int(m.group('y')):04d}-12")
     return None
@@ -144,6 +145,7 @@ def parse_value(cell: Cell) -> Value:
 
     text = re.sub(r"\s+", "", nfkc(cell))
     text = _TRAILING_NOTE.sub("", text) or text
+    text = _LEADING_LABEL.sub("", text)  # 满意度≥95% → ≥95%
     op, body = _strip_ops(text)
     date = _date_value(raw, body, op)
     if date is not None:
