@@ -1,4 +1,4 @@
-"""The pipeline for one file and for many: discover → read → locate → parse (→ review, later).
+"""The pipeline for one file and for many: discover → read → locate → parse → review.
 
 `check_file` never raises for anything a file contains: every problem becomes a finding, and the
 file's status says what happens to it.
@@ -6,6 +6,8 @@ file's status says what happens to it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
 from processor.discover import Candidate, discover
@@ -14,38 +16,53 @@ from processor.grid import Grid
 from processor.locate import find_forms
 from processor.model import FileResult, Finding, Project, Report, Severity, Status
 from processor.parse import FormParser
+from processor.profiles import Profile, detect, load_profile
 from processor.read import ReadFailure, load
+from processor.review import apply_severity, review
 
 
-def check_file(path: Path, shown: str | None = None) -> FileResult:
+@cache
+def _shipped(name: str) -> Profile:
+    return load_profile(name)
+
+
+def check_file(path: Path, shown: str | None = None, profile: Profile | None = None) -> FileResult:
+    """Read, locate, parse and review every form in one file.
+
+    `profile` forces one rule profile; without it each form's profile is detected from its layout.
+    """
     shown = shown if shown is not None else str(path)
     try:
         book = load(path)
     except ReadFailure as failure:
-        return FileResult(shown, Status.REJECTED, failure.finding.message, failure.format,
-                          findings=(failure.finding,))
+        found = apply_severity([failure.finding], profile)
+        return FileResult(shown, Status.REJECTED, failure.finding.message, failure.format, findings=tuple(found))
     projects: list[Project] = []
     findings: list[Finding] = []
     for sheet in book.sheets:
         grid = Grid(sheet)
         for block in find_forms(grid):
             parser = FormParser(grid, block, path.name)
-            projects.append(parser.parse())
-            findings.extend(parser.findings)
+            project = parser.parse()
+            rules = profile or _shipped(detect(project))
+            project, more = review(replace(project, profile=rules.name), rules)
+            projects.append(project)
+            findings.extend(apply_severity(parser.findings + more, rules))
     if not projects:
         names = "、".join(s.name for s in book.sheets) or "（无工作表）"
-        found = finding("no-form", sheets=names)
-        return FileResult(shown, Status.REJECTED, found.message, book.format, findings=(found,))
+        found_list = apply_severity([finding("no-form", sheets=names)], profile)
+        return FileResult(shown, Status.REJECTED, found_list[0].message if found_list else "", book.format,
+                          findings=tuple(found_list))
     status = Status.RETURNED if any(f.severity is Severity.ERROR for f in findings) else Status.ACCEPTED
     return FileResult(shown, status, "", book.format, tuple(projects), tuple(findings))
 
 
-def check_candidate(candidate: Candidate) -> FileResult:
+def check_candidate(candidate: Candidate, profile: Profile | None = None) -> FileResult:
     if candidate.skip_reason:
         return FileResult(candidate.shown, Status.SKIPPED, candidate.skip_reason)
-    return check_file(candidate.path, candidate.shown)
+    return check_file(candidate.path, candidate.shown, profile)
 
 
-def check_paths(paths: list[Path]) -> Report:
+def check_paths(paths: list[Path], profile: Profile | None = None) -> Report:
     """Check every file under the paths. Raises UsageError only for a path that does not exist."""
-    return Report(tuple(check_candidate(c) for c in discover(paths)))
+    return Report(tuple(check_candidate(c, profile) for c in discover(paths)))

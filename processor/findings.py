@@ -6,7 +6,7 @@ in one pass, so a department learns about all of its mistakes at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from processor.model import Finding, Severity
 
@@ -21,9 +21,10 @@ class Rule:
     message: str  # str.format template; every placeholder is filled by the caller
     hint: str
     example: str
+    stage: str = "review"  # "read": the reader's findings; "review": the review engine's
 
 
-_RULES = [
+_READ_RULES = [
     # -- the file itself (the file is rejected) -------------------------------------------------
     Rule("file-empty", E, "空文件", "文件为空（0 字节），没有任何内容。",
          "请重新导出或重新复制该工作簿后再提交。", "0 字节的 自评表.xlsx"),
@@ -73,7 +74,97 @@ _RULES = [
          "请在表头标题中写明年度，例如“（2021年度）”。", "标题缺少年度"),
 ]
 
+_RULES = [
+    # -- 项目资金 ------------------------------------------------------------------------------------
+    Rule("funds-sum-mismatch", E, "资金总额与分项之和不符",
+         "“年度资金总额”的{field} {value} 万元 ≠ 当年财政拨款、上年结转资金、其他资金之和 {expected} 万元。",
+         "请核对资金来源各分项，使年度资金总额等于各分项之和。", "总额 200 ≠ 150 + 30 + 0"),
+    Rule("budget-zero-with-spending", E, "预算为 0 却有支出",
+         "全年预算数为 {value}，全年执行数却为 {executed} 万元。",
+         "请填写调整后的全年预算数；如确无预算，支出不应计入本项目。", "预算 0、执行 12"),
+    Rule("executed-over-budget", W, "执行数超过预算数", "全年执行数 {value} 万元超过全年预算数 {budget} 万元。",
+         "请核对执行数；如确有超支，请在偏差原因中说明资金来源和原因。", "执行 210 > 预算 200"),
+    Rule("rate-miscomputed", E, "执行率计算错误",
+         "执行率填为 {value}，按 全年执行数 ÷ 全年预算数 应为 {expected}。",
+         "执行率 = 全年执行数(B) ÷ 全年预算数(A)，请按此重新计算（注意不是年初预算数）。", "填 100%，应为 86%"),
+    Rule("budget-score-miscomputed", E, "预算执行率得分计算错误",
+         "预算执行率得分填为 {value}，按 执行率 {rate} × 分值 {weight} 应为 {expected}。",
+         "预算执行率得分 = min(执行率, 100%) × 分值，请重新计算。", "执行率 86% 得 10 分"),
+    Rule("low-execution-unexplained", W, "执行率偏低未说明原因",
+         "预算执行率 {value} 低于 {threshold}，但表中没有说明原因。",
+         "请在偏差原因分析中说明资金未执行的原因和改进措施。", "执行率 65.6%，无说明"),
+    # -- 指标得分 ------------------------------------------------------------------------------------
+    Rule("score-inflated", E, "自评分虚高",
+         "指标“{name}”：年度指标值 {target}，实际完成值 {actual}，分值 {weight}，自评 {value} 分，"
+         "按{method}应得 {expected} 分。",
+         "请按评分规则重新打分：未完成指标值的，按完成比例计分；如另有依据，请在偏差原因中说明。",
+         "≥4754 → 4604，自评 5/5"),
+    Rule("score-above-weight", E, "得分超过分值", "“{name}”得分 {value} 超过分值 {weight}。",
+         "得分不能超过该项分值，请改正。", "分值 10，得分 12"),
+    Rule("weights-not-100", E, "分值合计不等于 100",
+         "各指标分值 {indicators} 加预算执行率分值 {budget} 合计 {value}，不等于 100。",
+         "请调整各指标分值，使其与预算执行率分值合计为 100 分。", "合计 105"),
+    Rule("group-weight-mismatch", W, "指标分值与标注分值不符",
+         "“{name}”标注为 {declared} 分，但其下各三级指标分值合计 {value} 分。",
+         "请使三级指标分值之和等于一级/二级指标标注的分值，或改正标注。", "产出指标(50分) 下合计 60"),
+    Rule("total-mismatch", E, "总分计算错误", "总分填为 {value}，但各项得分合计为 {expected}。",
+         "总分 = 预算执行率得分 + 各三级指标得分之和，请重新合计。", "填 99，合计 97"),
+    Rule("grade-mismatch", E, "自评等级与总分不符", "自评等级填为“{value}”，但总分 {total} 对应等级为“{expected}”。",
+         "等级：90（含）以上为优，80（含）–90 为良，60（含）–80 为中，60 以下为差。请改正。", "总分 85 填“优”"),
+    # -- 说明 ------------------------------------------------------------------------------------------
+    Rule("reason-missing", W, "扣分未说明原因", "“{name}”得分 {value} 低于分值 {weight}，但没有说明偏差原因{filler}。",
+         "请在“偏差原因分析及改进措施”中写明未完成的原因和改进措施（“无”“/”“已完成”不算说明）。",
+         "5分项得4分，原因栏为空"),
+    Rule("overachievement-unexplained", W, "超额完成未说明原因",
+         "“{name}”实际完成值 {value} 达到年度指标值 {target} 的 {ratio}，但没有分析原因。",
+         "完成值高于指标值较多的，请分析原因（指标值是否设置偏低）。", "指标 697，完成 1000"),
+    Rule("qualitative-out-of-band", W, "定性指标得分与完成情况不符",
+         "“{name}”完成情况为“{actual}”（{band}，应得 {low}–{high} 分），自评 {value} 分。",
+         "达成年度指标得 80%–100%，部分达成得 60%–80%，未达成得 0–60% 的分值；请按完成情况打分。",
+         "“部分完成”得满分"),
+    # -- 指标值与完成值 ----------------------------------------------------------------------------------
+    Rule("not-comparable", W, "指标值与完成值不可比", "“{name}”年度指标值“{target}”与实际完成值“{value}”{why}。",
+         "实际完成值应与年度指标值同口径填写实测数（如指标为 95% 则填百分比）。", "100% → 1000件"),
+    Rule("actual-restates-target", W, "完成值照抄指标值", "“{name}”的实际完成值“{value}”只是重复了指标值，不是实测结果。",
+         "请填写实际达到的数值（如 268米），不要带 ≥、≤ 等符号。", "≥266米 → ≥266米"),
+    Rule("copied-actuals", W, "完成值全部照抄指标值",
+         "全部 {count} 个指标的实际完成值都与年度指标值相同，且总分为 {value}：疑似未如实填报。",
+         "请逐项填写实际完成的数值；复核人员将重点核查此表。", "每行照抄，总分 100"),
+    Rule("empty-target", E, "年度指标值未填写", "“{name}”有分值但年度指标值为空。",
+         "请填写该指标的年度指标值（目标）。", "指标值为空"),
+    Rule("empty-actual", E, "实际完成值未填写", "“{name}”有分值但实际完成值为空。",
+         "请填写该指标的实际完成值。", "完成值为空"),
+    Rule("unscorable", N, "无法按公式复核", "“{name}”（{target} → {actual}）无法按公式复核，复核得分暂取自评分 {value}。",
+         "如可能，请用可比较的数值填写指标值和完成值。", "指标值为文字"),
+    # -- 指标设置 ------------------------------------------------------------------------------------------
+    Rule("target-not-quantified", W, "数量/成本指标未量化", "{level2}“{name}”的年度指标值“{value}”不是数值。",
+         "数量指标和成本指标应设置可衡量的数值目标（如 ≥50个、≤90万元）。", "数量指标：按计划完成"),
+    Rule("satisfaction-target-low", W, "满意度目标过低或不是百分比",
+         "满意度指标“{name}”的年度指标值为“{value}”{why}。",
+         "满意度指标一般应设为不低于 80% 的百分比（如 ≥90%）。", "满意度 ≥70%"),
+    Rule("weights-off-profile", W, "一级指标分值与评分规则不一致",
+         "一级指标“{name}”分值为 {value}，评分规则“{profile}”为 {expected}。",
+         "按规定各一级指标分值可适当调整；如非有意调整，请按 {expected} 分设置。", "产出指标 60（规定 50）"),
+    Rule("unknown-group", W, "指标类别名称不规范", "{level}指标名称“{value}”不在规范的指标类别中。",
+         "一级指标应为产出指标、效益指标、满意度指标；二级指标应为数量、质量、时效、成本、经济效益、社会效益、"
+         "生态效益、可持续影响、服务对象满意度指标。", "二级指标“工作指标”"),
+    Rule("goal-missing", W, "年度总体目标未填写", "“{field}”未填写。",
+         "请填写年度总体目标的预期目标和实际完成情况。", "实际完成情况为空"),
+    Rule("goals-identical", W, "实际完成情况照抄预期目标", "“实际完成情况”与“预期目标”内容完全相同。",
+         "请如实填写年度总体目标的实际完成情况。", "两栏相同"),
+    Rule("grade-word-unknown", W, "自评等级无法识别", "自评等级填为“{value}”，不是可识别的等级。",
+         "请填写 优、良、中 或 差（也可写 优秀、良好、合格、不合格）。", "等级填“A”"),
+]
+
+_RULES = [replace(r, stage="read") for r in _READ_RULES] + _RULES
 CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}
+
+
+def num(x: float | None) -> str:
+    """A number as a reviewer writes it: 10, 8.62, 86.27% is done by callers."""
+    if x is None:
+        return "（空）"
+    return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
 
 
 def finding(code: str, *, sheet: str = "", cell: str = "", value: object = "", **fmt: object) -> Finding:

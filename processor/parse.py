@@ -77,11 +77,9 @@ class FormParser:
         groups, indicators = self.parse_indicators()
         weight_total, self_total, declared = self.parse_total(indicators, funds)
         expected, achieved = self.parse_goals()
-        profile = "hunan-legacy" if any("满意度" in i.level2 and "效益" in i.level1 for i in indicators) \
-            else "central2020"
         return Project(
             sheet=self.grid.name, year=self.parse_year(), name=name, department=department, unit=unit,
-            profile=profile, funds=funds, indicators=tuple(indicators), self_total=self_total,
+            profile="", funds=funds, indicators=tuple(indicators), self_total=self_total,
             self_grade=grade_for(self_total), declared_grade=declared, goal_expected=expected, goal_actual=achieved,
             groups=tuple(groups), weight_total=weight_total, cells=dict(self.cells),
         )
@@ -275,7 +273,8 @@ class FormParser:
         for lb in self.block.all("grade"):
             pos = self.grid.right_of(lb.row, lb.col)
             if pos:
-                declared = grade_of_word(cell_text(self.grid.get(*pos))) or declared
+                word = cell_text(self.grid.get(*pos)).strip()
+                declared = word or declared
                 self.cells["grade"] = a1(*pos)
         label = self.block.first("total")
         if label is None:
@@ -288,9 +287,8 @@ class FormParser:
             cell = self.grid.raw(r, c)
             if self.grid.covered(r, c) or is_blank(cell):
                 continue
-            word = grade_of_word(cell) if isinstance(cell, str) else None
-            if word:
-                declared = declared or word
+            if isinstance(cell, str) and grade_of_word(cell):
+                declared = declared or cell.strip()
                 self.cells.setdefault("grade", a1(r, c))
                 continue
             try:

@@ -24,12 +24,15 @@ def test_check_json_shape_and_exit_zero(tmp_path: Path) -> None:
     files = {Path(f["path"]).name: f for f in data["files"]}
     assert files["~$seed.xlsx"]["status"] == "skipped" and files["~$seed.xlsx"]["reason"]
     seed = files["seed.xlsx"]
-    assert seed["status"] == "accepted" and seed["findings"] == []
+    assert seed["status"] == "accepted"
+    assert [(f["code"], f["cell"]) for f in seed["findings"]] == [("group-weight-mismatch", "B13"),
+                                                                  ("group-weight-mismatch", "B19")]
     (p,) = seed["projects"]
     assert {"sheet", "year", "name", "department", "unit", "profile", "funds", "indicators", "self_total",
             "computed_total", "self_grade", "computed_grade"} <= p.keys()
     assert p["funds"]["annual_budget"] == 200.0 and p["funds"]["execution_rate"] == 1.0
-    assert p["funds"]["computed_score"] is None and p["computed_total"] is None
+    assert p["funds"]["computed_score"] == 10.0 and p["computed_total"] == 100.0 and p["computed_grade"] == "优"
+    assert p["profile"] == "hunan-legacy"
     ind = p["indicators"][4]
     assert ind["row"] == 17 and ind["level1"] == "产出指标" and ind["level2"] == "质量指标"
     assert ind["target"] == {"raw": "100%", "op": None, "value": 100.0, "unit": "%", "kind": "percent"}

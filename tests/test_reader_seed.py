@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import reader_codes
 from formbuilder import seed_spec, write_workbook
 
 from processor import check_file
@@ -49,7 +50,7 @@ def test_seed_xlsx(tmp_path: Path) -> None:
     path = write_workbook(tmp_path / "seed.xlsx", [("自评表", seed_spec())])
     result = check_file(path)
     assert result.status is Status.ACCEPTED and result.format == "xlsx"
-    assert [f.code for f in result.findings] == []
+    assert reader_codes(result) == []
     (project,) = result.projects
     assert_is_seed(project)
     first = project.indicators[0]
@@ -94,7 +95,8 @@ def test_three_projects_in_one_workbook(tmp_path: Path) -> None:
         ("项目3", seed_spec(name="党员教育培训经费", annex=None, col_offset=2)),
     ])
     result = check_file(path)
-    assert result.status is Status.ACCEPTED
+    assert reader_codes(result) == []
+    assert ("项目2", "total-mismatch", "H24") in [(f.sheet, f.code, f.cell) for f in result.findings]
     assert [p.sheet for p in result.projects] == ["项目1", "项目2", "项目3"]
     assert_is_seed(result.projects[0])
     assert_is_seed(result.projects[1], name="社区服务中心运行经费", total=98.0)
@@ -118,7 +120,9 @@ def test_two_forms_stacked_on_one_sheet(tmp_path: Path) -> None:
 
 def test_multi_project_ods_without_merge_information(fixtures: Path) -> None:
     result = check_file(fixtures / "multi.ods")
-    assert result.status is Status.ACCEPTED
+    assert reader_codes(result) == []
+    assert result.status is Status.RETURNED  # the review engine's total-mismatch on 项目二
+    assert ("项目二", "total-mismatch", "H23") in [(f.sheet, f.code, f.cell) for f in result.findings]
     assert [p.sheet for p in result.projects] == ["项目一", "项目二"]
     assert_is_seed(result.projects[0])
     assert_is_seed(result.projects[1], name="社区服务中心运行经费", total=98.0)
