@@ -189,8 +189,14 @@ class FormParser:
                 continue
             order = (self.grid.below, self.grid.right_of) if same_row else (self.grid.right_of, self.grid.below)
             pos = order[0](lb.row, lb.col) or order[1](lb.row, lb.col)
-            self.cells[key] = a1(*pos) if pos else a1(lb.row, lb.col)
-            out.append((cell_text(self.grid.get(*pos))).strip() if pos else "")
+            if pos is None:  # blank: point at the cell where the text belongs
+                r_end, _ = self.grid.span_end(lb.row, lb.col)
+                pos_empty = (r_end + 1, lb.col) if same_row else self.grid.next_cell(lb.row, lb.col)
+                self.cells[key] = a1(*pos_empty)
+                out.append("")
+                continue
+            self.cells[key] = a1(*pos)
+            out.append(cell_text(self.grid.get(*pos)).strip())
         return out[0], out[1]
 
     # -- 绩效指标 ---------------------------------------------------------------------------------------

@@ -208,8 +208,9 @@ class Reviewer:
                 self.note("unknown-group", g.cell, level="一级", value=g.name)
         if not level1:
             return
+        first_cell = next(iter(level1.values()))[1]
         for name, expected in self.profile.level1_weights.items():
-            got, cell = level1.get(name, (0.0, ""))
+            got, cell = level1.get(name, (0.0, first_cell))
             if abs(got - expected) > 0.01:
                 self.note("weights-off-profile", cell, name=name, value=num(got), profile=self.profile.name,
                           expected=num(expected))

@@ -51,6 +51,7 @@ class FormSpec:
     total_weight: Raw = "100分"
     total_score: Raw = "99分"
     grade: Raw = None
+    grade_label: str | None = None  # e.g. "自评等级": the grade goes on its own labelled row, not the 总分 row
     row_offset: int = 0
     col_offset: int = 0
     merge_groups: bool = True  # False: 一级/二级 written on the first row only, no merge (as in .ods exports)
@@ -168,9 +169,13 @@ def write_form(book: xlsxwriter.Workbook, ws: Any, spec: FormSpec) -> int:
         merge(r, 0, r, 5, "总分")
         put(r, 6, spec.total_weight)
         put(r, 7, spec.total_score)
-        if spec.grade is not None:
+        if spec.grade is not None and spec.grade_label is None:
             put(r, 8, spec.grade)
         r += 1
+        if spec.grade_label is not None:
+            merge(r, 0, r, 5, spec.grade_label)
+            merge(r, 6, r, 8, spec.grade)
+            r += 1
     return r
 
 
@@ -189,3 +194,33 @@ def write_workbook(path: Path, sheets: list[tuple[str, FormSpec | list[list[Raw]
                         ws.write(r, c, v)
     book.close()
     return path
+
+
+CLEAN_ROWS = [
+    Row("产出指标", "数量指标", "指标1：新建社区服务站数量", "≥10个", "11个", 10, 10),
+    Row("产出指标", "数量指标", "指标2：培训社区工作人员人次", "≥500人次", "560人次", 10, 10),
+    Row("产出指标", "质量指标", "指标1：服务站验收合格率", "100%", "100%", 10, 10),
+    Row("产出指标", "时效指标", "指标1：项目完成时间", "2021年12月", "2021年11月", 10, 10),
+    Row("产出指标", "成本指标", "指标1：单个服务站建设成本", "≤20万元", "18.5万元", 10, 10),
+    Row("效益指标", "社会效益指标", "指标1：社区服务覆盖居民户数", "≥3000户", "3200户", 10, 10),
+    Row("效益指标", "社会效益指标", "指标2：社区治理水平", "显著提升", "达成预期指标", 10, 10),
+    Row("效益指标", "可持续影响指标", "指标1：服务站持续运营年限", "≥5年", "5年", 10, 10),
+    Row("满意度指标", "服务对象满意度指标", "指标1：居民满意度", "≥90%", "95%", 10, 10),
+]
+
+
+def clean_spec(**changes: Any) -> FormSpec:
+    """A central2020 form with nothing for a reviewer to find: the baseline every check test perturbs."""
+    spec = FormSpec(
+        name="社区综合服务站建设经费", department="市民政局", unit="基层政权建设科",
+        funds={
+            "total": (100, 100, 95, 10, "95%", 9.5),
+            "current": (80, 80, 76, None, None, None),
+            "carryover": (20, 20, 19, None, None, None),
+            "other": (0, 0, 0, None, None, None),
+        },
+        goal_expected="新建社区综合服务站10个，培训社区工作人员500人次。",
+        goal_actual="建成社区综合服务站11个，培训560人次，居民满意度95%。",
+        rows=list(CLEAN_ROWS), total_score=99.5, grade="优",
+    )
+    return replace(spec, **changes)
