@@ -87,16 +87,20 @@ _STATUS_ZH = {Status.ACCEPTED: "通过", Status.RETURNED: "退回修改", Status
 _SEV_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
+def _score(x: float | None) -> str:
+    return "—" if x is None else f"{x:g}"
+
+
 def render_table(report: Report, console: Console) -> None:
     for r in report.files:
         style = _STATUS_STYLE[r.status]
         console.print(f"[bold]{escape(r.path)}[/bold]  [{style}]{r.status.value}（{_STATUS_ZH[r.status]}）[/{style}]"
                       + (f"  {escape(r.reason)}" if r.reason and r.status is Status.SKIPPED else ""), soft_wrap=True)
         for p in r.projects:
-            total = "—" if p.self_total is None else f"{p.self_total:g}"
             console.print(f"  · 工作表 {p.sheet}：{p.name or '（无项目名称）'} / {p.department or '（无主管部门）'}"
-                          f" / {p.year or '年度不详'}，指标 {len(p.indicators)} 项，自评总分 {total}"
-                          f"，等级 {p.self_grade or '—'}", markup=False, highlight=False, soft_wrap=True)
+                          f" / {p.year or '年度不详'}，指标 {len(p.indicators)} 项，自评 {_score(p.self_total)} 分"
+                          f"（{p.self_grade or '—'}），复核 {_score(p.computed_total)} 分（{p.computed_grade or '—'}），"
+                          f"评分规则 {p.profile}", markup=False, highlight=False, soft_wrap=True)
         if r.findings and not console.is_terminal:
             # piped or logged: one finding per line, never wrapped, so grep and log readers see whole sentences
             for f in r.findings:

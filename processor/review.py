@@ -188,6 +188,8 @@ class Reviewer:
     def review_weights(self, funds: Funds) -> None:
         inds = self.p.indicators
         weights = [i.weight for i in inds if i.weight is not None]
+        if len(weights) < len(inds):
+            return  # an unreadable 分值 is already a finding; sums around it would only repeat it
         budget_w = funds.weight if funds.weight is not None else self.profile.budget_weight
         if inds and abs(sum(weights) + budget_w - 100) > 0.01:
             self.note("weights-not-100", self.p.cells.get("total", ""), indicators=num(sum(weights)),

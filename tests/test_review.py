@@ -307,3 +307,8 @@ def test_seed_under_a_forced_profile(tmp_path: Path) -> None:
     # 产出 declared 50 = 50 (no finding); 效益 declared 40 ≠ 30; no 满意度 一级 at all (0 ≠ 10)
     assert [c for c, _ in weights] == ["B19", "B13"]
     assert "效益指标" in weights[0][1] and "满意度指标" in weights[1][1]
+
+
+def test_unreadable_weight_does_not_cascade_into_sums(tmp_path: Path) -> None:
+    result = review(tmp_path, rows=rows(r0={"weight": "十分"}))
+    assert found(result) == [("number-unreadable", "G13")]
