@@ -39,9 +39,15 @@ def check_file(path: Path, shown: str | None = None, profile: Profile | None = N
         return FileResult(shown, Status.REJECTED, failure.finding.message, failure.format, findings=tuple(found))
     projects: list[Project] = []
     findings: list[Finding] = []
-    for sheet in book.sheets:
-        grid = Grid(sheet)
-        for block in find_forms(grid):
+    forms = [(sheet, Grid(sheet)) for sheet in book.sheets]
+    located = [(sheet, grid, find_forms(grid)) for sheet, grid in forms]
+    any_visible = any(blocks and sheet.visible for sheet, _, blocks in located)
+    for sheet, grid, blocks in located:
+        if blocks and not sheet.visible and any_visible:
+            # a hidden old copy or template: reviewing it would count a project twice
+            findings.append(finding("hidden-form-skipped", sheet=sheet.name, value=sheet.name))
+            continue
+        for block in blocks:
             parser = FormParser(grid, block, path.name)
             project = parser.parse()
             rules = profile or _shipped(detect(project))
@@ -58,9 +64,16 @@ def check_file(path: Path, shown: str | None = None, profile: Profile | None = N
 
 
 def check_candidate(candidate: Candidate, profile: Profile | None = None) -> FileResult:
+    """One file's answer, whatever happens: a bug met by one strange file must not end the batch."""
     if candidate.skip_reason:
         return FileResult(candidate.shown, Status.SKIPPED, candidate.skip_reason)
-    return check_file(candidate.path, candidate.shown, profile)
+    try:
+        return check_file(candidate.path, candidate.shown, profile)
+    except MemoryError:
+        raise
+    except Exception as exc:
+        found = finding("internal-error", detail=f"{type(exc).__name__}: {str(exc)[:120]}")
+        return FileResult(candidate.shown, Status.REJECTED, found.message, findings=(found,))
 
 
 def check_paths(paths: list[Path], profile: Profile | None = None) -> Report:

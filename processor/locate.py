@@ -64,7 +64,7 @@ def scan_labels(grid: Grid) -> tuple[list[Label], dict[str, list[tuple[int, int,
             name = grid.field(r, c)
             if name:
                 labels.append(Label(name, r, c))
-            elif "项目名称" in cell or "主管部门" in cell or "实施单位" in cell:
+            elif any(word in cell for word in ("项目名称", "主管部门", "实施单位", "等级")):
                 pair = inline_value(cell)
                 if pair:
                     inline.setdefault(pair[0], []).append((r, c, pair[1]))
@@ -87,7 +87,7 @@ def find_forms(grid: Grid) -> list[Block]:
         tops = [0]
         for prev, start in pairwise(starts):
             ends = [t for t in totals if prev < t < start]
-            tops.append(ends[-1] + 1 if ends else start)
+            tops.append(ends[-1] + 1 if ends else _title_top(grid, prev, start))
         bounds = list(pairwise([*tops, grid.nrows]))
     blocks = []
     for top, bottom in bounds:
@@ -98,6 +98,14 @@ def find_forms(grid: Grid) -> list[Block]:
         if _is_form(block):
             blocks.append(block)
     return blocks
+
+
+def _title_top(grid: Grid, prev: int, start: int) -> int:
+    """Without a 总分 row between two stacked forms, the second one's title rows are the few rows
+    just above its 项目名称 that carry 自评表 or 附件."""
+    titled = [r for r in range(max(prev + 1, start - 4), start)
+              if any(isinstance(x, str) and ("自评表" in x or x.strip().startswith("附件")) for x in grid.rows[r])]
+    return min(titled) if titled else start
 
 
 def _is_form(block: Block) -> bool:

@@ -69,6 +69,7 @@ def _raw(source: str | Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"评分规则文件 {path} 格式有误：{exc}。请按 TOML 格式修改。") from exc
+    data.setdefault("name", path.stem)  # a user file that names nothing is known by its file name
     parent = data.pop("extends", None)
     if parent:
         if parent in seen:

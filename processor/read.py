@@ -47,7 +47,7 @@ class ReadFailure(Exception):
         self.format = fmt
 
 
-def sniff(data: bytes, name: str = "") -> str:
+def sniff(data: bytes) -> str:
     """The workbook format from content: xlsx, xlsb, ods, xls, encrypted, or a non-workbook label."""
     if not data:
         return "empty"
@@ -100,7 +100,7 @@ def load(path: Path, data: bytes | None = None) -> Workbook:
             data = path.read_bytes()
         except OSError as exc:
             raise ReadFailure(finding("file-unreadable", detail=exc.strerror or type(exc).__name__)) from exc
-    fmt = sniff(data, path.name)
+    fmt = sniff(data)
     ext = path.suffix or "（无扩展名）"
     if fmt == "empty":
         raise ReadFailure(finding("file-empty"), fmt)
@@ -120,7 +120,9 @@ def load(path: Path, data: bytes | None = None) -> Workbook:
                            if meta.typ == pc.SheetTypeEnum.WorkSheet)
     except pc.PasswordError as exc:
         raise ReadFailure(finding("file-encrypted"), fmt) from exc
-    except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:  # calamine's Rust panics on some damaged files arrive as BaseException
         raise ReadFailure(finding("file-damaged", detail=_short(exc)), fmt) from exc
     return Workbook(format=fmt, sheets=sheets)
 

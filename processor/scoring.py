@@ -75,6 +75,11 @@ def _clamp(x: float, weight: float) -> float:
     return max(0.0, min(weight, x))
 
 
+def _bounded(x: float, weight: float, digits: int) -> float:
+    """Rounded, then clamped: rounding last could lift 1.875 × 1.0 to 1.88, above its 分值."""
+    return _clamp(round(x, digits), weight)
+
+
 def score_indicator(ind: Indicator, profile: Profile) -> Score:
     """The rulebook score of one indicator; never above its weight, never below 0."""
     w, target, actual = ind.weight, ind.target, ind.actual
@@ -84,7 +89,7 @@ def score_indicator(ind: Indicator, profile: Profile) -> Score:
     if target.kind is ValueKind.DATE:
         if actual.kind is ValueKind.DATE and actual.date and target.date:
             met = actual.date[: len(target.date)] <= target.date
-            return Score(DATE, w if met else round(w * profile.late_date_score, r), met)
+            return Score(DATE, w if met else _bounded(w * profile.late_date_score, w, r), met)
         band = completion_band(actual.raw)
         if band == "achieved":
             return Score(DATE, w, True)
@@ -102,11 +107,11 @@ def score_indicator(ind: Indicator, profile: Profile) -> Score:
         if a == 0:
             return Score(REVERSE, 0.0, False)
         ratio = a / b if profile.reverse_formula == "ratio" else 2 - b / a
-        return Score(REVERSE, round(_clamp(ratio * w, w), r), False)
+        return Score(REVERSE, _bounded(ratio * w, w, r), False)
     met = b > a if target.op == ">" else b >= a
     if met or a <= 0:
         return Score(way, w, True)
-    return Score(way, round(_clamp(b / a * w, w), r), False)
+    return Score(way, _bounded(b / a * w, w, r), False)
 
 
 def _qualitative(ind: Indicator, profile: Profile) -> Score:
@@ -117,17 +122,18 @@ def _qualitative(ind: Indicator, profile: Profile) -> Score:
     if band is None and ind.actual.kind is ValueKind.PERCENT and ind.actual.value is not None:
         band = "achieved" if ind.actual.value >= 100 else None
     if band is None or ind.self_score is None:
-        return Score(QUALITATIVE, ind.self_score if ind.self_score is not None else None, None, band)
+        # no band to judge by: the self-score stands, but never above 分值 nor below 0 (DOMAIN.md §2)
+        return Score(QUALITATIVE, _clamp(ind.self_score, w) if ind.self_score is not None else None, None, band)
     low, high = profile.qualitative_bands[band]
     lo, hi = low * w, high * w
     tol = profile.score_tolerance
     s = ind.self_score
     inside = lo - tol <= s <= hi + tol
-    return Score(QUALITATIVE, round(_clamp(s if inside else min(max(s, lo), hi), w), profile.rounding),
+    return Score(QUALITATIVE, _bounded(s if inside else min(max(s, lo), hi), w, profile.rounding),
                  band == "achieved", band)
 
 
 def budget_score(rate: float | None, weight: float, profile: Profile) -> float | None:
     if rate is None:
         return None
-    return round(_clamp(min(rate, 1.0) * weight, weight), profile.rounding)
+    return _bounded(min(rate, 1.0) * weight, weight, profile.rounding)

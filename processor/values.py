@@ -37,8 +37,12 @@ def is_blank(cell: Cell) -> bool:
     return cell is None or (isinstance(cell, str) and not nfkc(cell).strip())
 
 
+NONE_MARKS = {"—", "——", "-", "--", "/", "无", "—-", "－"}
+
+
 def parse_number(cell: Cell) -> float | None:
-    """A number from a cell, or None for a blank cell; raises Unreadable for text that is no number.
+    """A number from a cell, or None for a blank cell or a "none" mark (—, /, 无); raises Unreadable
+    for text that is no number.
 
     `"100%"` gives 100.0 (not 1.0): callers that want a ratio use `parse_rate`.
     """
@@ -51,6 +55,8 @@ def parse_number(cell: Cell) -> float | None:
     if not isinstance(cell, str):
         raise Unreadable(cell_text(cell))
     text = re.sub(r"\s+", "", nfkc(cell))
+    if text in NONE_MARKS:
+        return None
     m = _NUMBER_TEXT.match(text)
     if not m:
         raise Unreadable(cell.strip())
@@ -84,7 +90,7 @@ _PREFIX_OPS: list[tuple[str, str]] = [
 ]
 _SUFFIX_OPS: list[tuple[str, str]] = [
     ("及以上", ">="), ("以上", ">="), ("之上", ">="),
-    ("及以下", "<="), ("以下", "<="), ("以内", "<="), ("之内", "<="),
+    ("及以下", "<="), ("以下", "<="), ("以内", "<="), ("之内", "<="), ("内", "<="),
 ]
 _PERCENT_UNITS = {"%": "%", "百分比": "%", "百分点": "%", "‰": "‰"}
 _QUANTITY = re.compile(rf"^(?P<num>{_NUM})(?P<unit>[^\d]{{0,10}}?)$")
@@ -145,6 +151,7 @@ def parse_value(cell: Cell) -> Value:
 
     text = re.sub(r"\s+", "", nfkc(cell))
     text = _TRAILING_NOTE.sub("", text) or text
+    text = text.rstrip("。，,;；.、") or text
     text = _LEADING_LABEL.sub("", text)  # 满意度≥95% → ≥95%
     op, body = _strip_ops(text)
     date = _date_value(raw, body, op)
@@ -155,8 +162,11 @@ def parse_value(cell: Cell) -> Value:
         return Value(raw=raw, op=None, value=None, unit="", kind=ValueKind.QUALITATIVE)
     number = float(m.group("num").replace(",", ""))
     unit = m.group("unit")
-    if unit in _PERCENT_UNITS:
-        return Value(raw=raw, op=op, value=number, unit=_PERCENT_UNITS[unit], kind=ValueKind.PERCENT)
+    if unit.startswith("月"):  # 12月底前: a month without its year is no quantity of anything
+        return Value(raw=raw, op=None, value=None, unit="", kind=ValueKind.QUALITATIVE)
+    percent = next((p for p in _PERCENT_UNITS if unit == p or (p in "%‰" and unit.startswith(p))), None)
+    if percent is not None:  # 100%, 95%以上, 100%完成
+        return Value(raw=raw, op=op, value=number, unit=_PERCENT_UNITS[percent], kind=ValueKind.PERCENT)
     return Value(raw=raw, op=op, value=number, unit=unit, kind=ValueKind.QUANTITY)
 
 

@@ -49,10 +49,24 @@ def test_missing_funds_section(tmp_path: Path) -> None:
 def test_missing_funds_values(tmp_path: Path) -> None:
     spec = seed_spec()
     spec.funds["total"] = ("200", None, "　", 10, "100%", 10)
+    spec.funds["current"] = ("200", None, None, None, None, None)
     result = check_file(write_workbook(tmp_path / "f.xlsx", [("自评表", spec)]))
     assert result.status is Status.RETURNED
     assert codes(result) == [("missing-funds-value", "自评表", "D6"), ("missing-funds-value", "自评表", "E6")]
     assert "全年预算数" in result.findings[0].message and "全年执行数" in result.findings[1].message
+
+
+def test_blank_total_amounts_are_the_sum_of_their_parts(tmp_path: Path) -> None:
+    """年度资金总额 is the form's sum of its parts; a program-written file leaves the formula blank."""
+    spec = seed_spec()
+    spec.funds["total"] = (None, None, None, 10, "100%", 10)
+    spec.funds["carryover"] = (None, 20, 20, None, None, None)
+    spec.funds["current"] = (200, 180, 180, None, None, None)
+    result = check_file(write_workbook(tmp_path / "f.xlsx", [("自评表", spec)]))
+    f = result.projects[0].funds
+    assert (f.initial_budget, f.annual_budget, f.executed) == (200, 200, 200)
+    assert codes(result) == [("value-computed", "自评表", "C6"), ("value-computed", "自评表", "D6"),
+                             ("value-computed", "自评表", "E6")]
 
 
 def test_missing_indicator_table(tmp_path: Path) -> None:

@@ -244,6 +244,8 @@ def test_restated_target_parses_identically() -> None:
     (None, None),
     ("", None),
     ("　", None),
+    # marks that mean "none" in 上年结转资金/其他资金 rows and 分值 cells of part rows
+    ("—", None), ("/", None), ("无", None), (" -- ", None),
 ])
 def test_parse_number(cell: object, expected: float | None) -> None:
     got = parse_number(cell)
@@ -254,7 +256,7 @@ def test_parse_number(cell: object, expected: float | None) -> None:
         assert isinstance(got, float)
 
 
-@pytest.mark.parametrize("cell", ["十分", "无", "/", "—", "达成预期指标", "≥95%", "2021年12月", "10分钟", True,
+@pytest.mark.parametrize("cell", ["十分", "没有", "达成预期指标", "≥95%", "2021年12月", "10分钟", True,
                                   dt.date(2023, 6, 30)])
 def test_parse_number_unreadable(cell: object) -> None:
     with pytest.raises(Unreadable):
