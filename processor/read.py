@@ -72,7 +72,8 @@ def _sniff_zip(data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
             if "xl/workbook.xml" in names:
-                return "xlsx"
+                types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+                return "xlsm" if b"macroEnabled" in types else "xlsx"
             if "xl/workbook.bin" in names:
                 return "xlsb"
             if "mimetype" in names:
@@ -111,7 +112,7 @@ def load(path: Path, data: bytes | None = None) -> Workbook:
     if fmt in ("html", "spreadsheetml"):
         what = "网页（HTML）" if fmt == "html" else " Excel 2003 XML 表格"
         raise ReadFailure(finding("file-web-export", detected=what, ext=ext), fmt)
-    if fmt not in ("xlsx", "xlsb", "ods", "xls"):
+    if fmt not in ("xlsx", "xlsm", "xlsb", "ods", "xls"):
         raise ReadFailure(finding("file-not-workbook", detected=_DESCRIBE.get(fmt, fmt)), fmt)
     try:
         book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))

@@ -248,3 +248,13 @@ def test_owner_hidden_and_temporary_files_are_skipped(tmp_path: Path) -> None:
                         "copy.xlsx.part": Status.SKIPPED}
     assert all(f.reason for f in report.files if f.status is Status.SKIPPED)
     assert report.exit_code == 0
+
+
+def test_unreadable_path(tmp_path: Path) -> None:
+    """A path that cannot be read as a file (here a folder given as a file) is rejected, not fatal."""
+    folder = tmp_path / "看起来像文件.xlsx"
+    folder.mkdir()
+    result = check_file(folder)
+    assert result.status is Status.REJECTED
+    assert codes(result) == [("file-unreadable", "", "")]
+    assert "无法读取文件" in result.findings[0].message

@@ -58,7 +58,7 @@ def test_seed_xlsx(tmp_path: Path) -> None:
     assert project.cells["name"] == "B3" and project.funds.cells["annual_budget"] == "D6"
 
 
-@pytest.mark.parametrize("name", ["seed.xls", "seed.ods"])
+@pytest.mark.parametrize("name", ["seed.xls", "seed.ods", "seed.xlsm"])
 def test_seed_other_formats(fixtures: Path, name: str) -> None:
     result = check_file(fixtures / name)
     assert result.status is Status.ACCEPTED
