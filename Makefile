@@ -16,9 +16,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# Exit 1 from `check` means "some forms have findings" (the samples do, on purpose); 2+ is a real failure.
+# Reviews the shipped samples and writes the consolidated summary workbook into out/.
 run: $(STAMP)
-	$(BIN)/selfeval check samples/ ; status=$$?; test $$status -le 1
+	$(BIN)/selfeval run samples/ --out out/
 
 lint: $(STAMP)
 	$(BIN)/ruff check processor tests

@@ -52,8 +52,9 @@ def check_file(path: Path, shown: str | None = None, profile: Profile | None = N
             project = parser.parse()
             rules = profile or _shipped(detect(project))
             project, more = review(replace(project, profile=rules.name), rules)
+            index = len(projects)
             projects.append(project)
-            findings.extend(apply_severity(parser.findings + more, rules))
+            findings.extend(replace(f, project=index) for f in apply_severity(parser.findings + more, rules))
     if not projects:
         names = "、".join(s.name for s in book.sheets) or "（无工作表）"
         found_list = apply_severity([finding("no-form", sheets=names)], profile)

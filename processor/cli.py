@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -10,9 +11,11 @@ import typer
 from rich.console import Console
 
 from processor.check import check_paths
-from processor.errors import SelfevalError
+from processor.errors import SelfevalError, UsageError
 from processor.profiles import load_profile
-from processor.report import render_rules, render_table, rules_markdown, to_json
+from processor.report import render_rules, render_run, render_table, rules_markdown, to_json
+from processor.run import DEFAULT_NAME
+from processor.run import run as run_job
 
 app = typer.Typer(
     name="selfeval",
@@ -45,6 +48,33 @@ def check(
     else:
         render_table(report, Console())
     raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def run(
+    inbox: Annotated[Path, typer.Argument(help="收件文件夹：各部门提交的自评表（递归查找）", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="汇总表输出文件夹")] = Path("out"),
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="评分规则：内置名称或 .toml 文件路径；默认按表样自动识别")
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="汇总日期 YYYY-MM-DD（文件名和生成日期；默认今天）")
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", help="评价年度（默认取项目中最多的年度）")] = None,
+    name: Annotated[str, typer.Option("--name", help="汇总表文件名模板，可用 {year} 和 {date}")] = DEFAULT_NAME,
+) -> None:
+    """审核收件夹中的全部自评表并生成汇总表（总览、项目汇总、部门汇总、问题清单、退回与拒收、每个项目一页）。
+
+    退出码：0 汇总表已生成（有退回或拒收的文件也算正常完成），2 用法错误，3 无法写出汇总表。
+    """
+    if not inbox.is_dir():
+        raise UsageError(f"收件文件夹不存在：{inbox}（请检查路径）")
+    try:
+        day = dt.date.fromisoformat(date) if date else None
+    except ValueError as exc:
+        raise UsageError(f"--date 应为 YYYY-MM-DD 格式，现为“{date}”。") from exc
+    result = run_job(inbox, out, profile=load_profile(profile) if profile else None, date=day, year=year, name=name)
+    render_run(result, Console())
 
 
 @app.command()

@@ -11,3 +11,9 @@ class UsageError(SelfevalError):
     """The user asked for something that cannot be done as asked (a missing path, a bad option)."""
 
     exit_code = 2
+
+
+class OutputError(SelfevalError):
+    """The summary could not be written (folder not writable, disk full). The previous one is intact."""
+
+    exit_code = 3

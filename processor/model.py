@@ -42,6 +42,7 @@ class Finding:
     sheet: str = ""
     cell: str = ""
     value: str = ""
+    project: int | None = None  # index into FileResult.projects; None for findings about the whole file
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,9 @@ class FileResult:
     format: str = ""
     projects: tuple[Project, ...] = ()
     findings: tuple[Finding, ...] = ()
+
+    def findings_of(self, index: int) -> list[Finding]:
+        return [f for f in self.findings if f.project == index]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ The JSON keys are a contract with scripts and later stages: add keys, never rena
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -14,6 +14,10 @@ from rich.table import Table
 
 from processor.findings import CATALOGUE
 from processor.model import FileResult, Finding, Funds, Indicator, Project, Report, Status, Value
+from processor.run import RunResult
+
+if TYPE_CHECKING:
+    from processor.run import RunResult
 
 SCHEMA_VERSION = 1
 
@@ -59,7 +63,7 @@ def project_dict(p: Project) -> dict[str, Any]:
 
 def finding_dict(f: Finding) -> dict[str, Any]:
     return {"code": f.code, "severity": f.severity.value, "message": f.message, "hint": f.hint,
-            "sheet": f.sheet, "cell": f.cell, "value": f.value}
+            "sheet": f.sheet, "cell": f.cell, "value": f.value, "project": f.project}
 
 
 def file_dict(r: FileResult) -> dict[str, Any]:
@@ -141,3 +145,13 @@ def render_rules(console: Console) -> None:
         sev = _SEV_STYLE[r.severity.value]
         table.add_row(r.code, f"[{sev}]{r.severity.value}[/{sev}]", _STAGE_ZH[r.stage], r.title, escape(r.example))
     console.print(table)
+
+
+def render_run(result: RunResult, console: Console) -> None:
+    o = result.aggregate.overview
+    console.print(f"汇总表已生成：{escape(str(result.summary))}", soft_wrap=True)
+    rate = "—" if o["rate"] is None else f"{o['rate']:.1%}"
+    console.print(f"收到 {o['files_received']} 个文件（通过 {o['files_accepted']}，退回修改 {o['files_returned']}，"
+                  f"拒收 {o['files_rejected']}），跳过 {o['files_skipped']} 个；项目 {o['projects']} 个，"
+                  f"主管部门 {o['departments']} 个；全年预算 {o['annual_budget']:,.2f} 万元，执行率 {rate}；"
+                  f"自评分虚高的项目 {o['inflated']} 个。", soft_wrap=True)

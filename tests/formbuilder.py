@@ -107,8 +107,9 @@ def write_form(book: xlsxwriter.Workbook, ws: Any, spec: FormSpec) -> int:
     def merge(r0: int, col0: int, r1: int, col1: int, value: Raw) -> None:
         if (r0, col0) == (r1, col1):
             put(r0, col0, value)
-        else:
-            ws.merge_range(r0, c0 + col0, r1, c0 + col1, "" if value is None else value, wrap)
+        else:  # merge empty, then write the value typed: a text starting with "=" must stay text
+            ws.merge_range(r0, c0 + col0, r1, c0 + col1, "", wrap)
+            put(r0, col0, value)
 
     if spec.annex is not None:
         put(r, 0, spec.annex)
@@ -224,3 +225,12 @@ def clean_spec(**changes: Any) -> FormSpec:
         rows=list(CLEAN_ROWS), total_score=99.5, grade="优",
     )
     return replace(spec, **changes)
+
+
+def clean_rows(**edits: dict[str, Any]) -> list[Row]:
+    """CLEAN_ROWS with fields replaced: clean_rows(r0={"actual": "8个"}) edits the first indicator (row 13)."""
+    out = list(CLEAN_ROWS)
+    for key, fields in edits.items():
+        i = int(key[1:])
+        out[i] = replace(out[i], **fields)
+    return out

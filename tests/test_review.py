@@ -11,7 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from formbuilder import CLEAN_ROWS, Row, clean_spec, seed_spec, write_workbook
+from formbuilder import CLEAN_ROWS, clean_spec, seed_spec, write_workbook
+from formbuilder import clean_rows as rows
 
 from processor import check_file
 from processor.model import FileResult, Severity, Status
@@ -25,15 +26,6 @@ def review(tmp_path: Path, profile: str | None = None, **changes: object) -> Fil
 
 def found(result: FileResult) -> list[tuple[str, str]]:
     return [(f.code, f.cell) for f in result.findings]
-
-
-def rows(**edits: dict[str, object]) -> list[Row]:
-    """CLEAN_ROWS with fields replaced: rows(r0={"actual": "8个"}) edits the first indicator (row 13)."""
-    out = list(CLEAN_ROWS)
-    for key, fields in edits.items():
-        i = int(key[1:])
-        out[i] = replace(out[i], **fields)
-    return out
 
 
 def funds(total: tuple[object, ...], *parts: tuple[object, ...]) -> dict[str, tuple[object, ...]]:

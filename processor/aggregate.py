@@ -1,0 +1,143 @@
+"""Stage 6: aggregate reviewed forms across departments with pandas (DOMAIN.md §2, last bullet).
+
+Counts add up; rates are money-weighted (Σ执行数 ÷ Σ全年预算数); scores are reported both as plain
+means and as means weighted by 全年预算数, with the number of projects per grade.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from processor.model import Report, Severity, Status
+
+GRADES = ("优", "良", "中", "差")
+STATUS_ZH = {Status.ACCEPTED: "通过", Status.RETURNED: "退回修改", Status.REJECTED: "拒收", Status.SKIPPED: "跳过"}
+SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    projects: pd.DataFrame  # one row per project, in the summary's order
+    departments: pd.DataFrame  # one row per 主管部门
+    findings: pd.DataFrame  # one row per finding
+    files: pd.DataFrame  # one row per file (every status)
+    overview: dict[str, Any]
+    grades: dict[str, tuple[int, int]]  # 优/良/中/差 → (self count, computed count)
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+def _weighted(scores: pd.Series, weights: pd.Series) -> float | None:
+    ok = scores.notna() & weights.notna() & (weights > 0)
+    return _ratio(float((scores[ok] * weights[ok]).sum()), float(weights[ok].sum()))
+
+
+def _mean(values: pd.Series) -> float | None:
+    return float(values.mean()) if values.notna().any() else None
+
+
+def aggregate(report: Report) -> Aggregate:
+    project_rows: list[dict[str, Any]] = []
+    finding_rows: list[dict[str, Any]] = []
+    file_rows: list[dict[str, Any]] = []
+    for f in report.files:
+        file_rows.append({"path": f.path, "status": f.status.value, "status_zh": STATUS_ZH[f.status],
+                          "format": f.format, "reason": f.reason, "projects": len(f.projects),
+                          "errors": sum(x.severity is Severity.ERROR for x in f.findings),
+                          "warnings": sum(x.severity is Severity.WARNING for x in f.findings),
+                          "departments": "、".join(sorted({p.department for p in f.projects if p.department}))})
+        for i, p in enumerate(f.projects):
+            own = f.findings_of(i)
+            a, b = p.funds.annual_budget, p.funds.executed
+            project_rows.append({
+                "path": f.path, "index": i, "sheet": p.sheet, "department": p.department or "（未填主管部门）",
+                "unit": p.unit, "name": p.name or "（未填项目名称）", "year": p.year,
+                "initial_budget": p.funds.initial_budget, "annual_budget": a, "executed": b,
+                "rate": b / a if a and b is not None else None,
+                "self_total": p.self_total, "computed_total": p.computed_total,
+                "diff": (p.computed_total - p.self_total) if p.computed_total is not None and p.self_total is not None
+                else None,
+                "self_grade": p.self_grade, "computed_grade": p.computed_grade, "profile": p.profile,
+                "errors": sum(x.severity is Severity.ERROR for x in own),
+                "warnings": sum(x.severity is Severity.WARNING for x in own),
+                "status": STATUS_ZH[f.status],
+            })
+        for x in f.findings:
+            owner = f.projects[x.project] if x.project is not None else None
+            finding_rows.append({
+                "severity": x.severity.value, "severity_zh": SEVERITY_ZH[x.severity], "code": x.code,
+                "department": (owner.department if owner else "") or "", "name": (owner.name if owner else "") or "",
+                "path": f.path, "index": x.project, "sheet": x.sheet, "cell": x.cell, "message": x.message,
+                "hint": x.hint,
+            })
+    projects = pd.DataFrame(project_rows, columns=[
+        "path", "index", "sheet", "department", "unit", "name", "year", "initial_budget", "annual_budget",
+        "executed", "rate", "self_total", "computed_total", "diff", "self_grade", "computed_grade", "profile",
+        "errors", "warnings", "status"])
+    projects = projects.sort_values(["department", "name", "path", "index"], kind="stable").reset_index(drop=True)
+    for col in ("initial_budget", "annual_budget", "executed", "rate", "self_total", "computed_total", "diff"):
+        projects[col] = projects[col].astype("float64")
+    findings = pd.DataFrame(finding_rows, columns=[
+        "severity", "severity_zh", "code", "department", "name", "path", "index", "sheet", "cell", "message",
+        "hint"])
+    order = {"error": 0, "warning": 1, "info": 2}
+    findings = findings.assign(_o=findings["severity"].map(order)).sort_values(
+        ["_o", "department", "path", "sheet"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    files = pd.DataFrame(file_rows, columns=["path", "status", "status_zh", "format", "reason", "projects", "errors",
+                                             "warnings", "departments"])
+    return Aggregate(projects, _departments(projects), findings, files, _overview(report, projects),
+                     _grades(projects))
+
+
+def _departments(projects: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for dept, g in projects.groupby("department", sort=True):
+        row: dict[str, Any] = {
+            "department": dept, "projects": len(g),
+            "initial_budget": g["initial_budget"].sum(min_count=1), "annual_budget": g["annual_budget"].sum(min_count=1),
+            "executed": g["executed"].sum(min_count=1),
+            "rate": _ratio(float(g["executed"].sum()), float(g.loc[g["executed"].notna(), "annual_budget"].sum())),
+            "self_mean": _mean(g["self_total"]), "computed_mean": _mean(g["computed_total"]),
+            "self_weighted": _weighted(g["self_total"], g["annual_budget"]),
+            "computed_weighted": _weighted(g["computed_total"], g["annual_budget"]),
+            "errors": int(g["errors"].sum()), "warnings": int(g["warnings"].sum()),
+        }
+        for grade in GRADES:
+            row[f"grade_{grade}"] = int((g["computed_grade"] == grade).sum())
+        rows.append(row)
+    columns = ["department", "projects", "initial_budget", "annual_budget", "executed", "rate", "self_mean",
+               "computed_mean", "self_weighted", "computed_weighted", *[f"grade_{g}" for g in GRADES], "errors",
+               "warnings"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _grades(projects: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    return {g: (int((projects["self_grade"] == g).sum()), int((projects["computed_grade"] == g).sum()))
+            for g in GRADES}
+
+
+def _overview(report: Report, projects: pd.DataFrame) -> dict[str, Any]:
+    received = [f for f in report.files if f.status is not Status.SKIPPED]
+    paid = projects["executed"].notna() & projects["annual_budget"].notna()
+    return {
+        "files_received": len(received),
+        "files_accepted": report.count(Status.ACCEPTED),
+        "files_returned": report.count(Status.RETURNED),
+        "files_rejected": report.count(Status.REJECTED),
+        "files_skipped": report.count(Status.SKIPPED),
+        "projects": len(projects),
+        "departments": int(projects["department"].nunique()),
+        "annual_budget": float(projects["annual_budget"].sum()),
+        "executed": float(projects["executed"].sum()),
+        "rate": _ratio(float(projects.loc[paid, "executed"].sum()), float(projects.loc[paid, "annual_budget"].sum())),
+        "self_mean": _mean(projects["self_total"]),
+        "computed_mean": _mean(projects["computed_total"]),
+        "self_weighted": _weighted(projects["self_total"], projects["annual_budget"]),
+        "computed_weighted": _weighted(projects["computed_total"], projects["annual_budget"]),
+        "inflated": int((projects["diff"] < -0.5).sum()),
+    }

@@ -1,0 +1,82 @@
+"""`selfeval run`: the one-shot job — check every file in an inbox, aggregate, write the 汇总表.
+
+A thin layer over check_paths, aggregate and write_summary, so the nightly lifecycle (ledger, archive,
+email) can call the same pieces.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from processor.aggregate import Aggregate, aggregate
+from processor.check import check_paths
+from processor.errors import OutputError, UsageError
+from processor.model import Report
+from processor.profiles import Profile
+from processor.summary import write_summary
+
+DEFAULT_NAME = "绩效自评汇总_{year}_{date}.xlsx"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    report: Report
+    aggregate: Aggregate
+    summary: Path
+    sheets: tuple[str, ...]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def main_year(report: Report) -> int | None:
+    years = Counter(p.year for f in report.files for p in f.projects if p.year)
+    return min(years, key=lambda y: (-years[y], y)) if years else None
+
+
+def summary_name(template: str, year: int | None, date: dt.date) -> str:
+    try:
+        name = template.format(year=year or "年度不详", date=date.isoformat())
+    except (KeyError, IndexError, ValueError) as exc:
+        raise UsageError(f"汇总表文件名模板“{template}”有误（{exc}）：只能使用 {{year}} 和 {{date}}。") from exc
+    if "/" in name or "\\" in name or name in ("", ".", ".."):
+        raise UsageError(f"汇总表文件名“{name}”不能包含路径分隔符。")
+    return name if name.lower().endswith(".xlsx") else name + ".xlsx"
+
+
+def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date | None = None,
+        year: int | None = None, name: str = DEFAULT_NAME) -> RunResult:
+    """Check the inbox and write the summary atomically: a half-written workbook never has the final name."""
+    date = date or dt.date.today()
+    report = check_paths([inbox], profile)
+    agg = aggregate(report)
+    year = year or main_year(report)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"无法创建输出文件夹 {out}（{exc.strerror}）。请检查路径和权限。") from exc
+    target = out / summary_name(name, year, date)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".selfeval-", suffix=".xlsx", dir=out)
+        os.close(fd)
+    except OSError as exc:
+        raise OutputError(f"无法在 {out} 中写入汇总表（{exc.strerror}）。请检查文件夹权限和磁盘空间。") from exc
+    try:
+        sheets = write_summary(report, agg, Path(tmp), created=date, year=year)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; reviewers on the share must read it
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise OutputError(f"写入汇总表 {target} 失败（{exc.strerror or exc}）。原有文件未被改动；"
+                          "请检查磁盘空间和权限后重新运行。") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return RunResult(report, agg, target, tuple(sheets))

@@ -1,0 +1,34 @@
+"""Sheet names Excel accepts: at most 31 characters, none of []:*?/\\, unique ignoring case.
+
+Names come from departments' project names, so they are cleaned, cut and numbered here; the full
+project name is always written on the sheet itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+MAX = 31
+RESERVED = {"history"}  # Excel refuses a sheet called History
+
+
+def clean(name: str) -> str:
+    text = _FORBIDDEN.sub("_", name).strip().strip("'")
+    return text or "项目"
+
+
+def unique_names(wanted: list[str], taken: set[str] | None = None) -> list[str]:
+    """One sheet name per wanted name, in order: cleaned, cut to 31, made unique with ~2, ~3 …"""
+    used = {t.casefold() for t in (taken or set())} | RESERVED
+    out = []
+    for name in wanted:
+        base = clean(name)[:MAX]
+        candidate, n = base, 1
+        while candidate.casefold() in used:
+            n += 1
+            suffix = f"~{n}"
+            candidate = base[: MAX - len(suffix)] + suffix
+        used.add(candidate.casefold())
+        out.append(candidate)
+    return out

@@ -1,0 +1,93 @@
+"""Cell formats shared by every workbook we write, so the summary and its project sheets look alike.
+
+Fonts: 等线 is what Excel and WPS use for Chinese by default on Windows; LibreOffice falls back to a CJK
+font (Noto Sans CJK on Linux). Money is 万元 with two decimals, rates are percentages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+
+FONT = "等线"
+RED_FILL, AMBER_FILL, BLUE_FILL, HEAD_FILL = "#F8CBAD", "#FFE699", "#DDEBF7", "#D9E1F2"
+MONEY, RATE, SCORE = "#,##0.00", "0.0%", "0.##"
+
+
+@dataclass(frozen=True)
+class Styles:
+    title: Format
+    subtitle: Format
+    header: Format
+    label: Format
+    label_left: Format
+    text: Format
+    wrap: Format
+    money: Format
+    rate: Format
+    score: Format
+    integer: Format
+    link: Format
+    error: Format
+    warning: Format
+    error_score: Format
+    warning_score: Format
+    big_number: Format
+    big_money: Format
+    big_rate: Format
+    note: Format
+    # a finding's fill on money and rate cells of a re-laid form (projectsheet), keeping their number format
+    error_money: Format
+    warning_money: Format
+    error_rate: Format
+    warning_rate: Format
+    wrap_middle: Format  # wrapped text centred vertically, to sit level with the numbers of its row
+
+
+def make_styles(book: Workbook) -> Styles:
+    def fmt(**props: Any) -> Format:
+        base: dict[str, Any] = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
+        base.update(props)
+        return book.add_format(base)
+
+    cell = {"border": 1, "border_color": "#BFBFBF"}
+    return Styles(
+        title=fmt(bold=True, font_size=16, align="center"),
+        subtitle=fmt(font_size=10, align="center", font_color="#595959"),
+        header=fmt(bold=True, bg_color=HEAD_FILL, text_wrap=True, align="center", **cell),
+        label=fmt(bold=True, bg_color="#F2F2F2", text_wrap=True, align="center", **cell),
+        label_left=fmt(bold=True, bg_color="#F2F2F2", text_wrap=True, indent=1, **cell),
+        text=fmt(**cell),
+        wrap=fmt(text_wrap=True, valign="top", **cell),
+        money=fmt(num_format=MONEY, **cell),
+        rate=fmt(num_format=RATE, **cell),
+        score=fmt(num_format=SCORE, **cell),
+        integer=fmt(num_format="0", **cell),
+        link=fmt(font_color="#0563C1", underline=1, **cell),
+        error=fmt(bg_color=RED_FILL, text_wrap=True, **cell),
+        warning=fmt(bg_color=AMBER_FILL, text_wrap=True, **cell),
+        error_score=fmt(bg_color=RED_FILL, num_format=SCORE, **cell),
+        warning_score=fmt(bg_color=AMBER_FILL, num_format=SCORE, **cell),
+        big_number=fmt(bold=True, font_size=14, num_format="#,##0", align="left", **cell),
+        big_money=fmt(bold=True, font_size=14, num_format=MONEY, align="left", **cell),
+        big_rate=fmt(bold=True, font_size=14, num_format=RATE, align="left", **cell),
+        note=fmt(font_color="#595959", text_wrap=True, valign="top"),
+        error_money=fmt(bg_color=RED_FILL, num_format=MONEY, **cell),
+        warning_money=fmt(bg_color=AMBER_FILL, num_format=MONEY, **cell),
+        error_rate=fmt(bg_color=RED_FILL, num_format=RATE, **cell),
+        warning_rate=fmt(bg_color=AMBER_FILL, num_format=RATE, **cell),
+        wrap_middle=fmt(text_wrap=True, **cell),
+    )
+
+
+def landscape(ws: Any, repeat_rows: tuple[int, int] | None = None, width_pages: int = 1) -> None:
+    """Print on A4 landscape, fit to the page width, header rows repeated on every page."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(width_pages, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    if repeat_rows is not None:
+        ws.repeat_rows(*repeat_rows)
