@@ -11,11 +11,9 @@ from typing import Any
 
 import pandas as pd
 
-from processor.model import Report, Severity, Status
+from processor.model import SEVERITY_ZH, STATUS_ZH, Report, Severity, Status
 
 GRADES = ("优", "良", "中", "差")
-STATUS_ZH = {Status.ACCEPTED: "通过", Status.RETURNED: "退回修改", Status.REJECTED: "拒收", Status.SKIPPED: "跳过"}
-SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,10 @@ class Status(StrEnum):
     SKIPPED = "skipped"
 
 
+STATUS_ZH = {Status.ACCEPTED: "通过", Status.RETURNED: "退回修改", Status.REJECTED: "拒收", Status.SKIPPED: "跳过"}
+SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
+
+
 class ValueKind(StrEnum):
     QUANTITY = "quantity"
     PERCENT = "percent"

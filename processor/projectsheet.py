@@ -13,17 +13,15 @@ I 复核得分 | J 差异 | K 计分方法 | L 偏差原因; rows: 1 title, 2 ba
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 import xlsxwriter
 from xlsxwriter.format import Format
 
-from processor.model import FileResult, Finding, Funds, Indicator, Project, Severity, Status
-from processor.styles import Styles, landscape
+from processor.model import SEVERITY_ZH, STATUS_ZH, FileResult, Finding, Funds, Indicator, Project, Severity
+from processor.styles import Styles, landscape, row_height, text_lines
 
 TITLE = "项目支出绩效自评表（复核）"
 # A 栏目, B 一级, C 二级, D 三级, E 指标值, F 完成值, G 分值, H 自评, I 复核, J 差异, K 计分方法, L 原因
@@ -31,28 +29,16 @@ WIDTHS = (10.0, 10.0, 12.0, 30.0, 15.0, 15.0, 9.0, 9.0, 9.0, 10.0, 9.0, 30.0)
 LAST = len(WIDTHS) - 1
 METHOD_ZH = {"positive": "正向", "reverse": "反向", "equal": "等于", "date": "时间", "qualitative": "定性",
              "unscorable": "无法复核"}
-SEVERITY_ZH = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.INFO: "提示"}
-STATUS_ZH = {Status.ACCEPTED: "通过", Status.RETURNED: "退回修改", Status.REJECTED: "拒收", Status.SKIPPED: "跳过"}
 FUNDS_HEADERS = ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率\n（自评）", "执行率\n（复核）",
                  "得分\n（自评）", "得分\n（复核）")
 INDICATOR_HEADERS = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "自评得分", "复核得分",
                      "差异\n复核−自评", "计分方法", "偏差原因分析及改进措施")
-LINE_HEIGHT, PAD = 13.5, 4.0  # points per line of 10-pt 等线, plus the cell's own margin
 
 Value = str | float | None
 
 
 def _key(cell: str) -> str:
     return cell.replace("$", "").strip().upper()
-
-
-def _units(text: str) -> float:
-    """Width of a text in Excel column units: a CJK character is about two digits wide."""
-    return sum(1.9 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)
-
-
-def _lines(text: str, width: float) -> int:
-    return sum(max(1, math.ceil(_units(part) / max(width - 1.5, 1.0))) for part in text.split("\n"))
 
 
 @dataclass
@@ -101,12 +87,12 @@ class _Writer:
             self.ws.write_number(row, col, value, fmt)
         if found:
             text = "\n".join(f"[{f.code}] {f.message}\n修改建议：{f.hint}" for f in found)
-            lines = _lines(text, 42)
+            lines = text_lines(text, 42)
             self.ws.write_comment(row, col, text, {"author": "复核", "width": 330, "height": 18 * lines + 12})
 
     def fit(self, row: int, text: str, width: float) -> None:
-        if (lines := _lines(text, width)) > 1:
-            self.heights[row] = max(self.heights.get(row, 0.0), lines * LINE_HEIGHT + PAD)
+        if (lines := text_lines(text, width)) > 1:
+            self.heights[row] = max(self.heights.get(row, 0.0), row_height(lines))
 
     def finish(self) -> None:
         for row in sorted(self.heights):

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from processor.findings import CATALOGUE
-from processor.model import FileResult, Finding, Funds, Indicator, Project, Report, Status, Value
+from processor.model import STATUS_ZH, FileResult, Finding, Funds, Indicator, Project, Report, Status, Value
 from processor.run import RunResult
 
 if TYPE_CHECKING:
@@ -87,7 +87,6 @@ def finding_line(path: str, f: Finding) -> str:
 
 
 _STATUS_STYLE = {Status.ACCEPTED: "green", Status.RETURNED: "yellow", Status.REJECTED: "red", Status.SKIPPED: "dim"}
-_STATUS_ZH = {Status.ACCEPTED: "通过", Status.RETURNED: "退回修改", Status.REJECTED: "拒收", Status.SKIPPED: "跳过"}
 _SEV_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
@@ -98,7 +97,7 @@ def _score(x: float | None) -> str:
 def render_table(report: Report, console: Console) -> None:
     for r in report.files:
         style = _STATUS_STYLE[r.status]
-        console.print(f"[bold]{escape(r.path)}[/bold]  [{style}]{r.status.value}（{_STATUS_ZH[r.status]}）[/{style}]"
+        console.print(f"[bold]{escape(r.path)}[/bold]  [{style}]{r.status.value}（{STATUS_ZH[r.status]}）[/{style}]"
                       + (f"  {escape(r.reason)}" if r.reason and r.status is Status.SKIPPED else ""), soft_wrap=True)
         for p in r.projects:
             console.print(f"  · 工作表 {p.sheet}：{p.name or '（无项目名称）'} / {p.department or '（无主管部门）'}"
@@ -117,7 +116,7 @@ def render_table(report: Report, console: Console) -> None:
                 sev = _SEV_STYLE[f.severity.value]
                 table.add_row(f"[{sev}]{f.severity.value}[/{sev}]", f.code, f.sheet, f.cell, f.message, f.hint)
             console.print(table)
-    counts = "，".join(f"{_STATUS_ZH[s]} {report.count(s)}" for s in Status)
+    counts = "，".join(f"{STATUS_ZH[s]} {report.count(s)}" for s in Status)
     console.print(f"\n共 {len(report.files)} 个文件：{counts}")
 
 

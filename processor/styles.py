@@ -6,6 +6,8 @@ font (Noto Sans CJK on Linux). Money is 万元 with two decimals, rates are perc
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +17,22 @@ from xlsxwriter.workbook import Workbook
 FONT = "等线"
 RED_FILL, AMBER_FILL, BLUE_FILL, HEAD_FILL = "#F8CBAD", "#FFE699", "#DDEBF7", "#D9E1F2"
 MONEY, RATE, SCORE = "#,##0.00", "0.0%", "0.##"
+LINE_HEIGHT, PAD = 13.5, 4.0  # points per line of 10-pt 等线, plus the cell's own margin
+
+
+def text_units(text: str) -> float:
+    """Width of a text in Excel column units: a CJK character is about two digits wide."""
+    return sum(1.9 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines a wrapped text needs in a column this wide. Row heights are set from this because
+    neither Excel nor LibreOffice grows a row for wrapped text in a file written by a program."""
+    return sum(max(1, math.ceil(text_units(part) / max(width - 1.5, 1.0))) for part in text.split("\n"))
+
+
+def row_height(lines: int) -> float:
+    return lines * LINE_HEIGHT + PAD
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from processor.aggregate import GRADES, Aggregate
 from processor.model import Report
 from processor.projectsheet import write_project_sheet
 from processor.sheetnames import unique_names
-from processor.styles import FONT, Styles, landscape, make_styles
+from processor.styles import FONT, Styles, landscape, make_styles, row_height, text_lines
 
 OVERVIEW, PROJECTS, DEPARTMENTS, FINDINGS, RETURNS, CONTENTS = "总览", "项目汇总", "部门汇总", "问题清单", "退回与拒收", "目录"
 FIXED = (OVERVIEW, PROJECTS, DEPARTMENTS, FINDINGS, RETURNS, CONTENTS)
@@ -69,6 +69,10 @@ def _table(ws: Worksheet, frame: pd.DataFrame, columns: list[Column], styles: St
         ws.set_column(c, c, col.width)
     for i, values in enumerate(frame.to_dict("records")):
         r = first_row + 1 + i
+        lines = max((text_lines(str(values.get(col.key) or ""), col.width) for col in columns if col.kind == "wrap"),
+                    default=1)
+        if lines > 1:
+            ws.set_row(r, row_height(lines))
         for c, col in enumerate(columns):
             if col.kind == "link":
                 target = link(i) if link else None
