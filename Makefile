@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 endif
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint clean
+.PHONY: run test lint clean samples
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -18,14 +18,18 @@ $(STAMP): pyproject.toml
 
 # Reviews the shipped samples and writes the consolidated summary workbook into out/.
 run: $(STAMP)
-	$(BIN)/selfeval run samples/ --out out/
+	$(BIN)/selfeval run samples/inbox --out out/
 
 lint: $(STAMP)
-	$(BIN)/ruff check processor tests
+	$(BIN)/ruff check processor tests samples
 	$(BIN)/mypy processor
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# Rebuilds samples/inbox from samples/make_samples.py (the .xls and .ods need LibreOffice's soffice).
+samples: $(STAMP)
+	$(BIN)/python samples/make_samples.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

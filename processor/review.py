@@ -124,7 +124,9 @@ class Reviewer:
             self.note("score-above-weight", cells.get("score", ""), name=name, value=num(s), weight=num(w))
         elif sc.method == QUALITATIVE:
             self._qualitative(ind, name, sc)
-        elif sc.score is not None and s is not None and s > sc.score + self.tol:
+        elif sc.score is not None and s is not None and (
+                s > sc.score + self.tol or (sc.met is False and s >= w - 1e-9 and sc.score < w)):
+            # beyond rounding, or full marks although the target was missed (DOMAIN.md §3.3: ≥4754 → 4604, 5/5)
             method = "reverse-linear" if sc.method == REVERSE and self.profile.reverse_formula == "linear" else sc.method
             self.note("score-inflated", cells.get("score", ""), name=name, target=ind.target.raw or "（空）",
                       actual=ind.actual.raw or "（空）", weight=num(w), value=num(s), method=_METHOD_ZH[method],

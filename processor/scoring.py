@@ -89,7 +89,11 @@ def score_indicator(ind: Indicator, profile: Profile) -> Score:
     if target.kind is ValueKind.DATE:
         if actual.kind is ValueKind.DATE and actual.date and target.date:
             met = actual.date[: len(target.date)] <= target.date
-            return Score(DATE, w if met else _bounded(w * profile.late_date_score, w, r), met)
+            if met:
+                return Score(DATE, w, True)
+            # late is 未达成: the self-score stands up to the cap (the rulebook gives no late formula)
+            cap = _bounded(w * profile.late_date_score, w, r)
+            return Score(DATE, cap if ind.self_score is None else min(_bounded(ind.self_score, w, r), cap), False)
         band = completion_band(actual.raw)
         if band == "achieved":
             return Score(DATE, w, True)

@@ -304,3 +304,11 @@ def test_seed_under_a_forced_profile(tmp_path: Path) -> None:
 def test_unreadable_weight_does_not_cascade_into_sums(tmp_path: Path) -> None:
     result = review(tmp_path, rows=rows(r0={"weight": "十分"}))
     assert found(result) == [("number-unreadable", "G13")]
+
+
+def test_full_marks_on_a_missed_target_within_rounding(tmp_path: Path) -> None:
+    """DOMAIN.md §3.3: ≥4754 → 4604 scored full. 4604 ÷ 4754 × 10 = 9.68 is within rounding of 10, but a
+    missed target never earns full marks."""
+    result = review(tmp_path, rows=rows(r0={"target": "≥4754人", "actual": "4604人"}))
+    assert found(result) == [("score-inflated", "H13")]
+    assert result.projects[0].indicators[0].computed_score == pytest.approx(9.68)

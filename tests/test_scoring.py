@@ -212,17 +212,22 @@ def test_reverse_zero_target(target: str, actual: str, score: float) -> None:
     ("2023年10月", True, 5),      # earlier: met
     ("2023年12月", True, 5),      # equal: met
     ("2023年12月20日", True, 5),  # inside the target month: met
-    ("2024年1月", False, 0),      # later: late_date_score (0) × 5 = 0
-    ("2024年3月完成", False, 0),
+    ("2024年1月", False, 3),      # later: 未达成, capped at late_date_score (0.6) × 5 = 3
+    ("2024年3月完成", False, 3),
 ])
 def test_dates(actual: str, met: bool, score: float) -> None:
-    got = score_indicator(indicator("项目完成时间", "2023年12月", actual, 5, level2="时效指标"), CENTRAL)
+    got = score_indicator(indicator("项目完成时间", "2023年12月", actual, 5, 5, level2="时效指标"), CENTRAL)
     assert (got.method, got.met, got.score) == ("date", met, score)
+
+
+def test_late_date_keeps_a_lower_self_score() -> None:
+    got = score_indicator(indicator("项目完成时间", "2023年12月", "2024年2月", 5, 2, level2="时效指标"), CENTRAL)
+    assert (got.met, got.score) == (False, 2)  # below the cap: the department's own deduction stands
 
 
 def test_late_date_score_is_a_profile_setting() -> None:
     half = dataclasses.replace(CENTRAL, late_date_score=0.5)
-    got = score_indicator(indicator("项目完成时间", "2023年12月", "2024年2月", 5, level2="时效指标"), half)
+    got = score_indicator(indicator("项目完成时间", "2023年12月", "2024年2月", 5, 5, level2="时效指标"), half)
     assert (got.method, got.met, got.score) == ("date", False, 2.5)  # 0.5 × 5
 
 
