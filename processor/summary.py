@@ -27,6 +27,7 @@ from processor.styles import FONT, Styles, landscape, make_styles, row_height, t
 OVERVIEW, PROJECTS, DEPARTMENTS, FINDINGS, RETURNS, CONTENTS = "总览", "项目汇总", "部门汇总", "问题清单", "退回与拒收", "目录"
 FIXED = (OVERVIEW, PROJECTS, DEPARTMENTS, FINDINGS, RETURNS, CONTENTS)
 INFLATION = -0.5  # 复核 − 自评 below this is highlighted as 自评分虚高
+HELPER_COL = 22  # 总览 column W: chart helper data, right of the printed page
 
 
 @dataclass(frozen=True)
@@ -223,13 +224,15 @@ def _overview(book: xlsxwriter.Workbook, ws: Worksheet, agg: Aggregate, styles: 
         ws.write_string(g0 + 1 + i, 0, grade, styles.label)
         ws.write_number(g0 + 1 + i, 1, agg.grades[grade][0], styles.integer)
         ws.write_number(g0 + 1 + i, 2, agg.grades[grade][1], styles.integer)
-    ws.write_string(g0 + 6, 0, "散点图对角参考线", styles.note)  # data for the scatter's diagonal
+    # the scatter's diagonal needs two points in cells: beside the page, outside the print area
+    ws.write_string(0, HELPER_COL, "散点图对角参考线（自评 = 复核）", styles.note)
     low = _score_floor(agg)
     for i, v in enumerate((low, 100)):
-        ws.write_number(g0 + 7 + i, 0, v, styles.note)
-        ws.write_number(g0 + 7 + i, 1, v, styles.note)
+        ws.write_number(1 + i, HELPER_COL, v, styles.note)
+        ws.write_number(1 + i, HELPER_COL + 1, v, styles.note)
     _charts(book, ws, agg, g0, low)
     landscape(ws)
+    ws.print_area(0, 0, max(g0 + 6, 40), HELPER_COL - 2)
 
 
 def _score_floor(agg: Aggregate) -> int:
@@ -275,8 +278,8 @@ def _charts(book: xlsxwriter.Workbook, ws: Worksheet, agg: Aggregate, g0: int, l
                             "values": [PROJECTS, 1, cols["computed_total"], n, cols["computed_total"]],
                             "marker": {"type": "circle", "size": 6, "fill": {"color": "#C00000"},
                                        "border": {"color": "#C00000"}}})
-        scatter.add_series({"name": "自评 = 复核", "categories": [OVERVIEW, g0 + 7, 0, g0 + 8, 0],
-                            "values": [OVERVIEW, g0 + 7, 1, g0 + 8, 1], "marker": {"type": "none"},
+        scatter.add_series({"name": "自评 = 复核", "categories": [OVERVIEW, 1, HELPER_COL, 2, HELPER_COL],
+                            "values": [OVERVIEW, 1, HELPER_COL + 1, 2, HELPER_COL + 1], "marker": {"type": "none"},
                             "line": {"color": "#7F7F7F", "dash_type": "dash", "width": 1}})
         _chart_style(scatter, "每个项目：自评得分 vs 复核得分（虚线以下为自评偏高）", "自评得分", "复核得分")
         font = {"name": FONT, "size": 10}
