@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 endif
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint clean samples
+.PHONY: run test lint clean templates samples
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ $(STAMP): pyproject.toml
 # Reviews the shipped samples and writes the consolidated summary workbook into out/.
 run: $(STAMP)
 	$(BIN)/selfeval run samples/inbox --out out/
+
+# Regenerates the official blank templates committed under templates/ (tests compare them byte for byte).
+templates: $(STAMP)
+	for p in central2020 hunan-legacy; do $(BIN)/selfeval template --profile $$p -o templates/项目支出绩效自评表_$$p.xlsx; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check processor tests samples

@@ -12,8 +12,18 @@ from typing import Any
 import pandas as pd
 
 from processor.model import SEVERITY_ZH, STATUS_ZH, Report, Severity, Status
+from processor.scoring import execution_rate
 
 GRADES = ("优", "良", "中", "差")
+INFLATION = -0.5  # 复核 − 自评 below this counts as 自评分虚高 (the default score tolerance)
+LOW_EXECUTION = 0.9  # 执行率 below this stands out (the rulebook's common local threshold)
+
+
+def money_rate(frame: pd.DataFrame) -> float | None:
+    """Σ执行数 ÷ Σ全年预算数 over the projects whose own rate is defined, so numerator and denominator
+    always cover the same projects."""
+    ok = frame["rate"].notna()
+    return _ratio(float(frame.loc[ok, "executed"].sum()), float(frame.loc[ok, "annual_budget"].sum()))
 
 
 @dataclass(frozen=True)
@@ -56,7 +66,7 @@ def aggregate(report: Report) -> Aggregate:
                 "path": f.path, "index": i, "sheet": p.sheet, "department": p.department or "（未填主管部门）",
                 "unit": p.unit, "name": p.name or "（未填项目名称）", "year": p.year,
                 "initial_budget": p.funds.initial_budget, "annual_budget": a, "executed": b,
-                "rate": b / a if a and b is not None else None,
+                "rate": execution_rate(a, b),
                 "self_total": p.self_total, "computed_total": p.computed_total,
                 "diff": (p.computed_total - p.self_total) if p.computed_total is not None and p.self_total is not None
                 else None,
@@ -99,7 +109,7 @@ def _departments(projects: pd.DataFrame) -> pd.DataFrame:
             "department": dept, "projects": len(g),
             "initial_budget": g["initial_budget"].sum(min_count=1), "annual_budget": g["annual_budget"].sum(min_count=1),
             "executed": g["executed"].sum(min_count=1),
-            "rate": _ratio(float(g["executed"].sum()), float(g.loc[g["executed"].notna(), "annual_budget"].sum())),
+            "rate": money_rate(g),
             "self_mean": _mean(g["self_total"]), "computed_mean": _mean(g["computed_total"]),
             "self_weighted": _weighted(g["self_total"], g["annual_budget"]),
             "computed_weighted": _weighted(g["computed_total"], g["annual_budget"]),
@@ -121,7 +131,6 @@ def _grades(projects: pd.DataFrame) -> dict[str, tuple[int, int]]:
 
 def _overview(report: Report, projects: pd.DataFrame) -> dict[str, Any]:
     received = [f for f in report.files if f.status is not Status.SKIPPED]
-    paid = projects["executed"].notna() & projects["annual_budget"].notna()
     return {
         "files_received": len(received),
         "files_accepted": report.count(Status.ACCEPTED),
@@ -132,10 +141,21 @@ def _overview(report: Report, projects: pd.DataFrame) -> dict[str, Any]:
         "departments": int(projects["department"].nunique()),
         "annual_budget": float(projects["annual_budget"].sum()),
         "executed": float(projects["executed"].sum()),
-        "rate": _ratio(float(projects.loc[paid, "executed"].sum()), float(projects.loc[paid, "annual_budget"].sum())),
+        "rate": money_rate(projects),
+        "rate_projects": int(projects["rate"].notna().sum()),
         "self_mean": _mean(projects["self_total"]),
         "computed_mean": _mean(projects["computed_total"]),
         "self_weighted": _weighted(projects["self_total"], projects["annual_budget"]),
         "computed_weighted": _weighted(projects["computed_total"], projects["annual_budget"]),
-        "inflated": int((projects["diff"] < -0.5).sum()),
+        "inflated": int((projects["diff"] < INFLATION).sum()),
+        "main_year": _main_year(projects),
+        "other_year": int((projects["year"] != _main_year(projects)).sum()) if len(projects) else 0,
     }
+
+
+def _main_year(projects: pd.DataFrame) -> int | None:
+    years = projects["year"].dropna()
+    if years.empty:
+        return None
+    counts = years.astype(int).value_counts()
+    return int(min(counts.index[counts == counts.max()]))

@@ -19,6 +19,7 @@ from processor.parse import FormParser
 from processor.profiles import Profile, detect, load_profile
 from processor.read import ReadFailure, load
 from processor.review import apply_severity, review
+from processor.template import is_marker, template_findings
 
 
 @cache
@@ -38,8 +39,8 @@ def check_file(path: Path, shown: str | None = None, profile: Profile | None = N
         found = apply_severity([failure.finding], profile)
         return FileResult(shown, Status.REJECTED, failure.finding.message, failure.format, findings=tuple(found))
     projects: list[Project] = []
-    findings: list[Finding] = []
-    forms = [(sheet, Grid(sheet)) for sheet in book.sheets]
+    findings: list[Finding] = apply_severity(template_findings(book), profile)  # filled on an old template?
+    forms = [(sheet, Grid(sheet)) for sheet in book.sheets if not is_marker(sheet)]
     located = [(sheet, grid, find_forms(grid)) for sheet, grid in forms]
     any_visible = any(blocks and sheet.visible for sheet, _, blocks in located)
     for sheet, grid, blocks in located:
@@ -77,6 +78,8 @@ def check_candidate(candidate: Candidate, profile: Profile | None = None) -> Fil
         return FileResult(candidate.shown, Status.REJECTED, found.message, findings=(found,))
 
 
-def check_paths(paths: list[Path], profile: Profile | None = None) -> Report:
-    """Check every file under the paths. Raises UsageError only for a path that does not exist."""
-    return Report(tuple(check_candidate(c, profile) for c in discover(paths)))
+def check_paths(paths: list[Path], profile: Profile | None = None, exclude: tuple[Path, ...] = ()) -> Report:
+    """Check every file under the paths, except under `exclude` (our own output folder, if it lies
+    inside the inbox: last night's summary is not a submission). Raises UsageError only for a path
+    that does not exist."""
+    return Report(tuple(check_candidate(c, profile) for c in discover(paths, exclude)))

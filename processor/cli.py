@@ -12,10 +12,12 @@ from rich.console import Console
 
 from processor.check import check_paths
 from processor.errors import SelfevalError, UsageError
+from processor.profiles import DEFAULT as DEFAULT_PROFILE
 from processor.profiles import load_profile
 from processor.report import render_rules, render_run, render_table, rules_markdown, to_json
 from processor.run import DEFAULT_NAME
 from processor.run import run as run_job
+from processor.template import DEFAULT_INDICATORS, write_template
 
 app = typer.Typer(
     name="selfeval",
@@ -62,10 +64,14 @@ def run(
     ] = None,
     year: Annotated[int | None, typer.Option("--year", help="评价年度（默认取项目中最多的年度）")] = None,
     name: Annotated[str, typer.Option("--name", help="汇总表文件名模板，可用 {year} 和 {date}")] = DEFAULT_NAME,
+    no_feedback: Annotated[
+        bool, typer.Option("--no-feedback", help="不生成各部门的审核意见副本（输出文件夹/审核意见/<主管部门>/）")
+    ] = False,
 ) -> None:
-    """审核收件夹中的全部自评表并生成汇总表（总览、项目汇总、部门汇总、问题清单、退回与拒收、每个项目一页）。
+    """审核收件夹中的全部自评表并生成汇总表（总览、项目汇总、部门汇总、问题清单、退回与拒收、每个项目一页），
+    并为每个退回、拒收或有警告的文件生成审核意见副本，按主管部门分文件夹存放。
 
-    退出码：0 汇总表已生成（有退回或拒收的文件也算正常完成），2 用法错误，3 无法写出汇总表。
+    退出码：0 汇总表已生成（有退回或拒收的文件也算正常完成），2 用法错误，3 无法写出汇总表或审核意见。
     """
     if not inbox.is_dir():
         raise UsageError(f"收件文件夹不存在：{inbox}（请检查路径）")
@@ -73,7 +79,8 @@ def run(
         day = dt.date.fromisoformat(date) if date else None
     except ValueError as exc:
         raise UsageError(f"--date 应为 YYYY-MM-DD 格式，现为“{date}”。") from exc
-    result = run_job(inbox, out, profile=load_profile(profile) if profile else None, date=day, year=year, name=name)
+    result = run_job(inbox, out, profile=load_profile(profile) if profile else None, date=day, year=year, name=name,
+                     feedback=not no_feedback)
     render_run(result, Console())
 
 
@@ -86,6 +93,18 @@ def rules(
         sys.stdout.write(rules_markdown())
     else:
         render_rules(Console())
+
+
+@app.command()
+def template(
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出文件（.xlsx）", show_default=False)],
+    profile: Annotated[str, typer.Option("--profile", help="评分规则：内置名称或 .toml 文件路径")] = DEFAULT_PROFILE,
+    year: Annotated[int | None, typer.Option("--year", help="评价年度（印在标题中；默认留空由部门填写）")] = None,
+    indicators: Annotated[int, typer.Option("--indicators", help="空白三级指标行数")] = DEFAULT_INDICATORS,
+) -> None:
+    """生成官方空白自评表模板：公式自动计算执行率、得分、总分，栏目锁定，数据验证与填表说明。"""
+    path = write_template(output, profile=profile, year=year, indicators=indicators)
+    typer.echo(f"模板已生成：{path}")  # plain: a long path must not be wrapped or read as markup
 
 
 def main() -> None:

@@ -52,13 +52,14 @@ def _hidden_on_windows(path: Path) -> bool:
     return bool(attrs & getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0))
 
 
-def discover(paths: list[Path]) -> list[Candidate]:
+def discover(paths: list[Path], exclude: tuple[Path, ...] = ()) -> list[Candidate]:
     """Files under the given paths in a stable order; folders are walked recursively.
 
     Hidden folders are not entered (version-control and sync folders live there); a path that does
     not exist is a usage error, since the user typed it.
     """
     found: list[Candidate] = []
+    skip = {p.resolve() for p in exclude}
     for root in paths:
         if not root.exists():
             raise UsageError(f"找不到路径：{root}（请检查拼写，或先创建该文件夹）")
@@ -66,7 +67,8 @@ def discover(paths: list[Path]) -> list[Candidate]:
             found.append(Candidate(root, str(root), skip_reason(root)))
             continue
         for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            dirnames[:] = sorted(d for d in dirnames
+                                 if not d.startswith(".") and (Path(dirpath) / d).resolve() not in skip)
             for name in sorted(filenames):
                 path = Path(dirpath) / name
                 if path.is_symlink() or not path.is_file():

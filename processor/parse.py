@@ -21,7 +21,7 @@ from processor.values import Unreadable, cell_text, is_blank, parse_number
 
 _TITLE_YEAR = re.compile(r"(20\d{2})\s*年度")
 _ANY_YEAR = re.compile(r"(20\d{2})\s*年")
-_FILE_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+_FILE_YEAR = re.compile(r"(?<![\dA-Za-z])(20\d{2})(?![\dA-Za-z])")  # not central2020.xlsx
 
 
 class FormParser(FormContext):

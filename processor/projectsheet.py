@@ -21,6 +21,8 @@ import xlsxwriter
 from xlsxwriter.format import Format
 
 from processor.model import SEVERITY_ZH, STATUS_ZH, FileResult, Finding, Funds, Indicator, Project, Severity
+from processor.scoring import execution_rate
+from processor.sheetnames import internal_link
 from processor.styles import Styles, landscape, row_height, text_lines
 
 TITLE = "项目支出绩效自评表（复核）"
@@ -109,10 +111,7 @@ def _marks(p: Project, findings: list[Finding]) -> dict[str, list[Finding]]:
 
 
 def _rate(funds: Funds) -> float | None:
-    """执行率 as the rulebook defines it: 全年执行数 ÷ 全年预算数 (never ÷ 年初预算数)."""
-    if funds.annual_budget is not None and funds.annual_budget > 0 and funds.executed is not None:
-        return funds.executed / funds.annual_budget
-    return None
+    return execution_rate(funds.annual_budget, funds.executed)
 
 
 def _diff(computed: float | None, declared: float | None) -> float | None:
@@ -128,8 +127,7 @@ def _head(w: _Writer, p: Project, result: FileResult, back: str) -> None:
         w.ws.write_string(0, 0, TITLE, s.title)
     w.ws.set_row(0, 28)
     w.ws.merge_range(1, 0, 1, 1, "", s.link)
-    target = back.replace("'", "''")
-    w.ws.write_url(1, 0, f"internal:'{target}'!A1", s.link, string=f"← 返回{back}")
+    w.ws.write_url(1, 0, internal_link(back), s.link, string=f"← 返回{back}")
     source = f"来源：{result.path} / 工作表 {p.sheet} / 评分规则 {p.profile} / 状态 {STATUS_ZH[result.status]}"
     w.put(1, 2, source, "note", to=(1, LAST))
     w.put(2, 0, "项目名称", "label")

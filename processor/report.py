@@ -154,3 +154,11 @@ def render_run(result: RunResult, console: Console) -> None:
                   f"拒收 {o['files_rejected']}），跳过 {o['files_skipped']} 个；项目 {o['projects']} 个，"
                   f"主管部门 {o['departments']} 个；全年预算 {o['annual_budget']:,.2f} 万元，执行率 {rate}；"
                   f"自评分虚高的项目 {o['inflated']} 个。", soft_wrap=True)
+    if result.feedback_dir is None:
+        return
+    if result.feedback:
+        folders = len({p.parent for p in result.feedback})
+        console.print(f"审核意见已生成 {len(result.feedback)} 个（{folders} 个主管部门文件夹）："
+                      f"{escape(str(result.feedback_dir))}", soft_wrap=True)
+    else:
+        console.print("无需生成审核意见：没有退回、拒收或有警告的文件。", soft_wrap=True)

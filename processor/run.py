@@ -13,9 +13,12 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from xlsxwriter.exceptions import FileCreateError
+
 from processor.aggregate import Aggregate, aggregate
 from processor.check import check_paths
 from processor.errors import OutputError, UsageError
+from processor.feedback import FOLDER, write_feedback
 from processor.model import Report
 from processor.profiles import Profile
 from processor.summary import write_summary
@@ -29,12 +32,8 @@ class RunResult:
     aggregate: Aggregate
     summary: Path
     sheets: tuple[str, ...]
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    feedback: tuple[Path, ...] = ()  # one 审核意见 workbook per returned, rejected or warned file
+    feedback_dir: Path | None = None  # OUT/审核意见, or None when feedback was not asked for
 
 
 def main_year(report: Report) -> int | None:
@@ -53,10 +52,14 @@ def summary_name(template: str, year: int | None, date: dt.date) -> str:
 
 
 def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date | None = None,
-        year: int | None = None, name: str = DEFAULT_NAME) -> RunResult:
-    """Check the inbox and write the summary atomically: a half-written workbook never has the final name."""
+        year: int | None = None, name: str = DEFAULT_NAME, feedback: bool = True) -> RunResult:
+    """Check the inbox and write the summary atomically: a half-written workbook never has the final name.
+
+    With `feedback`, each department's files with problems are also written back as 审核意见 copies
+    (processor.feedback), after the summary, so a failing copy never costs the summary.
+    """
     date = date or dt.date.today()
-    report = check_paths([inbox], profile)
+    report = check_paths([inbox], profile, exclude=(out,))
     agg = aggregate(report)
     year = year or main_year(report)
     try:
@@ -71,12 +74,15 @@ def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date
         raise OutputError(f"无法在 {out} 中写入汇总表（{exc.strerror}）。请检查文件夹权限和磁盘空间。") from exc
     try:
         sheets = write_summary(report, agg, Path(tmp), created=date, year=year)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; reviewers on the share must read it
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reviewers on the share must read it
         os.replace(tmp, target)
-    except OSError as exc:
-        raise OutputError(f"写入汇总表 {target} 失败（{exc.strerror or exc}）。原有文件未被改动；"
+    except (OSError, FileCreateError) as exc:  # xlsxwriter wraps a full disk in FileCreateError
+        raise OutputError(f"写入汇总表 {target} 失败（{getattr(exc, 'strerror', None) or exc}）。原有文件未被改动；"
                           "请检查磁盘空间和权限后重新运行。") from exc
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    return RunResult(report, agg, target, tuple(sheets))
+    if not feedback:
+        return RunResult(report, agg, target, tuple(sheets))
+    written = write_feedback(report, out, created=date)
+    return RunResult(report, agg, target, tuple(sheets), tuple(written), out / FOLDER)

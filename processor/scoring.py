@@ -137,6 +137,13 @@ def _qualitative(ind: Indicator, profile: Profile) -> Score:
                  band == "achieved", band)
 
 
+def execution_rate(annual_budget: float | None, executed: float | None) -> float | None:
+    """执行率 = 全年执行数 ÷ 全年预算数 (not 年初预算数), only where both are known and the budget is positive."""
+    if annual_budget is None or executed is None or annual_budget <= 0:
+        return None
+    return executed / annual_budget
+
+
 def budget_score(rate: float | None, weight: float, profile: Profile) -> float | None:
     if rate is None:
         return None

@@ -14,8 +14,17 @@ RESERVED = {"history"}  # Excel refuses a sheet called History
 
 
 def clean(name: str) -> str:
-    text = _FORBIDDEN.sub("_", name).strip().strip("'")
-    return text or "项目"
+    return _FORBIDDEN.sub("_", name).strip() or "项目"
+
+
+def _trim(name: str) -> str:
+    """Excel refuses a sheet name that begins or ends with an apostrophe: trim after cutting to length."""
+    return name.strip().strip("'").strip() or "项目"
+
+
+def internal_link(sheet: str, cell: str = "A1") -> str:
+    """An xlsxwriter internal link; an apostrophe inside a quoted sheet name is doubled."""
+    return "internal:'" + sheet.replace("'", "''") + f"'!{cell}"
 
 
 def unique_names(wanted: list[str], taken: set[str] | None = None) -> list[str]:
@@ -23,12 +32,12 @@ def unique_names(wanted: list[str], taken: set[str] | None = None) -> list[str]:
     used = {t.casefold() for t in (taken or set())} | RESERVED
     out = []
     for name in wanted:
-        base = clean(name)[:MAX]
+        base = _trim(clean(name)[:MAX])
         candidate, n = base, 1
         while candidate.casefold() in used:
             n += 1
             suffix = f"~{n}"
-            candidate = base[: MAX - len(suffix)] + suffix
+            candidate = _trim(base[: MAX - len(suffix)]) + suffix
         used.add(candidate.casefold())
         out.append(candidate)
     return out

@@ -16,7 +16,7 @@ from xlsxwriter.workbook import Workbook
 
 FONT = "等线"
 RED_FILL, AMBER_FILL, BLUE_FILL, HEAD_FILL = "#F8CBAD", "#FFE699", "#DDEBF7", "#D9E1F2"
-MONEY, RATE, SCORE = "#,##0.00", "0.0%", "0.##"
+MONEY, RATE, SCORE = "#,##0.00", "0.0%", "General"  # General: 99 and 98.25 both show as typed
 LINE_HEIGHT, PAD = 13.5, 4.0  # points per line of 10-pt 等线, plus the cell's own margin
 
 
@@ -57,6 +57,8 @@ class Styles:
     big_money: Format
     big_rate: Format
     note: Format
+    flag_error: Format  # conditional formats: a fill only, so the cell keeps its own number format
+    flag_warning: Format
     # a finding's fill on money and rate cells of a re-laid form (projectsheet), keeping their number format
     error_money: Format
     warning_money: Format
@@ -93,6 +95,8 @@ def make_styles(book: Workbook) -> Styles:
         big_money=fmt(bold=True, font_size=14, num_format=MONEY, align="left", **cell),
         big_rate=fmt(bold=True, font_size=14, num_format=RATE, align="left", **cell),
         note=fmt(font_color="#595959", text_wrap=True, valign="top"),
+        flag_error=book.add_format({"bg_color": RED_FILL}),
+        flag_warning=book.add_format({"bg_color": AMBER_FILL}),
         error_money=fmt(bg_color=RED_FILL, num_format=MONEY, **cell),
         warning_money=fmt(bg_color=AMBER_FILL, num_format=MONEY, **cell),
         error_rate=fmt(bg_color=RED_FILL, num_format=RATE, **cell),

@@ -16,17 +16,17 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from processor.aggregate import GRADES, Aggregate
-from processor.model import Report
+from processor.aggregate import GRADES, INFLATION, LOW_EXECUTION, Aggregate
+from processor.model import Report, Severity, Status
 from processor.projectsheet import write_project_sheet
-from processor.sheetnames import unique_names
+from processor.sheetnames import internal_link, unique_names
 from processor.styles import FONT, Styles, landscape, make_styles, row_height, text_lines
 
 OVERVIEW, PROJECTS, DEPARTMENTS, FINDINGS, RETURNS, CONTENTS = "总览", "项目汇总", "部门汇总", "问题清单", "退回与拒收", "目录"
 FIXED = (OVERVIEW, PROJECTS, DEPARTMENTS, FINDINGS, RETURNS, CONTENTS)
-INFLATION = -0.5  # 复核 − 自评 below this is highlighted as 自评分虚高
 HELPER_COL = 22  # 总览 column W: chart helper data, right of the printed page
 
 
@@ -78,7 +78,7 @@ def _table(ws: Worksheet, frame: pd.DataFrame, columns: list[Column], styles: St
             if col.kind == "link":
                 target = link(i) if link else None
                 if target:
-                    ws.write_url(r, c, f"internal:'{target}'!A1", styles.link, string=col.header)
+                    ws.write_url(r, c, internal_link(target), styles.link, string=col.header)
                 else:
                     ws.write_blank(r, c, None, styles.text)
                 continue
@@ -152,27 +152,29 @@ def write_summary(report: Report, agg: Aggregate, path: Path, *, created: dt.dat
 
 
 def _highlight_projects(ws: Worksheet, n: int, styles: Styles) -> None:
+    """自评分虚高, low execution and errors stand out; blank cells (no budget, no score) never do."""
     if not n:
         return
     col = {c.key: i for i, c in enumerate(PROJECT_COLUMNS)}
-    ws.conditional_format(1, col["diff"], n, col["diff"], {"type": "cell", "criteria": "<", "value": INFLATION,
-                                                             "format": styles.error_score})
-    ws.conditional_format(1, col["rate"], n, col["rate"], {"type": "cell", "criteria": "<", "value": 0.9,
-                                                             "format": styles.warning_score})
-    ws.conditional_format(1, col["errors"], n, col["errors"], {"type": "cell", "criteria": ">", "value": 0,
-                                                                 "format": styles.error_score})
+    rules = (("diff", f"<{INFLATION}", styles.flag_error), ("rate", f"<{LOW_EXECUTION}", styles.flag_warning),
+             ("errors", ">0", styles.flag_error))
+    for key, test, fmt in rules:
+        c = col[key]
+        first = f"{xl_col_to_name(c)}2"
+        ws.conditional_format(1, c, n, c, {"type": "formula", "criteria": f"=AND(ISNUMBER({first}),{first}{test})",
+                                           "format": fmt})
 
 
 def _returns(report: Report, agg: Aggregate) -> pd.DataFrame:
     rows = []
+    files = {str(r["path"]): r for r in agg.files.to_dict("records")}
     for f in report.files:
-        if f.status.value not in ("returned", "rejected"):
+        if f.status not in (Status.RETURNED, Status.REJECTED):
             continue
-        errors = [x for x in f.findings if x.severity.value == "error"]
+        errors = [x for x in f.findings if x.severity is Severity.ERROR]
         reasons = "\n".join(f"{x.sheet + '!' if x.sheet else ''}{x.cell + '：' if x.cell else ''}{x.message}"
                             for x in errors) or f.reason
-        row = agg.files[agg.files["path"] == f.path].iloc[0].to_dict()
-        rows.append({**row, "reasons": reasons})
+        rows.append({**files[f.path], "reasons": reasons})
     return pd.DataFrame(rows, columns=[*agg.files.columns, "reasons"])
 
 
@@ -192,7 +194,7 @@ def _overview(book: xlsxwriter.Workbook, ws: Worksheet, agg: Aggregate, styles: 
     ws.set_column(1, 1, 16)
     ws.set_column(2, 2, 14)
     ws.set_column(3, 3, 2)
-    ws.merge_range(0, 0, 0, 3, f"项目支出绩效自评汇总（{year or '年度不详'}年度）" if year else "项目支出绩效自评汇总",
+    ws.merge_range(0, 0, 0, 3, f"项目支出绩效自评汇总（{year}年度）" if year else "项目支出绩效自评汇总（年度不详）",
                    styles.title)
     ws.merge_range(1, 0, 1, 3, f"生成日期：{created.isoformat()}　金额单位：万元", styles.subtitle)
     figures: list[tuple[str, Any, Format]] = [
@@ -205,12 +207,13 @@ def _overview(book: xlsxwriter.Workbook, ws: Worksheet, agg: Aggregate, styles: 
         ("主管部门数", o["departments"], styles.big_number),
         ("全年预算数合计（万元）", o["annual_budget"], styles.big_money),
         ("全年执行数合计（万元）", o["executed"], styles.big_money),
-        ("执行率（资金加权）", o["rate"], styles.big_rate),
+        (f"执行率（资金加权，{o['rate_projects']} 个有预算和执行数的项目）", o["rate"], styles.big_rate),
         ("自评得分平均", o["self_mean"], styles.big_money),
         ("复核得分平均", o["computed_mean"], styles.big_money),
         ("自评得分（资金加权平均）", o["self_weighted"], styles.big_money),
         ("复核得分（资金加权平均）", o["computed_weighted"], styles.big_money),
         ("自评分虚高的项目（复核低于自评 0.5 分以上）", o["inflated"], styles.big_number),
+        (f"年度不是 {year or '汇总年度'} 的项目（含未填年度）", o["other_year"] if year else None, styles.big_number),
     ]
     for i, (label, value, fmt) in enumerate(figures):
         ws.write_string(3 + i, 0, label, styles.label_left)
@@ -232,7 +235,8 @@ def _overview(book: xlsxwriter.Workbook, ws: Worksheet, agg: Aggregate, styles: 
         ws.write_number(1 + i, HELPER_COL + 1, v, styles.note)
     _charts(book, ws, agg, g0, low)
     landscape(ws)
-    ws.print_area(0, 0, max(g0 + 6, 40), HELPER_COL - 2)
+    chart_rows = 21 + (40 + 24 * len(agg.departments)) // 20 + 2  # the department chart grows with departments
+    ws.print_area(0, 0, max(g0 + 6, chart_rows, 40), HELPER_COL - 2)
 
 
 def _score_floor(agg: Aggregate) -> int:

@@ -117,7 +117,7 @@ def test_inflated_score_is_red_with_its_comment(inflated: tuple[FileResult, Path
     _, out = inflated
     ws = openpyxl.load_workbook(out)[SHEET]
     assert fill(ws, "H13") == RED_FILL[1:]
-    assert ws["H13"].number_format == "0.##"
+    assert ws["H13"].number_format == "General"
     notes = commented(ws)
     assert list(notes) == ["H13"]
     assert notes["H13"].startswith("[score-inflated] 指标“新建社区服务站数量”")

@@ -57,11 +57,13 @@ def test_overview_figures_equal_the_report(result: RunResult) -> None:
         "　　　　退回修改": sum(f["status"] == "returned" for f in files),
         "　　　　拒收": 1, "跳过（非提交文件）": 1, "项目数": 7, "主管部门数": 4,
         "全年预算数合计（万元）": budget, "全年执行数合计（万元）": executed,
-        "执行率（资金加权）": executed / budget,
+        "执行率（资金加权，7 个有预算和执行数的项目）": executed / budget,
         "自评得分平均": sum(p["self_total"] for p in projects) / 7,
         "复核得分平均": sum(p["computed_total"] for p in projects) / 7,
         "复核得分（资金加权平均）": weighted,
         "自评分虚高的项目（复核低于自评 0.5 分以上）": 1,
+        "年度不是 2021 的项目（含未填年度）": 0,
+        "自评得分（资金加权平均）": sum(p["self_total"] * p["funds"]["annual_budget"] for p in projects) / budget,
     }
     got = {row[0]: row[1] for row in sheet(result, "总览") if row and isinstance(row[0], str)}
     for label, value in expected.items():
