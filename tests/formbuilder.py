@@ -111,6 +111,8 @@ def write_form(book: xlsxwriter.Workbook, ws: Any, spec: FormSpec) -> int:
             ws.merge_range(r0, c0 + col0, r1, c0 + col1, "", wrap)
             put(r0, col0, value)
 
+    for i, width in enumerate((10, 12, 14, 30, 14, 14, 8, 8, 30)):  # as a department would size them
+        ws.set_column(c0 + i, c0 + i, width)
     if spec.annex is not None:
         put(r, 0, spec.annex)
         r += 1
