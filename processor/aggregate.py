@@ -73,7 +73,7 @@ def aggregate(report: Report) -> Aggregate:
                 "self_grade": p.self_grade, "computed_grade": p.computed_grade, "profile": p.profile,
                 "errors": sum(x.severity is Severity.ERROR for x in own),
                 "warnings": sum(x.severity is Severity.WARNING for x in own),
-                "status": STATUS_ZH[f.status],
+                "status": STATUS_ZH[f.status], "version": p.version, "received": p.received,
             })
         for x in f.findings:
             owner = f.projects[x.project] if x.project is not None else None
@@ -86,7 +86,7 @@ def aggregate(report: Report) -> Aggregate:
     projects = pd.DataFrame(project_rows, columns=[
         "path", "index", "sheet", "department", "unit", "name", "year", "initial_budget", "annual_budget",
         "executed", "rate", "self_total", "computed_total", "diff", "self_grade", "computed_grade", "profile",
-        "errors", "warnings", "status"])
+        "errors", "warnings", "status", "version", "received"])
     projects = projects.sort_values(["department", "name", "path", "index"], kind="stable").reset_index(drop=True)
     for col in ("initial_budget", "annual_budget", "executed", "rate", "self_total", "computed_total", "diff"):
         projects[col] = projects[col].astype("float64")

@@ -27,14 +27,17 @@ def _shipped(name: str) -> Profile:
     return load_profile(name)
 
 
-def check_file(path: Path, shown: str | None = None, profile: Profile | None = None) -> FileResult:
+def check_file(path: Path, shown: str | None = None, profile: Profile | None = None,
+               data: bytes | None = None) -> FileResult:
     """Read, locate, parse and review every form in one file.
 
     `profile` forces one rule profile; without it each form's profile is detected from its layout.
+    `data` is the file's content when the caller has already read it (the ledger hashed these bytes,
+    so they are the ones reviewed even if the file changes meanwhile).
     """
     shown = shown if shown is not None else str(path)
     try:
-        book = load(path)
+        book = load(path, data)
     except ReadFailure as failure:
         found = apply_severity([failure.finding], profile)
         return FileResult(shown, Status.REJECTED, failure.finding.message, failure.format, findings=tuple(found))

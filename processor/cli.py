@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 
 from processor.check import check_paths
+from processor.config import FILE_NAME, load_config
+from processor.config import write_template as write_config_template
 from processor.errors import SelfevalError, UsageError
+from processor.nightly import night, rebuild
 from processor.profiles import DEFAULT as DEFAULT_PROFILE
 from processor.profiles import load_profile
-from processor.report import render_rules, render_run, render_table, rules_markdown, to_json
+from processor.report import render_night, render_rules, render_run, render_table, rules_markdown, to_json
 from processor.run import DEFAULT_NAME
 from processor.run import run as run_job
 from processor.template import DEFAULT_INDICATORS, write_template
@@ -54,7 +59,12 @@ def check(
 
 @app.command()
 def run(
-    inbox: Annotated[Path, typer.Argument(help="收件文件夹：各部门提交的自评表（递归查找）", show_default=False)],
+    inbox: Annotated[
+        Path | None, typer.Argument(help="收件文件夹：各部门提交的自评表（递归查找）；用 --config 时省略", show_default=False)
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="夜间批处理：按 selfeval.toml 运行（收件、台账、归档、汇总、邮件）")
+    ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="汇总表输出文件夹")] = Path("out"),
     profile: Annotated[
         str | None, typer.Option("--profile", help="评分规则：内置名称或 .toml 文件路径；默认按表样自动识别")
@@ -72,7 +82,14 @@ def run(
     并为每个退回、拒收或有警告的文件生成审核意见副本，按主管部门分文件夹存放。
 
     退出码：0 汇总表已生成（有退回或拒收的文件也算正常完成），2 用法错误，3 无法写出汇总表或审核意见。
+    用 --config 时（夜间批处理）：0 成功，1 今晚有退回或拒收的文件，3 无法写出，4 配置错误，5 已有任务在运行，
+    6 邮件未能发出（已排队，下次运行重发）。
     """
+    if config is not None:
+        _night(config)
+        return
+    if inbox is None:
+        raise UsageError("请给出收件文件夹，例如 `selfeval run 收件箱/ --out 汇总/`，或用 --config selfeval.toml。")
     if not inbox.is_dir():
         raise UsageError(f"收件文件夹不存在：{inbox}（请检查路径）")
     try:
@@ -82,6 +99,37 @@ def run(
     result = run_job(inbox, out, profile=load_profile(profile) if profile else None, date=day, year=year, name=name,
                      feedback=not no_feedback)
     render_run(result, Console())
+
+
+def _night(config_path: Path) -> None:
+    console = Console()
+    if not console.is_terminal:  # under cron: plain timestamped lines
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
+    cfg = load_config(config_path)
+    with Progress(transient=True, disable=not console.is_terminal, console=console) as bar:
+        task = bar.add_task("审核", total=None)
+        result = night(cfg, progress=lambda i, n, name: bar.update(task, completed=i, total=n,
+                                                                    description=f"审核 {name}"))
+    render_night(result, console)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="放置 selfeval.toml 的文件夹")] = Path("."),
+) -> None:
+    """生成带说明的夜间批处理配置文件 selfeval.toml（已存在时不覆盖）。"""
+    path = write_config_template(folder)
+    typer.echo(f"配置文件已生成：{path}\n请编辑其中的文件夹、收件人和邮件服务器，然后运行：selfeval run --config {path}")
+
+
+@app.command()
+def report(
+    config: Annotated[Path, typer.Option("--config", "-c", help="selfeval.toml")] = Path(FILE_NAME),
+) -> None:
+    """不收新文件，按台账重新生成本年度汇总表（退出码：0 成功，3 无法写出，4 配置错误，5 已有任务在运行）。"""
+    path = rebuild(load_config(config))
+    typer.echo(f"汇总表已重新生成：{path}")
 
 
 @app.command()

@@ -17,3 +17,15 @@ class OutputError(SelfevalError):
     """The summary could not be written (folder not writable, disk full). The previous one is intact."""
 
     exit_code = 3
+
+
+class ConfigError(SelfevalError):
+    """selfeval.toml is missing, malformed, or has a bad key; the message names the key."""
+
+    exit_code = 4
+
+
+class AlreadyRunning(SelfevalError):
+    """Another run holds the lock: this one exits at once and touches nothing."""
+
+    exit_code = 5

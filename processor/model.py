@@ -147,6 +147,8 @@ class Project:
     groups: tuple[Group, ...] = ()
     weight_total: float | None = None
     cells: dict[str, str] = field(default_factory=dict)
+    version: int = 1  # the nightly ledger's submission count for this (year, 主管部门, 项目名称)
+    received: str = ""  # the date the ledger received the file this project was read from
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from processor.model import STATUS_ZH, FileResult, Finding, Funds, Indicator, Pr
 from processor.run import RunResult
 
 if TYPE_CHECKING:
+    from processor.nightly import Night
     from processor.run import RunResult
 
 SCHEMA_VERSION = 1
@@ -162,3 +163,23 @@ def render_run(result: RunResult, console: Console) -> None:
                       f"{escape(str(result.feedback_dir))}", soft_wrap=True)
     else:
         console.print("无需生成审核意见：没有退回、拒收或有警告的文件。", soft_wrap=True)
+
+
+def render_night(night: Night, console: Console) -> None:
+    c = night.counts
+    console.print(f"今晚新收 {c['new']} 个文件：通过 {c['accepted']}，退回修改 {c['returned']}，拒收 {c['rejected']}；"
+                  f"重复提交 {c['duplicates']}，仍在复制（下次处理）{c['pending']}，跳过 {c['skipped']}"
+                  + (f"，补完上次中断的归档 {c['recovered']}" if c["recovered"] else "") + "。", soft_wrap=True)
+    console.print(f"汇总表：{escape(str(night.summary))}（最新副本：{escape(str(night.latest))}）", soft_wrap=True)
+    if night.feedback:
+        console.print(f"审核意见 {len(night.feedback)} 个：{escape(str(night.feedback[0].parent.parent))}", soft_wrap=True)
+    d = night.delivery
+    if d is not None:
+        if d.sent:
+            console.print(f"邮件已发出 {len(d.sent)} 封。", soft_wrap=True)
+        if d.written:
+            console.print(f"未配置邮件服务器：邮件已写成 {len(d.written)} 个 .eml 文件，在 {escape(str(d.written[0].parent))}",
+                          soft_wrap=True)
+        if d.queued:
+            console.print(f"[yellow]邮件未能发出（{escape(d.error)}），{len(d.queued)} 封已排队，下次运行时重发。[/yellow]",
+                          soft_wrap=True)

@@ -51,17 +51,12 @@ def summary_name(template: str, year: int | None, date: dt.date) -> str:
     return name if name.lower().endswith(".xlsx") else name + ".xlsx"
 
 
-def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date | None = None,
-        year: int | None = None, name: str = DEFAULT_NAME, feedback: bool = True) -> RunResult:
-    """Check the inbox and write the summary atomically: a half-written workbook never has the final name.
+def publish_summary(report: Report, agg: Aggregate, out: Path, *, name: str, year: int | None,
+                    date: dt.date) -> tuple[Path, list[str]]:
+    """Write the summary into `out` atomically (temporary file, then rename); returns its path and sheets.
 
-    With `feedback`, each department's files with problems are also written back as 审核意见 copies
-    (processor.feedback), after the summary, so a failing copy never costs the summary.
+    A failure leaves any previous summary of the same name untouched and raises OutputError (exit 3).
     """
-    date = date or dt.date.today()
-    report = check_paths([inbox], profile, exclude=(out,))
-    agg = aggregate(report)
-    year = year or main_year(report)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -82,6 +77,21 @@ def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+    return target, sheets
+
+
+def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date | None = None,
+        year: int | None = None, name: str = DEFAULT_NAME, feedback: bool = True) -> RunResult:
+    """Check the inbox and write the summary atomically: a half-written workbook never has the final name.
+
+    With `feedback`, each department's files with problems are also written back as 审核意见 copies
+    (processor.feedback), after the summary, so a failing copy never costs the summary.
+    """
+    date = date or dt.date.today()
+    report = check_paths([inbox], profile, exclude=(out,))
+    agg = aggregate(report)
+    year = year or main_year(report)
+    target, sheets = publish_summary(report, agg, out, name=name, year=year, date=date)
     if not feedback:
         return RunResult(report, agg, target, tuple(sheets))
     written = write_feedback(report, out, created=date)

@@ -1,0 +1,170 @@
+"""selfeval.toml: where the nightly job finds its folders, rules, recipients and mail server.
+
+Every key is checked, and a bad one is named in one clear message: the job runs unattended, so a typo
+must fail loudly on the first night rather than quietly do something else. The SMTP password is read
+from an environment variable only; a `password` key in the file is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from processor.errors import ConfigError
+from processor.run import DEFAULT_NAME
+
+FILE_NAME = "selfeval.toml"
+
+TEMPLATE = '''# selfeval 夜间批处理配置 / nightly job configuration
+# 相对路径以本文件所在的文件夹为准。Relative paths are relative to this file's folder.
+
+[folders]
+inbox = "收件箱"        # 各部门放入自评表的共享文件夹 / where departments drop their workbooks
+archive = "归档"        # 已处理的文件按日期归档（归档/YYYY-MM-DD/）/ processed files, by date
+rejected = "拒收"       # 无法识别的文件，旁附 .txt 说明原因 / unreadable files, each with a .txt saying why
+outbox = "输出"         # 汇总表、审核意见、未配置邮件时的 .eml / summaries, feedback, .eml mails
+state = "状态"          # 台账数据库、锁文件、待发邮件 / ledger, lock, queued mails
+
+[review]
+year = 0                # 评价年度；0 = 取收到最多的年度 / evaluated year; 0 = the most common one
+profile = ""            # 评分规则：central2020、hunan-legacy 或 .toml 路径；空 = 按表样自动识别
+settle_seconds = 120    # 最近 N 秒内修改过的文件视为仍在复制，下次再处理 / files younger than this wait
+summary_name = "{default_name}"  # 汇总表文件名，可用 {{year}} 和 {{date}}
+
+[mail]
+recipients = []         # 汇总表收件人 / who gets the summary, e.g. ["reviewer@czj.example.gov.cn"]
+send_feedback = false   # 是否把审核意见发给各部门（邮箱见 [departments]）
+
+[smtp]
+host = ""               # 空 = 不发邮件，邮件写成 .eml 放在 输出/mail/ / empty: write .eml files instead
+port = 587
+security = "starttls"   # "starttls"、"ssl" 或 "none"
+user = ""
+sender = "selfeval@localhost"
+password_env = "SELFEVAL_SMTP_PASSWORD"  # 密码只从这个环境变量读取，绝不写在本文件里
+
+[departments]           # 主管部门 = 邮箱，或邮箱列表 / 主管部门 = address or list of addresses
+# "市教育局" = "jyj@example.gov.cn"
+# "市民政局" = ["mzj@example.gov.cn", "mzj-cw@example.gov.cn"]
+
+[log]
+jsonl = ""              # 可选：JSON 行日志文件 / optional JSON-lines log file
+'''.replace("{default_name}", DEFAULT_NAME)
+
+_SCHEMA: dict[str, dict[str, type]] = {
+    "folders": {"inbox": str, "archive": str, "rejected": str, "outbox": str, "state": str},
+    "review": {"year": int, "profile": str, "settle_seconds": int, "summary_name": str},
+    "mail": {"recipients": list, "send_feedback": bool},
+    "smtp": {"host": str, "port": int, "security": str, "user": str, "sender": str, "password_env": str},
+    "log": {"jsonl": str},
+}
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str
+    port: int
+    security: str
+    user: str
+    sender: str
+    password_env: str
+
+    def password(self) -> str | None:
+        return os.environ.get(self.password_env) or None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    inbox: Path
+    archive: Path
+    rejected: Path
+    outbox: Path
+    state: Path
+    year: int | None = None
+    profile: str | None = None
+    settle_seconds: int = 120
+    summary_name: str = DEFAULT_NAME
+    recipients: tuple[str, ...] = ()
+    send_feedback: bool = False
+    smtp: Smtp | None = None
+    departments: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    jsonl: Path | None = None
+
+
+def write_template(folder: Path) -> Path:
+    """`selfeval init`: a commented selfeval.toml; an existing one is never overwritten."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / FILE_NAME
+    if target.exists():
+        raise ConfigError(f"{target} 已存在，未覆盖。请直接编辑它，或换一个文件夹。")
+    target.write_text(TEMPLATE, encoding="utf-8")
+    return target
+
+
+def _get(data: dict[str, Any], section: str, key: str, default: Any) -> Any:
+    value = data.get(section, {}).get(key, default)
+    want = _SCHEMA[section][key]
+    if (isinstance(value, bool) and want is int) or not isinstance(value, want):
+        names = {str: "文字（加引号）", int: "整数", bool: "true 或 false", list: "列表，如 [\"a@b.cn\"]"}
+        raise ConfigError(f"配置项 [{section}] {key} 应为{names.get(want, str(want))}，现为 {value!r}。")
+    return value
+
+
+def load_config(path: Path) -> Config:
+    """Read and check selfeval.toml; every problem is a ConfigError naming the key."""
+    if not path.is_file():
+        raise ConfigError(f"找不到配置文件 {path}。可用 `selfeval init {path.parent}` 生成一份带说明的配置。")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"配置文件 {path} 格式有误：{exc}。请按 TOML 格式修改。") from exc
+    for section, values in data.items():
+        if section == "departments":
+            continue
+        if section not in _SCHEMA or not isinstance(values, dict):
+            raise ConfigError(f"配置文件中有未知的部分 [{section}]。可用的部分：{', '.join(_SCHEMA)}, departments。")
+        for key in values:
+            if section == "smtp" and key == "password":
+                raise ConfigError("配置项 [smtp] password 不能写在配置文件里：请把密码放在环境变量中，"
+                                  "并用 [smtp] password_env 指定变量名（默认 SELFEVAL_SMTP_PASSWORD）。")
+            if key not in _SCHEMA[section]:
+                raise ConfigError(f"配置项 [{section}] {key} 无法识别。可用的键：{', '.join(_SCHEMA[section])}。")
+    base = path.parent
+
+    def folder(key: str, default: str) -> Path:
+        value = _get(data, "folders", key, default)
+        return (base / value).resolve() if value else (base / default).resolve()
+
+    security = _get(data, "smtp", "security", "starttls")
+    if security not in ("starttls", "ssl", "none"):
+        raise ConfigError(f"配置项 [smtp] security 应为 \"starttls\"、\"ssl\" 或 \"none\"，现为 {security!r}。")
+    host = _get(data, "smtp", "host", "")
+    smtp = Smtp(host, _get(data, "smtp", "port", 587), security, _get(data, "smtp", "user", ""),
+                _get(data, "smtp", "sender", "selfeval@localhost"),
+                _get(data, "smtp", "password_env", "SELFEVAL_SMTP_PASSWORD")) if host else None
+    recipients = _get(data, "mail", "recipients", [])
+    if not all(isinstance(r, str) and "@" in r for r in recipients):
+        raise ConfigError(f"配置项 [mail] recipients 应为邮箱列表，如 [\"a@example.gov.cn\"]，现为 {recipients!r}。")
+    if host and not recipients:
+        raise ConfigError("配置了 [smtp] host，但 [mail] recipients 为空：汇总表发给谁？请填写收件人邮箱。")
+    departments: dict[str, tuple[str, ...]] = {}
+    for dept, addr in data.get("departments", {}).items():
+        addrs = (addr,) if isinstance(addr, str) else tuple(addr) if isinstance(addr, list) else ()
+        if not addrs or not all(isinstance(a, str) and "@" in a for a in addrs):
+            raise ConfigError(f"配置项 [departments] \"{dept}\" 应为邮箱或邮箱列表，现为 {addr!r}。")
+        departments[dept] = addrs
+    year = _get(data, "review", "year", 0)
+    jsonl = _get(data, "log", "jsonl", "")
+    return Config(
+        path=path.resolve(), inbox=folder("inbox", "收件箱"), archive=folder("archive", "归档"),
+        rejected=folder("rejected", "拒收"), outbox=folder("outbox", "输出"), state=folder("state", "状态"),
+        year=year or None, profile=_get(data, "review", "profile", "") or None,
+        settle_seconds=_get(data, "review", "settle_seconds", 120),
+        summary_name=_get(data, "review", "summary_name", DEFAULT_NAME), recipients=tuple(recipients),
+        send_feedback=_get(data, "mail", "send_feedback", False), smtp=smtp, departments=departments,
+        jsonl=(base / jsonl).resolve() if jsonl else None,
+    )

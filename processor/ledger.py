@@ -1,0 +1,149 @@
+"""The ledger: an SQLite database in the state folder that remembers every file, project and run.
+
+It is what makes the night idempotent: a file is identified by the SHA-256 of its content, so the same
+workbook is processed once whatever it is called, and a run that died after recording a file but before
+moving it only has to finish the move. The whole result of each file is stored (as JSON), so the summary
+of the year can be rebuilt from the ledger alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from processor.errors import ConfigError
+from processor.model import FileResult, Report, Status
+from processor.serialize import dump, load
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT NOT NULL, finished TEXT, status TEXT, counts TEXT);
+CREATE TABLE IF NOT EXISTS files (
+    sha256 TEXT PRIMARY KEY, name TEXT NOT NULL, size INTEGER, mtime REAL, received TEXT NOT NULL,
+    run_id INTEGER NOT NULL, status TEXT NOT NULL, reason TEXT, result TEXT NOT NULL, stored TEXT);
+CREATE TABLE IF NOT EXISTS sightings (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, sha256 TEXT NOT NULL, name TEXT NOT NULL, seen TEXT NOT NULL,
+    run_id INTEGER NOT NULL, stored TEXT);
+CREATE TABLE IF NOT EXISTS projects (
+    sha256 TEXT NOT NULL, idx INTEGER NOT NULL, year INTEGER, department TEXT NOT NULL, name TEXT NOT NULL,
+    PRIMARY KEY (sha256, idx));
+"""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    sha256: str
+    name: str
+    status: Status
+    stored: str | None
+
+
+class Ledger:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None)  # explicit transactions below
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise ConfigError(f"台账数据库 {path} 已损坏或不是数据库（{exc}）。请将它移到别处保存，"
+                              "再运行一次以新建台账（已归档的文件可重新放回收件箱补录）。") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- runs ---------------------------------------------------------------------------------------
+    def start_run(self, when: dt.datetime) -> int:
+        cur = self.db.execute("INSERT INTO runs (started, status) VALUES (?, 'running')", (when.isoformat(),))
+        return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, status: str, counts: dict[str, int]) -> None:
+        self.db.execute("UPDATE runs SET finished = ?, status = ?, counts = ? WHERE id = ?",
+                        (dt.datetime.now().isoformat(timespec="seconds"), status,
+                         json.dumps(counts, ensure_ascii=False), run_id))
+
+    # -- files --------------------------------------------------------------------------------------
+    def file(self, sha256: str) -> FileRecord | None:
+        row = self.db.execute("SELECT sha256, name, status, stored FROM files WHERE sha256 = ?", (sha256,)).fetchone()
+        return FileRecord(row[0], row[1], Status(row[2]), row[3]) if row else None
+
+    def record(self, sha256: str, name: str, size: int, mtime: float, received: str, run_id: int,
+               result: FileResult) -> None:
+        """One transaction: the file and its projects are in the ledger together, or not at all."""
+        with self._transaction():
+            self.db.execute(
+                "INSERT INTO files (sha256, name, size, mtime, received, run_id, status, reason, result)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (sha256, name, size, mtime, received, run_id, result.status.value, result.reason, dump(result)))
+            self.db.executemany(
+                "INSERT INTO projects (sha256, idx, year, department, name) VALUES (?, ?, ?, ?, ?)",
+                [(sha256, i, p.year, p.department, p.name) for i, p in enumerate(result.projects)])
+
+    def stored(self, sha256: str, where: Path) -> None:
+        self.db.execute("UPDATE files SET stored = ? WHERE sha256 = ?", (str(where), sha256))
+
+    def sighting(self, sha256: str, name: str, seen: str, run_id: int, stored: Path) -> None:
+        self.db.execute("INSERT INTO sightings (sha256, name, seen, run_id, stored) VALUES (?, ?, ?, ?, ?)",
+                        (sha256, name, seen, run_id, str(stored)))
+
+    def _transaction(self) -> _Tx:
+        return _Tx(self.db)
+
+    # -- the year's current projects -------------------------------------------------------------------
+    def current_report(self, year: int | None) -> tuple[Report, int | None]:
+        """Every file that still carries a current project of the year, plus every rejected file.
+
+        A project (year, 主管部门, 项目名称) is current in the newest file that holds it: later runs win,
+        then later modification times. Older submissions stay in the ledger and count as versions.
+        """
+        files = self.db.execute(
+            "SELECT sha256, name, received, result, run_id, mtime FROM files ORDER BY run_id, mtime, name").fetchall()
+        order = {row[0]: i for i, row in enumerate(files)}
+        projects = self.db.execute("SELECT sha256, idx, year, department, name FROM projects").fetchall()
+        if year is None:
+            years = [p[2] for p in projects if p[2]]
+            year = max(set(years), key=lambda y: (years.count(y), -y)) if years else None
+        latest: dict[tuple[object, str, str], tuple[str, int]] = {}
+        versions: dict[tuple[object, str, str], int] = {}
+        for sha, idx, p_year, dept, name in sorted(projects, key=lambda p: (order[p[0]], p[1])):
+            if p_year not in (year, None):
+                continue
+            key = (p_year, dept, name)
+            latest[key] = (sha, idx)
+            versions[key] = versions.get(key, 0) + 1
+        keep: dict[str, dict[int, int]] = {}
+        for key, (sha, idx) in latest.items():
+            keep.setdefault(sha, {})[idx] = versions[key]
+        results = []
+        for sha, _name, received, text, _run, _mtime in files:
+            result = load(text)
+            if result.status is Status.REJECTED:
+                results.append(result)
+            elif sha in keep:
+                results.append(_only(result, keep[sha], received[:10]))
+        return Report(tuple(results)), year
+
+
+def _only(result: FileResult, kept: dict[int, int], received: str) -> FileResult:
+    """The file with only its current projects (and their findings), each stamped with version and date."""
+    new_index = {old: new for new, old in enumerate(sorted(kept))}
+    projects = tuple(replace(result.projects[old], version=kept[old], received=received) for old in sorted(kept))
+    findings = tuple(replace(f, project=new_index[f.project]) if f.project is not None else f
+                     for f in result.findings if f.project is None or f.project in new_index)
+    return replace(result, projects=projects, findings=findings)
+
+
+class _Tx:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
