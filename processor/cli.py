@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 
 from processor.check import check_paths
@@ -160,5 +161,6 @@ def main() -> None:
     try:
         app()
     except SelfevalError as exc:
-        Console(stderr=True).print(f"[red]错误：[/red]{exc}")
+        # escape: messages name config keys like [smtp] host, which rich would take for markup
+        Console(stderr=True).print(f"[red]错误：[/red]{escape(str(exc))}", soft_wrap=True)
         sys.exit(exc.exit_code)

@@ -1,0 +1,78 @@
+"""selfeval.toml: init writes a working commented file; every bad key is named; secrets stay out."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from formbuilder import clean_spec, write_workbook
+
+from processor.config import load_config, write_template
+from processor.errors import ConfigError
+
+
+def cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "processor", *args], capture_output=True, text=True,
+                          encoding="utf-8", timeout=180, cwd=cwd, env=env)
+
+
+def test_init_writes_a_config_that_loads_and_runs(tmp_path: Path) -> None:
+    proc = cli("init", str(tmp_path))
+    assert proc.returncode == 0 and "selfeval.toml" in proc.stdout
+    config = load_config(tmp_path / "selfeval.toml")
+    assert config.inbox == (tmp_path / "收件箱").resolve() and config.smtp is None and config.settle_seconds == 120
+    assert cli("init", str(tmp_path)).returncode == 4  # never overwritten
+    text = (tmp_path / "selfeval.toml").read_text(encoding="utf-8").replace("settle_seconds = 120", "settle_seconds = 0")
+    (tmp_path / "selfeval.toml").write_text(text.replace('jsonl = ""', 'jsonl = "状态/run.jsonl"'), encoding="utf-8")
+    (tmp_path / "收件箱").mkdir()
+    write_workbook(tmp_path / "收件箱" / "a.xlsx", [("表", clean_spec())])
+    night = cli("run", "--config", str(tmp_path / "selfeval.toml"))
+    assert night.returncode == 0, night.stdout + night.stderr
+    assert "今晚新收 1 个文件" in night.stdout
+    eml = list((tmp_path / "输出" / "mail").glob("*.eml"))
+    assert len(eml) == 1  # no SMTP configured: the mail is a file
+    events = [json.loads(line)["event"] for line in (tmp_path / "状态" / "run.jsonl").read_text("utf-8").splitlines()]
+    assert events == ["file", "summary"]
+    rebuilt = cli("report", "--config", str(tmp_path / "selfeval.toml"))
+    assert rebuilt.returncode == 0 and "汇总表已重新生成" in rebuilt.stdout
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("[folders]\ninbx = \"收件箱\"\n", "[folders] inbx"),
+    ("[review]\nsettle_seconds = \"120\"\n", "[review] settle_seconds"),
+    ("[smtp]\nhost = \"mail.example\"\npassword = \"hunter2\"\n", "[smtp] password"),
+    ("[smtp]\nhost = \"mail.example\"\nsecurity = \"tls\"\n", "[smtp] security"),
+    ("[smtp]\nhost = \"mail.example\"\n", "[mail] recipients"),
+    ("[mail]\nrecipients = [\"not-an-address\"]\n", "[mail] recipients"),
+    ("[departments]\n\"市教育局\" = 3\n", "[departments] \"市教育局\""),
+    ("[ledger]\npath = \"x\"\n", "[ledger]"),
+    ("[folders\n", "TOML"),
+])
+def test_bad_configuration_names_the_key(tmp_path: Path, text: str, named: str) -> None:
+    path = tmp_path / "selfeval.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert named in str(err.value)
+    assert "hunter2" not in str(err.value)
+    proc = cli("run", "--config", str(path))
+    assert proc.returncode == 4 and named in proc.stderr.replace("\n", "") and "Traceback" not in proc.stderr
+
+
+def test_password_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_template(tmp_path)
+    text = path.read_text(encoding="utf-8").replace('host = ""', 'host = "mail.example"').replace(
+        "recipients = []", 'recipients = ["a@example.gov.cn"]')
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("SELFEVAL_SMTP_PASSWORD", "s3cret")
+    config = load_config(path)
+    assert config.smtp is not None and config.smtp.password() == "s3cret"
+    assert "s3cret" not in repr(config)
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    proc = cli("run", "--config", str(tmp_path / "nope.toml"))
+    assert proc.returncode == 4 and "selfeval init" in proc.stderr
