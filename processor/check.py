@@ -85,4 +85,26 @@ def check_paths(paths: list[Path], profile: Profile | None = None, exclude: tupl
     """Check every file under the paths, except under `exclude` (our own output folder, if it lies
     inside the inbox: last night's summary is not a submission). Raises UsageError only for a path
     that does not exist."""
-    return Report(tuple(check_candidate(c, profile) for c in discover(paths, exclude)))
+    return mark_duplicates(Report(tuple(check_candidate(c, profile) for c in discover(paths, exclude))))
+
+
+def mark_duplicates(report: Report) -> Report:
+    """Two forms of the same project (年度, 主管部门, 项目名称) in one batch: each gets a warning naming the other."""
+    seen: dict[tuple[object, str, str], list[tuple[int, int]]] = {}
+    for i, f in enumerate(report.files):
+        for j, p in enumerate(f.projects):
+            if p.name and p.department:
+                seen.setdefault((p.year, p.department, p.name), []).append((i, j))
+    extra: dict[int, list[Finding]] = {}
+    for (year, dept, name), places in seen.items():
+        for i, j in places:
+            for k, m in places:
+                if (k, m) != (i, j):
+                    other = report.files[k]
+                    extra.setdefault(i, []).append(replace(finding(
+                        "project-duplicated", sheet=report.files[i].projects[j].sheet,
+                        cell=report.files[i].projects[j].cells.get("name", ""), name=name, department=dept,
+                        year=year or "年度不详", other=other.path, other_sheet=other.projects[m].sheet), project=j))
+    if not extra:
+        return report
+    return Report(tuple(replace(f, findings=f.findings + tuple(extra.get(i, ()))) for i, f in enumerate(report.files)))

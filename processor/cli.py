@@ -17,7 +17,7 @@ from processor.check import check_paths
 from processor.config import FILE_NAME, load_config
 from processor.config import write_template as write_config_template
 from processor.errors import SelfevalError, UsageError
-from processor.nightly import night, rebuild
+from processor.nightly import night, rebuild, rebuild_ledger
 from processor.profiles import DEFAULT as DEFAULT_PROFILE
 from processor.profiles import load_profile
 from processor.report import render_night, render_rules, render_run, render_table, rules_markdown, to_json
@@ -131,6 +131,17 @@ def report(
     """不收新文件，按台账重新生成本年度汇总表（退出码：0 成功，3 无法写出，4 配置错误，5 已有任务在运行）。"""
     path = rebuild(load_config(config))
     typer.echo(f"汇总表已重新生成：{path}")
+
+
+@app.command("rebuild-ledger")
+def rebuild_ledger_command(
+    config: Annotated[Path, typer.Option("--config", "-c", help="selfeval.toml")] = Path(FILE_NAME),
+) -> None:
+    """从归档和拒收文件夹重建台账（原台账改名保留，不删除）；文件原地重新审核，不移动。"""
+    aside, counts = rebuild_ledger(load_config(config))
+    kept = f"原台账已改名保留为 {aside}；" if aside else ""
+    typer.echo(f"台账已重建：{kept}登记文件 {counts['files']} 个，重复内容 {counts['duplicates']} 个。"
+               "可运行 selfeval report 重新生成汇总表。")
 
 
 @app.command()

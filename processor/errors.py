@@ -29,3 +29,9 @@ class AlreadyRunning(SelfevalError):
     """Another run holds the lock: this one exits at once and touches nothing."""
 
     exit_code = 5
+
+
+class LedgerError(SelfevalError):
+    """The ledger database is damaged; it has been moved aside and can be rebuilt from the archive."""
+
+    exit_code = 7

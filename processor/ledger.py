@@ -8,13 +8,15 @@ of the year can be rebuilt from the ledger alone.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from processor.errors import ConfigError
+from processor.errors import LedgerError
 from processor.model import FileResult, Report, Status
 from processor.serialize import dump, load
 
@@ -41,6 +43,21 @@ class FileRecord:
     stored: str | None
 
 
+def keep_aside(path: Path, why: str) -> Path:
+    """Move a ledger (and its WAL files) out of the way under a new name; nothing is deleted."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.{why}-{stamp}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.{why}-{stamp}-{n}")
+    for suffix in ("", "-wal", "-shm"):
+        part = Path(str(path) + suffix)
+        if part.exists():
+            os.replace(part, Path(str(aside) + suffix))
+    return aside
+
+
 class Ledger:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -49,10 +66,16 @@ class Ledger:
             self.db = sqlite3.connect(path, isolation_level=None)  # explicit transactions below
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
+            if self.db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("quick_check failed")
             self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise ConfigError(f"台账数据库 {path} 已损坏或不是数据库（{exc}）。请将它移到别处保存，"
-                              "再运行一次以新建台账（已归档的文件可重新放回收件箱补录）。") from exc
+            with contextlib.suppress(Exception):
+                self.db.close()
+            aside = keep_aside(path, "damaged")
+            raise LedgerError(f"台账数据库 {path} 已损坏（{exc}），已原样移到 {aside} 保存。"
+                              "请运行 `selfeval rebuild-ledger --config selfeval.toml` 从归档和拒收文件夹重建台账，"
+                              "然后照常运行。") from exc
 
     def close(self) -> None:
         self.db.close()

@@ -28,7 +28,7 @@ from processor.check import check_file
 from processor.config import Config
 from processor.discover import discover
 from processor.feedback import plan, write_feedback
-from processor.ledger import Ledger
+from processor.ledger import Ledger, keep_aside
 from processor.lock import RunLock
 from processor.mail import Delivery, Outgoing, SmtpSettings, deliver, department_mail, summary_mail
 from processor.model import STATUS_ZH, FileResult, Report, Severity, Status
@@ -243,3 +243,48 @@ def rebuild(config: Config, *, now: dt.datetime | None = None) -> Path:
                                  date=now.date())
     _copy_atomic(summary, config.outbox / LATEST)
     return summary
+
+
+def rebuild_ledger(config: Config, *, now: dt.datetime | None = None) -> tuple[Path | None, dict[str, int]]:
+    """`selfeval rebuild-ledger`: a new ledger from what the archive and rejected folders hold.
+
+    The old ledger (if any) is kept aside under a new name. Files are reviewed again where they lie and
+    are not moved; their received date is their archive folder's date (归档/YYYY-MM-DD/).
+    """
+    now = now or dt.datetime.now()
+    path = config.state / "ledger.sqlite"
+    counts = {"files": 0, "duplicates": 0}
+    with RunLock(config.state / "selfeval.lock"):
+        aside = keep_aside(path, "old") if path.exists() else None
+        ledger = Ledger(path)
+        try:
+            run_id = ledger.start_run(now)
+            profile = load_profile(config.profile) if config.profile else None
+            found = sorted(p for p in config.archive.rglob("*") if p.is_file()) if config.archive.is_dir() else []
+            found += sorted(p for p in config.rejected.iterdir()
+                            if p.is_file() and p.suffix != ".txt") if config.rejected.is_dir() else []
+            for file in found:
+                data = file.read_bytes()
+                sha = hashlib.sha256(data).hexdigest()
+                folder = file.parent.name
+                received = folder if _is_date(folder) else dt.date.fromtimestamp(file.stat().st_mtime).isoformat()
+                if ledger.file(sha) is not None:
+                    ledger.sighting(sha, file.name, received, run_id, file)
+                    counts["duplicates"] += 1
+                    continue
+                result = check_file(file, file.name, profile, data)
+                ledger.record(sha, file.name, len(data), file.stat().st_mtime, received, run_id, result)
+                ledger.stored(sha, file)
+                counts["files"] += 1
+            ledger.finish_run(run_id, "rebuilt", counts)
+        finally:
+            ledger.close()
+    return aside, counts
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

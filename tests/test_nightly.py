@@ -232,3 +232,33 @@ def test_second_run_at_once_exits_with_its_own_code(tmp_path: Path) -> None:
     finally:
         first.kill()
         first.wait(timeout=30)
+
+
+def test_corrupted_ledger_is_kept_aside_and_rebuilt_from_the_archive(tmp_path: Path) -> None:
+    cfg = offline_config(tmp_path)
+    for i in range(2):
+        write_workbook(tmp_path / "收件箱" / f"部门{i}.xlsx", [("表", clean_spec(name=f"项目{i}", department=f"部门{i}"))])
+    (tmp_path / "收件箱" / "坏文件.xlsx").write_text("x", encoding="utf-8")
+    first = subprocess_run(cfg)
+    first.communicate(timeout=180)
+    assert first.returncode == 1  # one rejected
+    ledger = tmp_path / "状态" / "ledger.sqlite"
+    for extra in ("-wal", "-shm"):
+        Path(str(ledger) + extra).unlink(missing_ok=True)
+    ledger.write_bytes(b"this is not a database, a disk error ate it" * 100)
+    broken = subprocess_run(cfg)
+    out, err = broken.communicate(timeout=180)
+    assert broken.returncode == 7 and "rebuild-ledger" in err and "Traceback" not in out + err
+    kept = [p.name for p in (tmp_path / "状态").glob("ledger.sqlite.damaged-*")]
+    assert len(kept) == 1 and not ledger.exists()
+    rebuild = subprocess.run([sys.executable, "-m", "processor", "rebuild-ledger", "--config", str(cfg)],
+                             capture_output=True, text=True, encoding="utf-8", timeout=180)
+    assert rebuild.returncode == 0 and "登记文件 3 个" in rebuild.stdout, rebuild.stderr
+    assert sorted(r[0] for r in ledger_rows(tmp_path, "SELECT name FROM files")) == ["坏文件.xlsx", "部门0.xlsx",
+                                                                                   "部门1.xlsx"]
+    report = subprocess.run([sys.executable, "-m", "processor", "report", "--config", str(cfg)],
+                            capture_output=True, text=True, encoding="utf-8", timeout=180)
+    assert report.returncode == 0, report.stderr
+    rows = CalamineWorkbook.from_path(str(tmp_path / "输出" / "绩效自评汇总_latest.xlsx")).get_sheet_by_name(
+        "项目汇总").to_python()
+    assert sorted(r[3] for r in rows[1:]) == ["项目0", "项目1"]  # 项目名称

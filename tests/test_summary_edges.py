@@ -105,3 +105,16 @@ def test_run_exit_codes(tmp_path: Path) -> None:
     assert (taken / "绩效自评汇总_2021_2026-11-27.xlsx" / "keep.txt").exists()
     assert not list(taken.glob(".selfeval-*"))
     assert (tmp_path / "out" / "绩效自评汇总_2021_2026-11-27.xlsx").read_bytes() == previous
+
+
+def test_two_files_claiming_the_same_project_are_both_warned(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_workbook(inbox / "a.xlsx", [("表", clean_spec())])
+    write_workbook(inbox / "b.xlsx", [("第二份", clean_spec(total_score=99))])
+    result = run(inbox, tmp_path / "out", date=DAY, feedback=False)
+    found = {(Path(f.path).name, x.code, x.sheet, x.cell) for f in result.report.files for x in f.findings}
+    assert ("a.xlsx", "project-duplicated", "表", "B3") in found
+    assert ("b.xlsx", "project-duplicated", "第二份", "B3") in found
+    message = next(x.message for f in result.report.files for x in f.findings if x.code == "project-duplicated")
+    assert "社区综合服务站建设经费" in message and "b.xlsx" in message
