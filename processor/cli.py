@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 
-from processor.check import check_paths
+from processor.check import check_paths, default_jobs
 from processor.config import FILE_NAME, load_config
 from processor.config import write_template as write_config_template
 from processor.errors import SelfevalError, UsageError
@@ -75,6 +75,7 @@ def run(
     ] = None,
     year: Annotated[int | None, typer.Option("--year", help="评价年度（默认取项目中最多的年度）")] = None,
     name: Annotated[str, typer.Option("--name", help="汇总表文件名模板，可用 {year} 和 {date}")] = DEFAULT_NAME,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行审核的进程数（默认为 CPU 核数，最多 8）")] = 0,
     no_feedback: Annotated[
         bool, typer.Option("--no-feedback", help="不生成各部门的审核意见副本（输出文件夹/审核意见/<主管部门>/）")
     ] = False,
@@ -98,7 +99,7 @@ def run(
     except ValueError as exc:
         raise UsageError(f"--date 应为 YYYY-MM-DD 格式，现为“{date}”。") from exc
     result = run_job(inbox, out, profile=load_profile(profile) if profile else None, date=day, year=year, name=name,
-                     feedback=not no_feedback)
+                     feedback=not no_feedback, jobs=jobs or default_jobs())
     render_run(result, Console())
 
 

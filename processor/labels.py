@@ -1,5 +1,8 @@
 """Label normalisation and the synonym table of DOMAIN.md §1.
 
+The normalising functions are pure and memoised (bounded): the same few hundred labels recur on every
+form, and normalisation was the reader's largest cost.
+
 Departments retype labels in every possible way (line breaks, U+3000, full-width brackets, trailing
 colons, weights in brackets); matching happens on a key with all of that removed, so adding a synonym
 is one line here and no code anywhere else.
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Characters NFKC leaves alone but departments use as comparators or spaces.
 _EXTRA = str.maketrans({
@@ -22,16 +26,19 @@ _WEIGHT = re.compile(r"\((\d+(?:\.\d+)?)分?\)|(\d+(?:\.\d+)?)分$")
 _TRAIL = re.compile(r"[:;,.。、]+$")
 
 
+@lru_cache(maxsize=1 << 16)
 def nfkc(text: str) -> str:
     """Full-width → half-width (（）：％０-９ U+3000), plus the comparator look-alikes NFKC misses."""
     return unicodedata.normalize("NFKC", text).translate(_EXTRA)
 
 
+@lru_cache(maxsize=1 << 16)
 def squash(text: str) -> str:
     """nfkc without any whitespace: `年度\\n指标值` and `产 出 指 标` become one word."""
     return _SPACE.sub("", nfkc(text))
 
 
+@lru_cache(maxsize=1 << 16)
 def label_key(text: str) -> str:
     """The key a label is matched on: no spaces, no bracketed notes or weights, no trailing colon."""
     key = _PAREN.sub("", squash(text))
@@ -92,6 +99,7 @@ LABELS: dict[str, str] = {label_key(s): field for field, names in SYNONYMS.items
 MAX_LABEL_LEN = 24
 
 
+@lru_cache(maxsize=1 << 16)
 def field_of(text: str) -> str | None:
     """The field a cell's text labels, or None. Cheap enough to call on every string cell."""
     if len(text) > 60:

@@ -81,14 +81,14 @@ def publish_summary(report: Report, agg: Aggregate, out: Path, *, name: str, yea
 
 
 def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date | None = None,
-        year: int | None = None, name: str = DEFAULT_NAME, feedback: bool = True) -> RunResult:
+        year: int | None = None, name: str = DEFAULT_NAME, feedback: bool = True, jobs: int = 1) -> RunResult:
     """Check the inbox and write the summary atomically: a half-written workbook never has the final name.
 
     With `feedback`, each department's files with problems are also written back as 审核意见 copies
     (processor.feedback), after the summary, so a failing copy never costs the summary.
     """
     date = date or dt.date.today()
-    report = check_paths([inbox], profile, exclude=(out,))
+    report = check_paths([inbox], profile, exclude=(out,), jobs=jobs)
     agg = aggregate(report)
     year = year or main_year(report)
     target, sheets = publish_summary(report, agg, out, name=name, year=year, date=date)

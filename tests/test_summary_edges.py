@@ -118,3 +118,14 @@ def test_two_files_claiming_the_same_project_are_both_warned(tmp_path: Path) -> 
     assert ("b.xlsx", "project-duplicated", "第二份", "B3") in found
     message = next(x.message for f in result.report.files for x in f.findings if x.code == "project-duplicated")
     assert "社区综合服务站建设经费" in message and "b.xlsx" in message
+
+
+def test_parallel_and_serial_runs_write_identical_workbooks(tmp_path: Path) -> None:
+    from inbox import build_inbox
+
+    inbox = build_inbox(tmp_path / "inbox")
+    serial = run(inbox, tmp_path / "serial", date=DAY, jobs=1)
+    parallel = run(inbox, tmp_path / "parallel", date=DAY, jobs=2)
+    assert serial.report == parallel.report
+    assert serial.summary.read_bytes() == parallel.summary.read_bytes()
+    assert [p.read_bytes() for p in serial.feedback] == [p.read_bytes() for p in parallel.feedback]
