@@ -169,10 +169,21 @@ def template(
 
 
 def main() -> None:
-    """Entry point: the one place where a SelfevalError becomes a message and an exit status."""
+    """Entry point: the one place where errors become a message and an exit status, never a traceback.
+
+    SelfevalError subclasses carry their documented code; anything else is a bug of ours, reported in one
+    line with exit 8 so that schedulers treating 1 ("files were returned") as normal still notice it.
+    """
     try:
         app()
     except SelfevalError as exc:
         # escape: messages name config keys like [smtp] host, which rich would take for markup
         Console(stderr=True).print(f"[red]错误：[/red]{escape(str(exc))}", soft_wrap=True)
         sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:
+        Console(stderr=True).print(f"[red]程序内部错误[/red]（{escape(type(exc).__name__)}：{escape(str(exc)[:300])}）。"
+                                   "未处理完的文件仍在原处，下次运行会继续；请把这条信息发给系统管理员。",
+                                   soft_wrap=True)
+        sys.exit(8)

@@ -7,14 +7,16 @@ from an environment variable only; a `password` key in the file is refused.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from processor.errors import ConfigError
-from processor.run import DEFAULT_NAME
+from processor.errors import ConfigError, UsageError
+from processor.profiles import load_profile
+from processor.run import DEFAULT_NAME, summary_name
 
 FILE_NAME = "selfeval.toml"
 
@@ -143,7 +145,10 @@ def load_config(path: Path) -> Config:
     if security not in ("starttls", "ssl", "none"):
         raise ConfigError(f"配置项 [smtp] security 应为 \"starttls\"、\"ssl\" 或 \"none\"，现为 {security!r}。")
     host = _get(data, "smtp", "host", "")
-    smtp = Smtp(host, _get(data, "smtp", "port", 587), security, _get(data, "smtp", "user", ""),
+    port = _get(data, "smtp", "port", 587)
+    if not 0 < port < 65536:
+        raise ConfigError(f"配置项 [smtp] port 应在 1–65535 之间，现为 {port}。")
+    smtp = Smtp(host, port, security, _get(data, "smtp", "user", ""),
                 _get(data, "smtp", "sender", "selfeval@localhost"),
                 _get(data, "smtp", "password_env", "SELFEVAL_SMTP_PASSWORD")) if host else None
     recipients = _get(data, "mail", "recipients", [])
@@ -152,6 +157,8 @@ def load_config(path: Path) -> Config:
     if host and not recipients:
         raise ConfigError("配置了 [smtp] host，但 [mail] recipients 为空：汇总表发给谁？请填写收件人邮箱。")
     departments: dict[str, tuple[str, ...]] = {}
+    if not isinstance(data.get("departments", {}), dict):
+        raise ConfigError("配置项 departments 应写成一个部分 [departments]，每行 \"主管部门\" = \"邮箱\"。")
     for dept, addr in data.get("departments", {}).items():
         addrs = (addr,) if isinstance(addr, str) else tuple(addr) if isinstance(addr, list) else ()
         if not addrs or not all(isinstance(a, str) and "@" in a for a in addrs):
@@ -159,12 +166,25 @@ def load_config(path: Path) -> Config:
         departments[dept] = addrs
     year = _get(data, "review", "year", 0)
     jsonl = _get(data, "log", "jsonl", "")
+    settle = _get(data, "review", "settle_seconds", 120)
+    if settle < 0:
+        raise ConfigError(f"配置项 [review] settle_seconds 不能为负数，现为 {settle}。")
+    profile = _get(data, "review", "profile", "") or None
+    if profile:
+        try:
+            load_profile(profile if not profile.endswith(".toml") else str(base / profile))
+        except UsageError as exc:
+            raise ConfigError(f"配置项 [review] profile 有误：{exc}") from exc
+    template = _get(data, "review", "summary_name", DEFAULT_NAME)
+    try:
+        summary_name(template, 2021, dt.date(2021, 1, 1))
+    except UsageError as exc:
+        raise ConfigError(f"配置项 [review] summary_name 有误：{exc}") from exc
     return Config(
         path=path.resolve(), inbox=folder("inbox", "收件箱"), archive=folder("archive", "归档"),
         rejected=folder("rejected", "拒收"), outbox=folder("outbox", "输出"), state=folder("state", "状态"),
-        year=year or None, profile=_get(data, "review", "profile", "") or None,
-        settle_seconds=_get(data, "review", "settle_seconds", 120),
-        summary_name=_get(data, "review", "summary_name", DEFAULT_NAME), recipients=tuple(recipients),
+        year=year or None, profile=(str(base / profile) if profile and profile.endswith(".toml") else profile),
+        settle_seconds=settle, summary_name=template, recipients=tuple(recipients),
         send_feedback=_get(data, "mail", "send_feedback", False), smtp=smtp, departments=departments,
         jsonl=(base / jsonl).resolve() if jsonl else None,
     )

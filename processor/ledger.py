@@ -16,7 +16,7 @@ import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from processor.errors import LedgerError
+from processor.errors import AlreadyRunning, LedgerError
 from processor.model import FileResult, Report, Status
 from processor.serialize import dump, load
 
@@ -58,10 +58,17 @@ def keep_aside(path: Path, why: str) -> Path:
     return aside
 
 
+class LedgerBusy(AlreadyRunning):
+    """The ledger is locked by another program: try again later (exit 5), nothing is moved aside."""
+
+
 class Ledger:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, rebuilding: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        if not rebuilding and not path.exists() and list(path.parent.glob(f"{path.name}.damaged-*")):
+            raise LedgerError(f"上次发现台账损坏（已保留为 {path.name}.damaged-…），尚未重建。请先运行 "
+                              "`selfeval rebuild-ledger --config selfeval.toml`，否则新台账会漏掉已归档的文件。")
         try:
             self.db = sqlite3.connect(path, isolation_level=None)  # explicit transactions below
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -69,6 +76,11 @@ class Ledger:
             if self.db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("quick_check failed")
             self.db.executescript(SCHEMA)
+        except sqlite3.OperationalError as exc:  # locked or unreadable for now: not damage, keep it as it is
+            with contextlib.suppress(Exception):
+                self.db.close()
+            raise LedgerBusy(f"台账数据库 {path} 暂时无法使用（{exc}），可能正被其他程序打开。"
+                             "请关闭打开它的程序后重试；台账本身未被改动。") from exc
         except sqlite3.DatabaseError as exc:
             with contextlib.suppress(Exception):
                 self.db.close()
@@ -96,16 +108,32 @@ class Ledger:
         return FileRecord(row[0], row[1], Status(row[2]), row[3]) if row else None
 
     def record(self, sha256: str, name: str, size: int, mtime: float, received: str, run_id: int,
-               result: FileResult) -> None:
-        """One transaction: the file and its projects are in the ledger together, or not at all."""
+               result: FileResult, stored: Path | None = None) -> None:
+        """One transaction: the file, where it is going and its projects are in the ledger together, or not
+        at all. `result.path` should be that destination: unique, unlike the name a department chose."""
         with self._transaction():
             self.db.execute(
-                "INSERT INTO files (sha256, name, size, mtime, received, run_id, status, reason, result)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (sha256, name, size, mtime, received, run_id, result.status.value, result.reason, dump(result)))
+                "INSERT INTO files (sha256, name, size, mtime, received, run_id, status, reason, result, stored)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (sha256, name, size, mtime, received, run_id, result.status.value, result.reason, dump(result),
+                 None if stored is None else str(stored)))
             self.db.executemany(
                 "INSERT INTO projects (sha256, idx, year, department, name) VALUES (?, ?, ?, ?, ?)",
                 [(sha256, i, p.year, p.department, p.name) for i, p in enumerate(result.projects)])
+
+    def result(self, sha256: str) -> FileResult:
+        return load(self.db.execute("SELECT result FROM files WHERE sha256 = ?", (sha256,)).fetchone()[0])
+
+    def close_crashed(self, current: int) -> list[FileResult]:
+        """Runs that never finished (killed, power cut) are marked crashed; their files' results are returned
+        so tonight can still write their feedback and mail them."""
+        ids = [r[0] for r in self.db.execute("SELECT id FROM runs WHERE status = 'running' AND id != ?", (current,))]
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        self.db.execute(f"UPDATE runs SET status = 'crashed' WHERE id IN ({marks})", ids)
+        rows = self.db.execute(f"SELECT result FROM files WHERE run_id IN ({marks}) ORDER BY rowid", ids).fetchall()
+        return [load(r[0]) for r in rows]
 
     def stored(self, sha256: str, where: Path) -> None:
         self.db.execute("UPDATE files SET stored = ? WHERE sha256 = ?", (str(where), sha256))
@@ -119,10 +147,12 @@ class Ledger:
 
     # -- the year's current projects -------------------------------------------------------------------
     def current_report(self, year: int | None) -> tuple[Report, int | None]:
-        """Every file that still carries a current project of the year, plus every rejected file.
+        """Every file that still carries a current project, plus every rejected file; and the year to title
+        the summary with (the given one, else the most common).
 
         A project (year, 主管部门, 项目名称) is current in the newest file that holds it: later runs win,
-        then later modification times. Older submissions stay in the ledger and count as versions.
+        then later modification times. Older submissions stay in the ledger and count as versions. Projects
+        of other years are kept (the summary counts them apart) so that nothing received disappears.
         """
         files = self.db.execute(
             "SELECT sha256, name, received, result, run_id, mtime FROM files ORDER BY run_id, mtime, name").fetchall()
@@ -134,9 +164,8 @@ class Ledger:
         latest: dict[tuple[object, str, str], tuple[str, int]] = {}
         versions: dict[tuple[object, str, str], int] = {}
         for sha, idx, p_year, dept, name in sorted(projects, key=lambda p: (order[p[0]], p[1])):
-            if p_year not in (year, None):
-                continue
-            key = (p_year, dept, name)
+            # a form without 主管部门 or 项目名称 cannot be the same project as another one
+            key = (p_year, dept, name) if dept and name else (p_year, sha, str(idx))
             latest[key] = (sha, idx)
             versions[key] = versions.get(key, 0) + 1
         keep: dict[str, dict[int, int]] = {}

@@ -46,8 +46,11 @@ class RunLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(self.path, "a+", encoding="utf-8")
         if not _try_lock(handle):
-            handle.seek(0)
-            holder = handle.read().strip() or "未知进程"
+            try:
+                handle.seek(0)
+                holder = handle.read().strip() or "未知进程"
+            except OSError:  # Windows: the holder's locked byte cannot be read
+                holder = "另一进程"
             handle.close()
             raise AlreadyRunning(f"另一个 selfeval 任务正在运行（{holder}），本次未做任何处理。"
                                  f"如确认没有任务在运行，可稍后重试；锁文件：{self.path}")

@@ -11,6 +11,7 @@ found in the inbox whose content is already in the ledger is only moved (never r
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import logging
@@ -27,12 +28,13 @@ from processor.aggregate import aggregate
 from processor.check import check_file
 from processor.config import Config
 from processor.discover import discover
+from processor.errors import OutputError
 from processor.feedback import plan, write_feedback
-from processor.ledger import Ledger, keep_aside
+from processor.ledger import FileRecord, Ledger, keep_aside
 from processor.lock import RunLock
 from processor.mail import Delivery, Outgoing, SmtpSettings, deliver, department_mail, summary_mail
 from processor.model import STATUS_ZH, FileResult, Report, Severity, Status
-from processor.profiles import load_profile
+from processor.profiles import Profile, load_profile
 from processor.run import publish_summary
 
 log = logging.getLogger("selfeval.night")
@@ -60,10 +62,13 @@ class Journal:
     def __call__(self, event: str, message: str, **fields: Any) -> None:
         log.info(message)
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             line = {"time": dt.datetime.now().isoformat(timespec="seconds"), "event": event, **fields}
-            with self.path.open("a", encoding="utf-8") as fh:
-                fh.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with self.path.open("a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
+            except OSError as exc:  # a log that cannot be written must not stop the night
+                log.warning("无法写入 JSON 日志 %s（%s）", self.path, exc.strerror)
 
 
 def _checkpoint(state: Path, name: str) -> None:
@@ -83,22 +88,29 @@ def _free(target: Path) -> Path:
     return candidate
 
 
-def _file_away(ledger: Ledger, sha: str, path: Path, wanted: Path) -> Path:
-    """Write where the file goes into the ledger, then move it there: a crash in between leaves the file in
-    the inbox with its destination known, and the next run completes exactly this move."""
-    wanted.parent.mkdir(parents=True, exist_ok=True)
-    dest = _free(wanted)
-    ledger.stored(sha, dest)
-    _checkpoint(ledger.path.parent, "before-move")
-    shutil.move(str(path), dest)
-    return dest
-
-
-def _move(path: Path, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    dest = _free(folder / path.name)
-    shutil.move(str(path), dest)
-    return dest
+def _file_away(source: Path, dest: Path, journal: Journal) -> bool:
+    """Move a submission to its recorded destination. Across filesystems the copy goes to a temporary name
+    first, so the destination never holds half a file; the source is removed only after the copy is whole."""
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.rename(source, dest)
+            return True
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+        part = dest.with_name(f".selfeval-{dest.name}.part")
+        with source.open("rb") as src, part.open("wb") as out:
+            shutil.copyfileobj(src, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(part, dest)
+        source.unlink()
+        return True
+    except OSError as exc:
+        journal("move-failed", f"无法把 {source.name} 移到 {dest}（{exc.strerror}）：台账已记录，文件留在原处，下次运行再移",
+                file=source.name)
+        return False
 
 
 def _why(result: FileResult, received: str) -> str:
@@ -132,58 +144,102 @@ def night(config: Config, *, now: dt.datetime | None = None,
             ledger.close()
 
 
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # accepted | returned | rejected | duplicates | recovered | pending | skipped | failed
+    result: FileResult | None = None
+
+
+def _take(path: Path, skip_reason: str, config: Config, ledger: Ledger, run_id: int, profile: Profile | None,
+          now: dt.datetime, today: str, journal: Journal) -> Outcome:
+    """One file of the inbox: review and file it away, or say why not. Never raises for the file's sake."""
+    if skip_reason:
+        return Outcome("skipped")
+    try:
+        stat = path.stat()
+        age = now.timestamp() - stat.st_mtime
+        if 0 <= age < config.settle_seconds:
+            return Outcome("pending")  # still being copied: the next night takes it
+        if age < 0:
+            journal("clock", f"{path.name} 的修改时间晚于现在（共享盘时钟不一致），按已复制完成处理", file=path.name)
+        data = path.read_bytes()
+    except OSError as exc:  # removed or locked meanwhile: it is still wherever it is, nothing lost
+        journal("vanished", f"跳过 {path.name}：读取时出错（{exc.strerror}），下次再处理", file=path.name)
+        return Outcome("failed")
+    sha = hashlib.sha256(data).hexdigest()
+    known = ledger.file(sha)
+    if known is not None:
+        return _known(path, sha, known, config, ledger, run_id, now, today, journal)
+    result = check_file(path, path.name, profile, data)
+    folder = config.rejected if result.status is Status.REJECTED else config.archive / today
+    dest = _free(folder / path.name)
+    result = replace(result, path=str(dest))
+    ledger.record(sha, path.name, stat.st_size, stat.st_mtime, today, run_id, result, stored=dest)
+    _checkpoint(config.state, "after-record")
+    _checkpoint(config.state, "before-move")
+    if not _file_away(path, dest, journal):
+        return Outcome("failed")
+    if result.status is Status.REJECTED:
+        _write_reason(dest, result, today)
+    journal("file", f"{STATUS_ZH[result.status]}：{path.name}（{len(result.projects)} 个项目，"
+                    f"{sum(f.severity is Severity.ERROR for f in result.findings)} 个错误）",
+            file=path.name, status=result.status.value, sha256=sha)
+    return Outcome(result.status.value, result)
+
+
+def _known(path: Path, sha: str, known: FileRecord, config: Config, ledger: Ledger, run_id: int,
+           now: dt.datetime, today: str, journal: Journal) -> Outcome:
+    stored = Path(known.stored) if known.stored else None
+    if known.name == path.name and (stored is None or not stored.exists()):
+        # a previous run recorded it and died before moving it: only the move is left to do
+        folder = config.rejected if known.status is Status.REJECTED else config.archive / today
+        dest = stored if stored is not None else _free(folder / path.name)
+        if not _file_away(path, dest, journal):
+            return Outcome("failed")
+        ledger.stored(sha, dest)
+        result = ledger.result(sha)
+        if result.status is Status.REJECTED:
+            _write_reason(dest, result, today)
+        journal("recovered", f"补完上次中断的归档：{path.name} → {dest}", file=path.name)
+        return Outcome("recovered")
+    dest = _free((config.rejected if known.status is Status.REJECTED else config.archive / today) / path.name)
+    if not _file_away(path, dest, journal):
+        return Outcome("failed")
+    ledger.sighting(sha, path.name, now.isoformat(timespec="seconds"), run_id, dest)
+    journal("duplicate", f"重复提交（内容与 {known.name} 相同），已归档不再审核：{path.name}",
+            file=path.name, same_as=known.name)
+    return Outcome("duplicates")
+
+
+def _write_reason(dest: Path, result: FileResult, today: str) -> None:
+    note = _free(dest.with_name(dest.name + ".txt"))  # never over a department's own file of that name
+    note.write_text(_why(result, today), encoding="utf-8")
+
+
 def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal: Journal,
            progress: Callable[[int, int, str], None] | None, backoff: float) -> Night:
     run_id = ledger.start_run(now)
     profile = load_profile(config.profile) if config.profile else None
     counts = dict.fromkeys(("new", "accepted", "returned", "rejected", "duplicates", "recovered", "pending",
-                            "skipped"), 0)
-    tonight: list[FileResult] = []
-    candidates = discover([config.inbox]) if config.inbox.is_dir() else []
+                            "skipped", "failed"), 0)
+    tonight: list[FileResult] = ledger.close_crashed(run_id)  # finish what a killed run could not
+    if tonight:
+        journal("crashed", f"上次运行未完成：补做其 {len(tonight)} 个文件的审核意见和邮件", files=len(tonight))
+    for folder in (config.inbox, config.archive, config.rejected, config.outbox):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"无法创建文件夹 {folder}（{exc.strerror}）。请检查配置中的路径和权限。") from exc
+    others = (config.archive, config.rejected, config.outbox, config.state)  # never read our own folders back
+    candidates = discover([config.inbox], exclude=others)
     for i, cand in enumerate(candidates, 1):
         if progress:
             progress(i, len(candidates), cand.path.name)
-        if cand.skip_reason:
-            counts["skipped"] += 1
-            continue
-        try:
-            stat = cand.path.stat()
-            if now.timestamp() - stat.st_mtime < config.settle_seconds:
-                counts["pending"] += 1  # still being copied: the next night takes it
-                continue
-            data = cand.path.read_bytes()
-        except OSError as exc:  # removed or locked meanwhile: it is still wherever it is, nothing lost
-            journal("vanished", f"跳过 {cand.path.name}：读取时出错（{exc.strerror}），下次再处理", file=cand.path.name)
-            continue
-        sha = hashlib.sha256(data).hexdigest()
-        known = ledger.file(sha)
-        if known is not None:
-            folder = config.rejected if known.status is Status.REJECTED else config.archive / today
-            if known.name == cand.path.name and (known.stored is None or not Path(known.stored).exists()):
-                # a previous run recorded it and died before moving it: only the move is left to do
-                dest = _file_away(ledger, sha, cand.path, Path(known.stored) if known.stored else folder / cand.path.name)
-                counts["recovered"] += 1
-                journal("recovered", f"补完上次中断的归档：{cand.path.name} → {dest}", file=cand.path.name)
-            else:
-                dest = _move(cand.path, folder)
-                ledger.sighting(sha, cand.path.name, now.isoformat(timespec="seconds"), run_id, dest)
-                counts["duplicates"] += 1
-                journal("duplicate", f"重复提交（内容与 {known.name} 相同），已归档不再审核：{cand.path.name}",
-                        file=cand.path.name, same_as=known.name)
-            continue
-        result = check_file(cand.path, cand.path.name, profile, data)
-        ledger.record(sha, cand.path.name, stat.st_size, stat.st_mtime, today, run_id, result)
-        _checkpoint(config.state, "after-record")
-        folder = config.rejected if result.status is Status.REJECTED else config.archive / today
-        dest = _file_away(ledger, sha, cand.path, folder / cand.path.name)
-        if result.status is Status.REJECTED:
-            dest.with_name(dest.name + ".txt").write_text(_why(result, today), encoding="utf-8")
-        counts["new"] += 1
-        counts[result.status.value] += 1
-        tonight.append(replace(result, path=str(dest)))
-        journal("file", f"{STATUS_ZH[result.status]}：{cand.path.name}（{len(result.projects)} 个项目，"
-                        f"{sum(f.severity is Severity.ERROR for f in result.findings)} 个错误）",
-                file=cand.path.name, status=result.status.value, sha256=sha)
+        outcome = _take(cand.path, cand.skip_reason, config, ledger, run_id, profile, now, today, journal)
+        counts[outcome.kind] += 1
+        if outcome.result is not None:
+            tonight.append(outcome.result)
+    counts["new"] = sum(counts[k] for k in ("accepted", "returned", "rejected"))
     _checkpoint(config.state, "before-summary")
     report, year = ledger.current_report(config.year)
     agg = aggregate(report)
@@ -256,7 +312,7 @@ def rebuild_ledger(config: Config, *, now: dt.datetime | None = None) -> tuple[P
     counts = {"files": 0, "duplicates": 0}
     with RunLock(config.state / "selfeval.lock"):
         aside = keep_aside(path, "old") if path.exists() else None
-        ledger = Ledger(path)
+        ledger = Ledger(path, rebuilding=True)
         try:
             run_id = ledger.start_run(now)
             profile = load_profile(config.profile) if config.profile else None
