@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable
@@ -38,6 +36,7 @@ from openpyxl.writer.excel import ExcelWriter
 from xlsxwriter.exceptions import XlsxWriterException
 
 from processor.errors import OutputError
+from processor.fsutil import atomic_write
 from processor.model import SEVERITY_ZH, STATUS_ZH, FileResult, Finding, Report, Severity, Status
 from processor.projectsheet import write_project_sheet
 from processor.sheetnames import unique_names
@@ -111,20 +110,12 @@ def write_feedback(report: Report, out: Path, *, created: dt.date) -> list[Path]
 
 def _publish(target: Path, write: Callable[[Path], Any]) -> None:
     """Write through a temporary file in the target's folder, then rename: a crash never leaves half a file."""
-    tmp = ""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".selfeval-", suffix=target.suffix, dir=target.parent)
-        os.close(fd)
-        write(Path(tmp))
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reviewers on the share must read it (as the summary)
-        os.replace(tmp, target)
+        atomic_write(target, write)
     except (OSError, XlsxWriterException) as exc:
         raise OutputError(f"写入审核意见 {target} 失败（{getattr(exc, 'strerror', None) or exc}）。"
                           "请检查磁盘空间和权限后重新运行。") from exc
-    finally:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _cell_ref(f: Finding) -> str:

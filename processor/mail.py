@@ -14,11 +14,9 @@ import datetime as dt
 import html
 import logging
 import mimetypes
-import os
 import re
 import smtplib
 import ssl
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +31,7 @@ from urllib.parse import quote
 
 from processor.errors import OutputError, UsageError
 from processor.feedback import safe_name
+from processor.fsutil import atomic_write
 
 log = logging.getLogger("selfeval.mail")
 DEFAULT_SENDER = "selfeval@localhost"
@@ -281,17 +280,8 @@ def _write(folder: Path, stem: str, raw: bytes, mode: int, replace: Path | None 
     while replace is None and target.exists():
         n += 1
         target = folder / f"{stem}({n}).eml"
-    fd, tmp = tempfile.mkstemp(prefix=".selfeval-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)  # the queue is private state; an outbox .eml must be readable like the summary
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    # the queue is private state (0600); an outbox .eml must be readable like the summary
+    atomic_write(target, lambda tmp: tmp.write_bytes(raw), mode, sync=True)
     return target
 
 

@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -30,6 +29,7 @@ from processor.config import Config
 from processor.discover import discover
 from processor.errors import OutputError
 from processor.feedback import plan, write_feedback
+from processor.fsutil import atomic_write
 from processor.ledger import FileRecord, Ledger, keep_aside
 from processor.lock import RunLock
 from processor.mail import Delivery, Outgoing, SmtpSettings, deliver, department_mail, summary_mail
@@ -260,15 +260,10 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
 
 
 def _copy_atomic(source: Path, target: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".selfeval-", suffix=".xlsx", dir=target.parent)
-    os.close(fd)
     try:
-        shutil.copyfile(source, tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        atomic_write(target, lambda tmp: shutil.copyfile(source, tmp))
+    except OSError as exc:
+        raise OutputError(f"无法写入 {target}（{exc.strerror}）。请检查磁盘空间和权限。") from exc
 
 
 def _mails(config: Config, overview: dict[str, Any], counts: dict[str, int], summary: Path, tonight: Report,

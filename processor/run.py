@@ -7,8 +7,6 @@ email) can call the same pieces.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from processor.aggregate import Aggregate, aggregate
 from processor.check import check_paths
 from processor.errors import OutputError, UsageError
 from processor.feedback import FOLDER, write_feedback
+from processor.fsutil import atomic_write
 from processor.model import Report
 from processor.profiles import Profile
 from processor.summary import write_summary
@@ -62,21 +61,16 @@ def publish_summary(report: Report, agg: Aggregate, out: Path, *, name: str, yea
     except OSError as exc:
         raise OutputError(f"无法创建输出文件夹 {out}（{exc.strerror}）。请检查路径和权限。") from exc
     target = out / summary_name(name, year, date)
+    sheets: list[str] = []
+
+    def write(tmp: Path) -> None:
+        sheets.extend(write_summary(report, agg, tmp, created=date, year=year))
+
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".selfeval-", suffix=".xlsx", dir=out)
-        os.close(fd)
-    except OSError as exc:
-        raise OutputError(f"无法在 {out} 中写入汇总表（{exc.strerror}）。请检查文件夹权限和磁盘空间。") from exc
-    try:
-        sheets = write_summary(report, agg, Path(tmp), created=date, year=year)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; reviewers on the share must read it
-        os.replace(tmp, target)
+        atomic_write(target, write)
     except (OSError, FileCreateError) as exc:  # xlsxwriter wraps a full disk in FileCreateError
         raise OutputError(f"写入汇总表 {target} 失败（{getattr(exc, 'strerror', None) or exc}）。原有文件未被改动；"
                           "请检查磁盘空间和权限后重新运行。") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return target, sheets
 
 
