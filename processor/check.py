@@ -45,7 +45,8 @@ def check_file(path: Path, shown: str | None = None, profile: Profile | None = N
         found = apply_severity([failure.finding], profile)
         return FileResult(shown, Status.REJECTED, failure.finding.message, failure.format, findings=tuple(found))
     projects: list[Project] = []
-    findings: list[Finding] = apply_severity(template_findings(book), profile)  # filled on an old template?
+    # sheets the guard skipped as too large, and a form filled on an old template
+    findings: list[Finding] = apply_severity([*book.findings, *template_findings(book)], profile)
     forms = [(sheet, Grid(sheet)) for sheet in book.sheets if not is_marker(sheet)]
     located = [(sheet, grid, find_forms(grid)) for sheet, grid in forms]
     any_visible = any(blocks and sheet.visible for sheet, _, blocks in located)
@@ -65,8 +66,9 @@ def check_file(path: Path, shown: str | None = None, profile: Profile | None = N
     if not projects:
         names = "、".join(s.name for s in book.sheets) or "（无工作表）"
         found_list = apply_severity([finding("no-form", sheets=names)], profile)
+        # keep the why: a form on a sheet too large to read shows up as sheet-too-large beside no-form
         return FileResult(shown, Status.REJECTED, found_list[0].message if found_list else "", book.format,
-                          findings=tuple(found_list))
+                          findings=tuple(found_list + [f for f in findings if f.project is None]))
     status = Status.RETURNED if any(f.severity is Severity.ERROR for f in findings) else Status.ACCEPTED
     return FileResult(shown, status, "", book.format, tuple(projects), tuple(findings))
 

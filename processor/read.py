@@ -14,6 +14,7 @@ from typing import Any
 
 import python_calamine as pc
 
+from processor import guard
 from processor.findings import finding
 from processor.model import Finding
 
@@ -36,6 +37,7 @@ class Sheet:
 class Workbook:
     format: str
     sheets: tuple[Sheet, ...]
+    findings: tuple[Finding, ...] = ()  # about the workbook as read: sheets skipped as too large
 
 
 class ReadFailure(Exception):
@@ -114,22 +116,57 @@ def load(path: Path, data: bytes | None = None) -> Workbook:
         raise ReadFailure(finding("file-web-export", detected=what, ext=ext), fmt)
     if fmt not in ("xlsx", "xlsm", "xlsb", "ods", "xls"):
         raise ReadFailure(finding("file-not-workbook", detected=_DESCRIBE.get(fmt, fmt)), fmt)
+    try:  # before calamine sees a byte: bombs, entity declarations, sheets too large to materialise
+        extents = guard.inspect_zip(data, fmt) if fmt in guard.ZIP_FORMATS else []
+        if fmt == "xls":
+            guard.inspect_xls(data)
+        guard.check_book_cells([e for e in extents if not e.oversized])
+    except guard.Refused as refused:
+        raise ReadFailure(refused.finding, fmt) from refused
+    oversized = {e.sheet: e for e in extents if e.oversized}
+    skipped: list[guard.Extent] = []
     try:
         book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
         with book:
-            sheets = tuple(_read_sheet(book, meta, fmt) for meta in book.sheets_metadata
-                           if meta.typ == pc.SheetTypeEnum.WorkSheet)
+            names = {meta.name for meta in book.sheets_metadata}
+            for extent in oversized.values():
+                if extent.sheet not in names:  # a part calamine would know by another name: cannot skip it
+                    raise guard.Refused(finding("file-sheet-too-large", sheet=extent.sheet, cell=extent.corner,
+                                                why="无法确定它属于哪张工作表，不能单独跳过",
+                                                **guard.sheet_figures(extent)))
+            sheets = []
+            for meta in book.sheets_metadata:
+                if meta.typ != pc.SheetTypeEnum.WorkSheet:
+                    continue
+                if meta.name in oversized:  # never handed to calamine: a dense range would not fit in memory
+                    skipped.append(oversized[meta.name])
+                    continue
+                sheet = _read_sheet(book, meta, fmt)
+                if isinstance(sheet, guard.Extent):  # caught after loading, from calamine's own size
+                    skipped.append(sheet)
+                else:
+                    sheets.append(sheet)
+    except guard.Refused as refused:
+        raise ReadFailure(refused.finding, fmt) from refused
     except pc.PasswordError as exc:
         raise ReadFailure(finding("file-encrypted"), fmt) from exc
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException as exc:  # calamine's Rust panics on some damaged files arrive as BaseException
         raise ReadFailure(finding("file-damaged", detail=_short(exc)), fmt) from exc
-    return Workbook(format=fmt, sheets=sheets)
+    if skipped and not sheets:  # every worksheet was too large: say so rather than "no form found"
+        first = skipped[0]
+        raise ReadFailure(finding("file-sheet-too-large", sheet=first.sheet, cell=first.corner,
+                                  why="工作簿中没有其他工作表可读", **guard.sheet_figures(first)), fmt)
+    found = tuple(finding("sheet-too-large", sheet=e.sheet, cell=e.corner, **guard.sheet_figures(e)) for e in skipped)
+    return Workbook(format=fmt, sheets=tuple(sheets), findings=found)
 
 
-def _read_sheet(book: pc.CalamineWorkbook, meta: pc.SheetMetadata, fmt: str) -> Sheet:
+def _read_sheet(book: pc.CalamineWorkbook, meta: pc.SheetMetadata, fmt: str) -> Sheet | guard.Extent:
     sheet = book.get_sheet_by_name(meta.name)
+    end = sheet.end  # (last row, last column) of calamine's range, None when the sheet is empty
+    if end is not None and guard.Extent(meta.name, end[0] + 1, end[1] + 1).oversized:
+        return guard.Extent(meta.name, end[0] + 1, end[1] + 1)
     rows = sheet.to_python(skip_empty_area=False)
     merged = sheet.merged_cell_ranges
     return Sheet(
