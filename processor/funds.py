@@ -69,15 +69,23 @@ def parse_funds(ctx: FormContext) -> Funds:
             ctx.note("missing-funds-value", total.cells.get(f, a1(r, first_money)), field=FIELD_NAMES[f])
     if rate is None and total.annual_budget and total.executed is not None and "rate" in cols:
         rate = total.executed / total.annual_budget
-        ctx.note("value-computed", total.cells["rate"], field="执行率", value=f"{rate:.2%}")
+        _computed(ctx, total.cells["rate"], field="执行率", value=f"{rate:.2%}")
     if score is None and weight is not None and rate is not None and "score" in cols:
         score = round(min(rate, 1.0) * weight, 2)
-        ctx.note("value-computed", total.cells["score"], field="预算执行率得分", value=f"{score:g}")
+        _computed(ctx, total.cells["score"], field="预算执行率得分", value=f"{score:g}")
     return Funds(
         initial_budget=total.initial_budget, annual_budget=total.annual_budget, executed=total.executed,
         execution_rate=rate, weight=weight, self_score=score, money_unit="万元", row=total.row,
         cells=total.cells, parts=parts,
     )
+
+
+def _computed(ctx: FormContext, cell: str, **kw: object) -> None:
+    """Say that a blank formula cell was computed — unless the cell is not blank but unreadable (`#N/A` typed
+    as text, `十万`): its number-unreadable warning already names it, and a second note calling it 为空 would
+    contradict the first."""
+    if not any(f.code == "number-unreadable" and f.cell == cell for f in ctx.findings):
+        ctx.note("value-computed", cell, **kw)
 
 
 def _fund_row(ctx: FormContext, field: str, r: int, c: int, cols: dict[str, int], scale: float) -> FundRow:
@@ -98,8 +106,7 @@ def _total_from_parts(ctx: FormContext, total: FundRow, parts: tuple[FundRow, ..
         values = [getattr(p, f) for p in parts if getattr(p, f) is not None]
         if getattr(total, f) is None and values and f in total.cells:
             changes[f] = round(sum(values), 6)
-            ctx.note("value-computed", total.cells[f], field=f"年度资金总额的{FIELD_NAMES[f]}",
-                     value=f"{changes[f]:g}（各分项之和）")
+            _computed(ctx, total.cells[f], field=f"年度资金总额的{FIELD_NAMES[f]}", value=f"{changes[f]:g}（各分项之和）")
     if not changes:
         return total
     return FundRow(total.key, total.label, total.row, changes.get("initial_budget", total.initial_budget),

@@ -1,7 +1,8 @@
 """Label normalisation and the synonym table of DOMAIN.md §1.
 
 The normalising functions are pure and memoised (bounded): the same few hundred labels recur on every
-form, and normalisation was the reader's largest cost.
+form, and normalisation was the reader's largest cost. Only short texts are memoised: a cache holding
+narratives or a hostile file's 32,767-character cells would keep every old submission's text alive.
 
 Departments retype labels in every possible way (line breaks, U+3000, full-width brackets, trailing
 colons, weights in brackets); matching happens on a key with all of that removed, so adding a synonym
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
 # Characters NFKC leaves alone but departments use as comparators or spaces.
 _EXTRA = str.maketrans({
@@ -24,21 +27,33 @@ _SPACE = re.compile(r"\s+")
 _PAREN = re.compile(r"\([^()]*\)")
 _WEIGHT = re.compile(r"\((\d+(?:\.\d+)?)分?\)|(\d+(?:\.\d+)?)分$")
 _TRAIL = re.compile(r"[:;,.。、]+$")
+_R = TypeVar("_R")
+SHORT = 64  # labels and typed numbers; longer texts are normalised afresh each time
 
 
-@lru_cache(maxsize=1 << 16)
+def _memo_short(fn: Callable[[str], _R]) -> Callable[[str], _R]:
+    cached = lru_cache(maxsize=1 << 16)(fn)
+
+    def call(text: str) -> _R:
+        return cached(text) if len(text) <= SHORT else fn(text)
+
+    call.__doc__ = fn.__doc__
+    return call
+
+
+@_memo_short
 def nfkc(text: str) -> str:
     """Full-width → half-width (（）：％０-９ U+3000), plus the comparator look-alikes NFKC misses."""
     return unicodedata.normalize("NFKC", text).translate(_EXTRA)
 
 
-@lru_cache(maxsize=1 << 16)
+@_memo_short
 def squash(text: str) -> str:
     """nfkc without any whitespace: `年度\\n指标值` and `产 出 指 标` become one word."""
     return _SPACE.sub("", nfkc(text))
 
 
-@lru_cache(maxsize=1 << 16)
+@_memo_short
 def label_key(text: str) -> str:
     """The key a label is matched on: no spaces, no bracketed notes or weights, no trailing colon."""
     key = _PAREN.sub("", squash(text))
@@ -99,7 +114,7 @@ LABELS: dict[str, str] = {label_key(s): field for field, names in SYNONYMS.items
 MAX_LABEL_LEN = 24
 
 
-@lru_cache(maxsize=1 << 16)
+@_memo_short
 def field_of(text: str) -> str | None:
     """The field a cell's text labels, or None. Cheap enough to call on every string cell."""
     if len(text) > 60:

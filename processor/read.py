@@ -60,10 +60,10 @@ def sniff(data: bytes) -> str:
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(b"%pdf"):
         return "pdf"
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in data[:8192]:  # before HTML: it has a <Table> too
+        return "spreadsheetml"
     if b"<html" in head or b"<!doctype html" in head or b"<table" in head:
         return "html"
-    if head.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in data[:8192]:
-        return "spreadsheetml"
     if head.startswith(b"<?xml") or head.startswith(b"<"):
         return "xml"
     return "unknown"

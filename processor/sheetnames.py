@@ -17,6 +17,18 @@ def clean(name: str) -> str:
     return _FORBIDDEN.sub("_", name).strip() or "项目"
 
 
+def _cut(name: str, units: int) -> str:
+    """Excel counts a sheet name's length in UTF-16 code units: an emoji counts twice."""
+    out, used = [], 0
+    for ch in name:
+        width = 2 if ord(ch) > 0xFFFF else 1
+        if used + width > units:
+            break
+        out.append(ch)
+        used += width
+    return "".join(out)
+
+
 def _trim(name: str) -> str:
     """Excel refuses a sheet name that begins or ends with an apostrophe: trim after cutting to length."""
     return name.strip().strip("'").strip() or "项目"
@@ -32,12 +44,12 @@ def unique_names(wanted: list[str], taken: set[str] | None = None) -> list[str]:
     used = {t.casefold() for t in (taken or set())} | RESERVED
     out = []
     for name in wanted:
-        base = _trim(clean(name)[:MAX])
+        base = _trim(_cut(clean(name), MAX))
         candidate, n = base, 1
         while candidate.casefold() in used:
             n += 1
             suffix = f"~{n}"
-            candidate = _trim(base[: MAX - len(suffix)]) + suffix
+            candidate = _trim(_cut(base, MAX - len(suffix))) + suffix
         used.add(candidate.casefold())
         out.append(candidate)
     return out

@@ -7,6 +7,7 @@ Everything is parsed here, in one place, so the reader and the reviewer agree on
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 from processor.labels import nfkc
@@ -39,6 +40,19 @@ def is_blank(cell: Cell) -> bool:
 
 NONE_MARKS = {"—", "——", "-", "--", "/", "无", "—-", "－"}
 
+# No figure on a 自评表 comes near 1e15 (万元, 元 or 分); beyond it sums and ratios could overflow to ∞, which
+# no message and no workbook can show. Below 1e-9 a number is float noise (=0.1+0.2-0.3): it is 0, never a
+# divisor that turns 执行率 into ∞.
+MAX_NUMBER = 1e15
+NOISE = 1e-9
+
+
+def _sane(x: float, cell: int | float | str) -> float:
+    """A number fit to compute with; NaN, ±∞ (a hostile `<v>NaN</v>`) and absurd magnitudes are unreadable."""
+    if not math.isfinite(x) or abs(x) > MAX_NUMBER:
+        raise Unreadable(cell.strip() if isinstance(cell, str) else f"{cell:g}")
+    return 0.0 if abs(x) < NOISE else x
+
 
 def parse_number(cell: Cell) -> float | None:
     """A number from a cell, or None for a blank cell or a "none" mark (—, /, 无); raises Unreadable
@@ -51,7 +65,7 @@ def parse_number(cell: Cell) -> float | None:
     if isinstance(cell, bool):
         raise Unreadable(str(cell))
     if isinstance(cell, int | float):
-        return float(cell)
+        return _sane(float(cell), cell)
     if not isinstance(cell, str):
         raise Unreadable(cell_text(cell))
     text = re.sub(r"\s+", "", nfkc(cell))
@@ -60,7 +74,7 @@ def parse_number(cell: Cell) -> float | None:
     m = _NUMBER_TEXT.match(text)
     if not m:
         raise Unreadable(cell.strip())
-    return float(m.group("num").replace(",", ""))
+    return _sane(float(m.group("num").replace(",", "")), cell)
 
 
 def parse_rate(cell: Cell) -> float | None:
@@ -142,6 +156,8 @@ def parse_value(cell: Cell) -> Value:
     if isinstance(cell, bool):
         return Value(raw=raw, op=None, value=None, unit="", kind=ValueKind.QUALITATIVE)
     if isinstance(cell, int | float):
+        if not math.isfinite(cell):  # NaN or ±∞ from a hostile file measures nothing
+            return Value(raw=raw, op=None, value=None, unit="", kind=ValueKind.QUALITATIVE)
         return Value(raw=raw, op=None, value=float(cell), unit="", kind=ValueKind.QUANTITY)
     if isinstance(cell, dt.datetime | dt.date):
         day = cell.date() if isinstance(cell, dt.datetime) else cell
@@ -162,7 +178,8 @@ def parse_value(cell: Cell) -> Value:
         return Value(raw=raw, op=None, value=None, unit="", kind=ValueKind.QUALITATIVE)
     number = float(m.group("num").replace(",", ""))
     unit = m.group("unit")
-    if unit.startswith("月"):  # 12月底前: a month without its year is no quantity of anything
+    if unit.startswith("月") or not math.isfinite(number):
+        # 12月底前: a month without its year is no quantity of anything; 400 digits overflow to ∞
         return Value(raw=raw, op=None, value=None, unit="", kind=ValueKind.QUALITATIVE)
     percent = next((p for p in _PERCENT_UNITS if unit == p or (p in "%‰" and unit.startswith(p))), None)
     if percent is not None:  # 100%, 95%以上, 100%完成
