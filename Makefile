@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 endif
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint clean templates samples
+.PHONY: run test lint clean templates samples bench
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: lint
 # Rebuilds samples/inbox from samples/make_samples.py (the .xls and .ods need LibreOffice's soffice).
 samples: $(STAMP)
 	$(BIN)/python samples/make_samples.py
+
+# Issue 8's benchmark: selfeval run against the calamine+xlsxwriter floor and a naive pandas pipeline
+# (docs/benchmarks.md). BENCH=city skips the 20,000-form province-year corpus. Corpora are cached in bench/corpus/.
+bench: $(STAMP)
+	$(BIN)/python bench/run_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
