@@ -145,13 +145,42 @@ def _rows(result: FileResult) -> list[tuple[Finding, tuple[str, ...], float]]:
     return rows
 
 
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
+MAX_MERGED_CELLS = 200_000
+
+
+def _col(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _huge_merge(data: bytes) -> bool:
+    """True when a worksheet merges more cells than openpyxl can expand into objects in reasonable memory."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for name in zf.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    for m in _MERGE.finditer(zf.read(name)):
+                        area = (_col(m[3]) - _col(m[1]) + 1) * (int(m[4]) - int(m[2]) + 1)
+                        if area > MAX_MERGED_CELLS:
+                            return True
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return True
+    return False
+
+
 def annotated_copy(result: FileResult, created: dt.date) -> bytes | None:
     """The department's workbook with its findings marked and the list in front, or None when openpyxl
     cannot do it (not .xlsx/.xlsm, no form, the file changed or unreadable, openpyxl fails on it)."""
     if result.format not in ("xlsx", "xlsm") or not result.projects:
         return None
     try:
-        raw = io.BytesIO(Path(result.path).read_bytes())  # only read: the original is never opened for writing
+        data = Path(result.path).read_bytes()  # only read: the original is never opened for writing
+        if _huge_merge(data):
+            return None  # openpyxl makes an object per merged cell: A30:XFD1048576 would need tens of GB
+        raw = io.BytesIO(data)
         book = openpyxl.load_workbook(raw, keep_vba=result.format == "xlsm", rich_text=True)
         _mark(book, result)
         _list_sheet(book, result, created)

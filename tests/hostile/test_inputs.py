@@ -24,7 +24,7 @@ from formbuilder import clean_rows, clean_spec, seed_spec, write_form, write_wor
 from python_calamine import CalamineWorkbook
 
 from processor.check import check_file
-from processor.feedback import FOLDER, LIST_SHEET
+from processor.feedback import FOLDER, LIST_SHEET, annotated_copy
 from processor.findings import CATALOGUE
 from processor.grid import Grid
 from processor.locate import find_forms
@@ -296,6 +296,29 @@ def test_very_long_texts_leave_nothing_behind() -> None:
     finally:
         tracemalloc.stop()
     assert kept < 2_000_000, f"{kept:,} bytes kept after reading"
+
+
+# -- a merged range over the whole sheet (found by fuzzing run(): a 10 KB file that killed the process) ---------------
+
+def _whole_sheet_merge(inbox: Path) -> Path:
+    path = write_workbook(inbox / "整表合并.xlsx", [("表", clean_spec(rows=INFLATED))])
+    return patch_zip(path, {"xl/worksheets/sheet1.xml": lambda d: d.replace(
+        b"</mergeCells>", b'<mergeCell ref="A30:XFD1048576"/></mergeCells>')})
+
+
+def test_a_merge_over_the_whole_sheet_is_read_and_summarised(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    _whole_sheet_merge(inbox)
+    result = run(inbox, tmp_path / "out", date=DAY, feedback=False)
+    (checked,) = result.report.files
+    assert checked.status is Status.RETURNED and [f.code for f in checked.findings] == ["score-inflated"]
+    assert result.summary.is_file()
+
+
+def test_a_merge_over_the_whole_sheet_gets_a_fresh_letter(tmp_path: Path) -> None:
+    result = check_file(_whole_sheet_merge(tmp_path))
+    assert annotated_copy(result, DAY) is None  # the fresh workbook (list + re-laid form) instead
 
 
 # -- odd sheet names and file names ----------------------------------------------------------------------------------
