@@ -125,7 +125,7 @@ def mark_duplicates(report: Report) -> Report:
                     extra.setdefault(i, []).append(replace(finding(
                         "project-duplicated", sheet=report.files[i].projects[j].sheet,
                         cell=report.files[i].projects[j].cells.get("name", ""), name=name, department=dept,
-                        year=year or "年度不详", other=other.path, other_sheet=other.projects[m].sheet), project=j))
+                        year=year or "年度不详", other=Path(other.path).name, other_sheet=other.projects[m].sheet), project=j))
     if not extra:
         return report
     return Report(tuple(replace(f, findings=f.findings + tuple(extra.get(i, ()))) for i, f in enumerate(report.files)))

@@ -11,14 +11,14 @@ through unchanged.
 
 The property: locate → parse → review always ends in Projects and findings whose codes are in the
 catalogue and whose cells are A1 references (or ""). A smaller property runs check_file on written
-.xlsx files.
+.xlsx files; with SELFEVAL_FUZZ set, a third runs `selfeval run` (summary and letters) on pairs of them.
 
-CI runs a fixed, derandomized sample (the whole file in well under 20 s). To fuzz for real:
+CI runs a fixed, derandomized sample (the whole file in about 10 s). To fuzz for real:
 
     SELFEVAL_FUZZ=2000 .venv/bin/python -m pytest tests/hostile/test_fuzz.py
 
-which also randomizes the search. Every grid the fuzzer ever crashed on is kept below as an explicit
-`@example` or a regression test (the corpus issue 7 asks to keep).
+which also randomizes the search. Every grid the fuzzer ever crashed on is kept below in CORPUS, a
+table-driven regression test (the corpus issue 7 asks to keep).
 """
 
 from __future__ import annotations
@@ -59,9 +59,10 @@ DEEP = int(os.environ.get("SELFEVAL_FUZZ", "0"))
 A1 = re.compile(r"^([A-Z]{1,3}[1-9][0-9]{0,6})?$")
 
 
-def fuzz_settings(ci_examples: int, **kw: Any) -> Any:
-    """Deterministic and quick in CI; `SELFEVAL_FUZZ=N` searches N random examples instead."""
-    return settings(max_examples=DEEP or ci_examples, derandomize=not DEEP, deadline=None, database=None,
+def fuzz_settings(ci_examples: int, deep_share: int = 1, **kw: Any) -> Any:
+    """Deterministic and quick in CI; `SELFEVAL_FUZZ=N` searches N // deep_share random examples instead."""
+    return settings(max_examples=max(DEEP // deep_share, 1) if DEEP else ci_examples, derandomize=not DEEP,
+                    deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], **kw)
 
 
@@ -427,6 +428,21 @@ def test_mangled_forms_written_to_xlsx_get_a_status(sheet: Sheet) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = write_sheet(Path(tmp) / "2021 自评表.xlsx", sheet)
         assert_file_sound(check_file(path))
+
+
+@pytest.mark.skipif(not DEEP, reason="slow (a whole run per example): only with SELFEVAL_FUZZ=N, N // 10 examples")
+@given(form_grids(max_ops=10), form_grids(max_ops=10))
+@fuzz_settings(10, deep_share=10)
+def test_runs_of_mangled_forms_write_summary_and_letters(first: Sheet, second: Sheet) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        inbox = Path(tmp) / "inbox"
+        inbox.mkdir()
+        write_sheet(inbox / "a.xlsx", first)  # merges of any size: the 审核意见 copy once died on A30:XFD1048576
+        write_sheet(inbox / "b 副本.xlsx", second)
+        result = run(inbox, Path(tmp) / "out", date=dt.date(2026, 11, 27))
+        for checked in result.report.files:
+            assert_file_sound(checked)
+        assert result.summary.is_file() and all(p.is_file() for p in result.feedback)
 
 
 # -- the corpus: every grid the fuzzer crashed on ------------------------------------------------------------
