@@ -374,8 +374,8 @@ def table(results: list[dict[str, Any]]) -> str:
         def row(step: str, wall: float | None, cpu: float | None = None, peak: float | None = None,
                 tree: float | None = None, a: str = "", b: str = "", approx: bool = False,
                 others: float | None = None, c: str = c) -> None:
-            w = ("~" if approx else "") + _fmt(wall)
-            cp = ("~" if approx else "") + _fmt(cpu)
+            w = ("~" if approx and wall is not None else "") + _fmt(wall)
+            cp = ("~" if approx and cpu is not None else "") + _fmt(cpu)
             o = "" if others is None else _fmt(others)
             lines.append(f"{c:<14} {step:<38} {w:>8} {cp:>8} {_fmt(peak, '.0f'):>8} {_fmt(tree, '.0f'):>8} {a:>9} "
                          f"{b:>9} {o:>9}")
@@ -458,7 +458,8 @@ def report(results: list[dict[str, Any]]) -> None:
         extra = r.get("split", {}).get("inner", {})
         print(f"{r['corpus']}: summary {r['summary_sheets']} sheets, {r['summary_cells']:,} non-empty cells, "
               f"{r['summary_mb']:.1f} MB; files {extra.get('statuses', '?')}, projects {extra.get('projects', '?')}, "
-              f"findings {extra.get('findings', '?')}")
+              f"findings {extra.get('findings', '?')}; measured {r.get('when', '?')} at commit "
+              f"{r.get('machine', {}).get('commit', '?')}")
     print("peak MB = ru_maxrss of the largest process; tree MB = peak Σ RSS of the process tree (sampled every "
           "0.2 s); others s = CPU seconds other processes on the machine used during the step (noise); "
           "~ = extrapolated linearly from a sample")
