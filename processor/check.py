@@ -22,6 +22,7 @@ from processor.parse import FormParser
 from processor.profiles import Profile, detect, load_profile
 from processor.read import ReadFailure, load
 from processor.review import apply_severity, review
+from processor.spool import Spool, store, thin
 from processor.template import is_marker, template_findings
 
 
@@ -96,6 +97,30 @@ def check_paths(paths: list[Path], profile: Profile | None = None, exclude: tupl
     return mark_duplicates(Report(tuple(check_many(candidates, profile, jobs))))
 
 
+def check_spooled(paths: list[Path], spool: Spool, profile: Profile | None = None,
+                  exclude: tuple[Path, ...] = (), jobs: int = 1) -> Report:
+    """`check_paths` for a whole batch whose detail must not stay in memory: each full result goes to the
+    spool (written by the worker that made it) and the report holds thin ones (processor.spool)."""
+    candidates = discover(paths, exclude)
+    work = partial(_check_into, folder=spool.folder, profile=profile)
+    items = list(enumerate(candidates))
+    if jobs <= 1 or len(candidates) < 2 * jobs:
+        checked = Report(tuple(map(work, items)))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            checked = Report(tuple(pool.map(work, items, chunksize=8)))
+    final = mark_duplicates(checked)
+    spool.settle(checked, final)
+    return final
+
+
+def _check_into(item: tuple[int, Candidate], folder: Path, profile: Profile | None) -> FileResult:
+    index, candidate = item
+    result = check_candidate(candidate, profile)
+    store(folder, index, result)
+    return thin(result)
+
+
 def check_many(candidates: list[Candidate], profile: Profile | None, jobs: int) -> Iterator[FileResult]:
     """Results in input order, streamed: a caller can record each file as soon as it and all before it are done."""
     if jobs <= 1 or len(candidates) < 2 * jobs:
@@ -128,4 +153,5 @@ def mark_duplicates(report: Report) -> Report:
                         year=year or "年度不详", other=Path(other.path).name, other_sheet=other.projects[m].sheet), project=j))
     if not extra:
         return report
-    return Report(tuple(replace(f, findings=f.findings + tuple(extra.get(i, ()))) for i, f in enumerate(report.files)))
+    return Report(tuple(replace(f, findings=f.findings + tuple(extra[i])) if i in extra else f
+                        for i, f in enumerate(report.files)))

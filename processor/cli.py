@@ -16,6 +16,7 @@ from rich.progress import Progress
 from processor.check import check_paths, default_jobs
 from processor.config import FILE_NAME, load_config
 from processor.config import write_template as write_config_template
+from processor.deptbooks import SPLIT_ABOVE
 from processor.errors import SelfevalError, UsageError
 from processor.nightly import night, rebuild, rebuild_ledger
 from processor.profiles import DEFAULT as DEFAULT_PROFILE
@@ -76,6 +77,10 @@ def run(
     year: Annotated[int | None, typer.Option("--year", help="评价年度（默认取项目中最多的年度）")] = None,
     name: Annotated[str, typer.Option("--name", help="汇总表文件名模板，可用 {year} 和 {date}")] = DEFAULT_NAME,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行审核的进程数（默认为 CPU 核数，最多 8）")] = 0,
+    split_by: Annotated[
+        str, typer.Option("--split-by", help=f"项目页拆分：auto（超过 {SPLIT_ABOVE} 个项目时按主管部门拆分）、"
+                          "department（每个主管部门一个工作簿，放在汇总表旁的“…_分部门”文件夹）、none（全部放在汇总表中）")
+    ] = "auto",
     no_feedback: Annotated[
         bool, typer.Option("--no-feedback", help="不生成各部门的审核意见副本（输出文件夹/审核意见/<主管部门>/）")
     ] = False,
@@ -99,7 +104,7 @@ def run(
     except ValueError as exc:
         raise UsageError(f"--date 应为 YYYY-MM-DD 格式，现为“{date}”。") from exc
     result = run_job(inbox, out, profile=load_profile(profile) if profile else None, date=day, year=year, name=name,
-                     feedback=not no_feedback, jobs=jobs or default_jobs())
+                     feedback=not no_feedback, jobs=jobs or default_jobs(), split=split_by)
     render_run(result, Console())
 
 

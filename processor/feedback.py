@@ -35,13 +35,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 from xlsxwriter.exceptions import XlsxWriterException
 
+from processor.book import open_book
 from processor.errors import OutputError
 from processor.fsutil import atomic_write
 from processor.model import SEVERITY_ZH, STATUS_ZH, FileResult, Finding, Report, Severity, Status
 from processor.projectsheet import write_project_sheet
 from processor.sheetnames import unique_names
 from processor.styles import AMBER_FILL, FONT, HEAD_FILL, RED_FILL, landscape, make_styles, row_height, text_lines
-from processor.summary import open_book
 
 FOLDER = LIST_SHEET = "审核意见"
 AUTHOR = "绩效自评复核"
@@ -96,10 +96,16 @@ def plan(report: Report, out: Path) -> list[tuple[FileResult, Path]]:
     return plans
 
 
-def write_feedback(report: Report, out: Path, *, created: dt.date) -> list[Path]:
-    """Write every feedback file atomically; returns their paths. Raises OutputError when one cannot be written."""
+def write_feedback(report: Report, out: Path, *, created: dt.date,
+                   full: Callable[[int], FileResult] | None = None) -> list[Path]:
+    """Write every feedback file atomically; returns their paths. Raises OutputError when one cannot be written.
+
+    `full` gives a file's full result by its index when the report holds thin ones (processor.spool).
+    """
     written = []
-    for result, base in plan(report, out):
+    index_of = {id(result): i for i, result in enumerate(report.files)}
+    for thin, base in plan(report, out):
+        result = full(index_of[id(thin)]) if full is not None else thin
         data = annotated_copy(result, created)
         target = base.parent / (base.name + (".xlsm" if data is not None and result.format == "xlsm" else ".xlsx"))
         _publish(target, partial(Path.write_bytes, data=data) if data is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -28,3 +29,24 @@ def atomic_write(target: Path, write: Callable[[Path], Any], mode: int = 0o644, 
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def atomic_folder(target: Path, fill: Callable[[Path], Any]) -> None:
+    """Let `fill` write a temporary folder beside the target, then put it in the target's place.
+
+    A folder cannot be renamed over another in one step: the old one is renamed aside first and removed
+    after, so the target is missing only between two renames, never half written.
+    """
+    tmp = Path(tempfile.mkdtemp(prefix=".selfeval-", dir=target.parent))
+    old: Path | None = None
+    try:
+        fill(tmp)
+        os.chmod(tmp, 0o755)
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=".selfeval-old-", dir=target.parent))
+            os.replace(target, old / target.name)
+        os.replace(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)

@@ -7,20 +7,24 @@ email) can call the same pieces.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from xlsxwriter.exceptions import FileCreateError
 
 from processor.aggregate import Aggregate, aggregate
-from processor.check import check_paths
+from processor.check import check_spooled
+from processor.deptbooks import MODES, folder_for, plan, should_split, write_books
 from processor.errors import OutputError, UsageError
 from processor.feedback import FOLDER, write_feedback
-from processor.fsutil import atomic_write
+from processor.fsutil import atomic_folder, atomic_write
 from processor.model import Report
 from processor.profiles import Profile
-from processor.summary import write_summary
+from processor.spool import Spool
+from processor.summary import project_sheet_names, write_summary
 
 DEFAULT_NAME = "绩效自评汇总_{year}_{date}.xlsx"
 
@@ -51,42 +55,76 @@ def summary_name(template: str, year: int | None, date: dt.date) -> str:
 
 
 def publish_summary(report: Report, agg: Aggregate, out: Path, *, name: str, year: int | None,
-                    date: dt.date) -> tuple[Path, list[str]]:
+                    date: dt.date, spool: Spool | None = None, split: str = "auto",
+                    jobs: int = 1) -> tuple[Path, list[str]]:
     """Write the summary into `out` atomically (temporary file, then rename); returns its path and sheets.
 
-    A failure leaves any previous summary of the same name untouched and raises OutputError (exit 3).
+    `spool` holds the full results when `report` holds thin ones. Above SPLIT_ABOVE projects (or with
+    split="department") the project sheets go to one workbook per 主管部门 in a folder beside the summary
+    (processor.deptbooks), written by `jobs` processes. A failure leaves any previous summary of the same
+    name untouched and raises OutputError (exit 3).
     """
+    if split not in MODES:
+        raise UsageError(f"--split-by 只能是 {'、'.join(MODES)}，现为“{split}”。")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"无法创建输出文件夹 {out}（{exc.strerror}）。请检查路径和权限。") from exc
     target = out / summary_name(name, year, date)
+    folder = folder_for(target)
     sheets: list[str] = []
-
-    def write(tmp: Path) -> None:
-        sheets.extend(write_summary(report, agg, tmp, created=date, year=year))
-
     try:
-        atomic_write(target, write)
+        if should_split(split, len(agg.projects)):
+            # the nightly ledger's results are in memory: put them on disk for the workers
+            with nullcontext(spool) if spool is not None else Spool.of(report) as source:
+                atomic_write(target, lambda tmp: sheets.extend(
+                    _write_split(report, agg, tmp, folder, source, created=date, year=year, jobs=jobs)))
+        else:
+            full = spool.get if spool is not None else None
+            atomic_write(target, lambda tmp: sheets.extend(
+                write_summary(report, agg, tmp, created=date, year=year, full=full)))
+            shutil.rmtree(folder, ignore_errors=True)  # an earlier split summary of the same name: stale now
     except (OSError, FileCreateError) as exc:  # xlsxwriter wraps a full disk in FileCreateError
         raise OutputError(f"写入汇总表 {target} 失败（{getattr(exc, 'strerror', None) or exc}）。原有文件未被改动；"
                           "请检查磁盘空间和权限后重新运行。") from exc
     return target, sheets
 
 
+def _write_split(report: Report, agg: Aggregate, tmp: Path, folder: Path, spool: Spool, *, created: dt.date,
+                 year: int | None, jobs: int) -> list[str]:
+    """The department workbooks into a temporary folder (put in place before the summary is), and the
+    overall workbook into `tmp` while the workers write them."""
+    names = project_sheet_names(agg)
+    index_of = {f.path: i for i, f in enumerate(report.files)}
+
+    def fill(into: Path) -> None:
+        tasks, link = plan(agg.projects, names, index_of, folder.name, into, spool.folder, created)
+        write_books(tasks, jobs, lambda: write_summary(report, agg, tmp, created=created, year=year, links=link))
+
+    atomic_folder(folder, fill)
+    return names
+
+
 def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date | None = None,
-        year: int | None = None, name: str = DEFAULT_NAME, feedback: bool = True, jobs: int = 1) -> RunResult:
+        year: int | None = None, name: str = DEFAULT_NAME, feedback: bool = True, jobs: int = 1,
+        split: str = "auto") -> RunResult:
     """Check the inbox and write the summary atomically: a half-written workbook never has the final name.
 
+    Full results wait in a spool on disk; the returned report is thin (each project's figures and every
+    finding, not its indicator rows), so memory does not grow with the indicators of a province's forms.
     With `feedback`, each department's files with problems are also written back as 审核意见 copies
     (processor.feedback), after the summary, so a failing copy never costs the summary.
     """
     date = date or dt.date.today()
-    report = check_paths([inbox], profile, exclude=(out,), jobs=jobs)
-    agg = aggregate(report)
-    year = year or main_year(report)
-    target, sheets = publish_summary(report, agg, out, name=name, year=year, date=date)
-    if not feedback:
-        return RunResult(report, agg, target, tuple(sheets))
-    written = write_feedback(report, out, created=date)
+    if split not in MODES:
+        raise UsageError(f"--split-by 只能是 {'、'.join(MODES)}，现为“{split}”。")
+    with Spool() as spool:
+        report = check_spooled([inbox], spool, profile, exclude=(out,), jobs=jobs)
+        agg = aggregate(report)
+        year = year or main_year(report)
+        target, sheets = publish_summary(report, agg, out, name=name, year=year, date=date, spool=spool,
+                                         split=split, jobs=jobs)
+        if not feedback:
+            return RunResult(report, agg, target, tuple(sheets))
+        written = write_feedback(report, out, created=date, full=spool.get)
     return RunResult(report, agg, target, tuple(sheets), tuple(written), out / FOLDER)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from xlsxwriter.format import Format
@@ -20,14 +21,31 @@ MONEY, RATE, SCORE = "#,##0.00", "0.0%", "General"  # General: 99 and 98.25 both
 LINE_HEIGHT, PAD = 13.5, 4.0  # points per line of 10-pt 等线, plus the cell's own margin
 
 
+_CHAR_UNITS: dict[str, float] = {}
+
+
+def _char_units(ch: str) -> float:
+    units = _CHAR_UNITS.get(ch)
+    if units is None:  # at most one entry per distinct character: bounded by Unicode itself
+        units = _CHAR_UNITS[ch] = 1.9 if unicodedata.east_asian_width(ch) in "WF" else 1.0
+    return units
+
+
 def text_units(text: str) -> float:
     """Width of a text in Excel column units: a CJK character is about two digits wide."""
-    return sum(1.9 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)
+    if text.isascii():
+        return float(len(text))
+    return sum(_char_units(ch) for ch in text)  # summed in order, like the unmemoised form: same rounding
 
 
+@lru_cache(maxsize=1 << 14)
 def text_lines(text: str, width: float) -> int:
     """Lines a wrapped text needs in a column this wide. Row heights are set from this because
-    neither Excel nor LibreOffice grows a row for wrapped text in a file written by a program."""
+    neither Excel nor LibreOffice grows a row for wrapped text in a file written by a program.
+
+    Memoised: a summary measures the same labels, headers and answers (达成预期指标, 100%) thousands
+    of times, and measuring walks every character (8% of a city-year run before).
+    """
     return sum(max(1, math.ceil(text_units(part) / max(width - 1.5, 1.0))) for part in text.split("\n"))
 
 

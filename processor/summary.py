@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from processor.aggregate import GRADES, INFLATION, LOW_EXECUTION, Aggregate
-from processor.model import Report, Severity, Status
+from processor.book import Book, open_book
+from processor.model import FileResult, Report, Severity, Status
 from processor.projectsheet import write_project_sheet
 from processor.sheetnames import internal_link, unique_names
 from processor.styles import FONT, Styles, landscape, make_styles, row_height, text_lines
@@ -38,17 +38,6 @@ class Column:
     width: float
 
 
-def _options() -> dict[str, Any]:
-    return {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-
-
-def open_book(path: Path, created: dt.date) -> xlsxwriter.Workbook:
-    book = xlsxwriter.Workbook(str(path), _options())
-    stamp = dt.datetime(created.year, created.month, created.day)
-    book.set_properties({"title": "项目支出绩效自评汇总", "author": "selfeval", "created": stamp})
-    return book
-
-
 def _cell(ws: Worksheet, r: int, c: int, value: Any, fmt: Format) -> None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         ws.write_blank(r, c, None, fmt)
@@ -60,7 +49,7 @@ def _cell(ws: Worksheet, r: int, c: int, value: Any, fmt: Format) -> None:
         ws.write_string(r, c, str(value), fmt)
 
 
-def _table(ws: Worksheet, frame: pd.DataFrame, columns: list[Column], styles: Styles, *, first_row: int = 0,
+def table(ws: Worksheet, frame: pd.DataFrame, columns: list[Column], styles: Styles, *, first_row: int = 0,
            link: Callable[[int], str | None] | None = None, print_cols: int | None = None) -> None:
     """A header row, one row per frame row, frozen header, autofilter; prints the first `print_cols` columns."""
     kinds = {"text": styles.text, "money": styles.money, "rate": styles.rate, "score": styles.score,
@@ -78,7 +67,7 @@ def _table(ws: Worksheet, frame: pd.DataFrame, columns: list[Column], styles: St
             if col.kind == "link":
                 target = link(i) if link else None
                 if target:
-                    ws.write_url(r, c, internal_link(target), styles.link, string=col.header)
+                    ws.write_url(r, c, target, styles.link, string=col.header)
                 else:
                     ws.write_blank(r, c, None, styles.text)
                 continue
@@ -124,35 +113,54 @@ RETURN_COLUMNS = [
 ]
 
 
-def write_summary(report: Report, agg: Aggregate, path: Path, *, created: dt.date, year: int | None) -> list[str]:
-    """Write the workbook; returns the project sheet names in 项目汇总 order."""
+def project_sheet_names(agg: Aggregate) -> list[str]:
+    """One sheet name per project in 项目汇总 order: the same whether the summary is one workbook or split."""
+    return unique_names([f"P{i + 1:03d} {n}" for i, n in enumerate(agg.projects["name"])], set(FIXED))
+
+
+def write_summary(report: Report, agg: Aggregate, path: Path, *, created: dt.date, year: int | None,
+                  full: Callable[[int], FileResult] | None = None,
+                  links: Callable[[int], str] | None = None) -> list[str]:
+    """Write the workbook; returns the project sheet names in 项目汇总 order.
+
+    `full` gives a file's full result by its index in the report when the report holds thin ones
+    (processor.spool). With `links` (项目汇总 row → hyperlink) the project sheets live in other workbooks
+    (processor.deptbooks) and this one holds the tables only.
+    """
     book = open_book(path, created)
     styles = make_styles(book)
-    names = unique_names([f"P{i + 1:03d} {n}" for i, n in enumerate(agg.projects["name"])], set(FIXED))
+    names = project_sheet_names(agg)
+    link_of = links or (lambda i: internal_link(names[i]))
     keys = [(str(r["path"]), int(r["index"])) for r in agg.projects.to_dict("records")]
-    sheet_of = dict(zip(keys, names, strict=True))
+    row_of = {key: i for i, key in enumerate(keys)}
     sheets = {name: book.add_worksheet(name) for name in FIXED}
     _overview(book, sheets[OVERVIEW], agg, styles, created, year)
     projects = agg.projects.assign(seq=range(1, len(agg.projects) + 1))
     # on paper: 序号 … 状态; the source columns and links stay on screen
-    _table(sheets[PROJECTS], projects, PROJECT_COLUMNS, styles, link=lambda i: names[i],
+    table(sheets[PROJECTS], projects, PROJECT_COLUMNS, styles, link=link_of,
            print_cols=next(i for i, c in enumerate(PROJECT_COLUMNS) if c.key == "status") + 1)
-    _highlight_projects(sheets[PROJECTS], len(projects), styles)
-    _table(sheets[DEPARTMENTS], agg.departments, DEPARTMENT_COLUMNS, styles)
+    highlight_projects(sheets[PROJECTS], len(projects), styles)
+    table(sheets[DEPARTMENTS], agg.departments, DEPARTMENT_COLUMNS, styles)
     owners = [(str(r["path"]), None if pd.isna(r["index"]) else int(r["index"]))
               for r in agg.findings.to_dict("records")]
-    _table(sheets[FINDINGS], agg.findings, FINDING_COLUMNS, styles,
-           link=lambda i: sheet_of.get(owners[i]) if owners[i][1] is not None else None)  # type: ignore[arg-type]
-    _table(sheets[RETURNS], _returns(report, agg), RETURN_COLUMNS, styles)
-    _contents(sheets[CONTENTS], agg, names, styles)
-    by_path = {f.path: f for f in report.files}
-    for name, (path_, index) in zip(names, keys, strict=True):
-        write_project_sheet(book, name, by_path[path_], index, styles, back=PROJECTS)
+
+    def finding_link(i: int) -> str | None:
+        row = row_of.get(owners[i]) if owners[i][1] is not None else None  # type: ignore[arg-type]
+        return None if row is None else link_of(row)
+
+    table(sheets[FINDINGS], agg.findings, FINDING_COLUMNS, styles, link=finding_link)
+    table(sheets[RETURNS], _returns(report, agg), RETURN_COLUMNS, styles)
+    _contents(sheets[CONTENTS], agg, names, styles, link_of)
+    if links is None:
+        index_of = {f.path: i for i, f in enumerate(report.files)}
+        load = full or (lambda i: report.files[i])
+        for name, (path_, index) in zip(names, keys, strict=True):
+            write_project_sheet(book, name, load(index_of[path_]), index, styles, back=PROJECTS)
     book.close()
     return names
 
 
-def _highlight_projects(ws: Worksheet, n: int, styles: Styles) -> None:
+def highlight_projects(ws: Worksheet, n: int, styles: Styles) -> None:
     """自评分虚高, low execution and errors stand out; blank cells (no budget, no score) never do."""
     if not n:
         return
@@ -179,16 +187,16 @@ def _returns(report: Report, agg: Aggregate) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*agg.files.columns, "reasons"])
 
 
-def _contents(ws: Worksheet, agg: Aggregate, names: list[str], styles: Styles) -> None:
+def _contents(ws: Worksheet, agg: Aggregate, names: list[str], styles: Styles, link: Callable[[int], str]) -> None:
     cols = [Column("工作表", "sheet_name", "text", 34), Column("主管部门", "department", "text", 16),
             Column("项目名称", "name", "wrap", 36), Column("自评得分", "self_total", "score", 9),
             Column("复核得分", "computed_total", "score", 9), Column("复核等级", "computed_grade", "text", 8),
             Column("查看", "", "link", 8)]
     frame = agg.projects.assign(sheet_name=names)
-    _table(ws, frame, cols, styles, link=lambda i: names[i])
+    table(ws, frame, cols, styles, link=link)
 
 
-def _overview(book: xlsxwriter.Workbook, ws: Worksheet, agg: Aggregate, styles: Styles, created: dt.date,
+def _overview(book: Book, ws: Worksheet, agg: Aggregate, styles: Styles, created: dt.date,
               year: int | None) -> None:
     o = agg.overview
     ws.set_column(0, 0, 40)
@@ -255,7 +263,7 @@ def _chart_style(chart: Any, title: str, x: str = "", y: str = "") -> None:
     chart.set_legend({"position": "bottom", "font": font})
 
 
-def _charts(book: xlsxwriter.Workbook, ws: Worksheet, agg: Aggregate, g0: int, low: int) -> None:
+def _charts(book: Book, ws: Worksheet, agg: Aggregate, g0: int, low: int) -> None:
     grades = book.add_chart({"type": "column"})
     for col, name in ((1, "自评"), (2, "复核")):
         grades.add_series({"name": name, "categories": [OVERVIEW, g0 + 1, 0, g0 + 4, 0],

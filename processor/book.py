@@ -1,0 +1,51 @@
+"""The xlsxwriter workbook every output of ours starts from: safe string handling and a pinned date.
+
+Every text is written as a string (never a formula: departments' text may start with = + - @), and every
+workbook gets a pinned creation date, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.exceptions import DuplicateWorksheetName
+
+
+class Book(xlsxwriter.Workbook):  # type: ignore[misc]  # xlsxwriter ships no stubs
+    """A Workbook whose sheet-name uniqueness check is a set lookup.
+
+    Stock xlsxwriter compares each new name with every sheet already added, so adding n sheets costs
+    O(n²): about 100 s of a 20,000-sheet workbook (docs/benchmarks.md). The other checks (length,
+    characters, apostrophes) are still the library's own; only the scan over existing sheets is replaced.
+    """
+
+    def __init__(self, filename: Any, options: dict[str, Any] | None = None) -> None:
+        self._taken: set[str] = set()
+        super().__init__(filename, options)
+
+    def _check_sheetname(self, sheetname: str | None, is_chartsheet: bool = False) -> str:
+        sheets: list[Any] = getattr(self, "worksheets_objs")  # noqa: B009  (untyped library attribute)
+        self.worksheets_objs = []  # the library's own uniqueness scan then has nothing to scan
+        try:
+            name: str = super()._check_sheetname(sheetname, is_chartsheet)
+        finally:
+            self.worksheets_objs = sheets
+        key = name.lower()  # case ignored, like Excel and the library
+        if key in self._taken:
+            raise DuplicateWorksheetName(f"Sheetname '{name}', with case ignored, is already in use.")
+        self._taken.add(key)
+        return name
+
+
+def options() -> dict[str, Any]:
+    return {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
+def open_book(path: Path, created: dt.date, title: str = "项目支出绩效自评汇总") -> Book:
+    book = Book(str(path), options())
+    stamp = dt.datetime(created.year, created.month, created.day)
+    book.set_properties({"title": title, "author": "selfeval", "created": stamp})
+    return book

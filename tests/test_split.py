@@ -1,0 +1,151 @@
+"""`--split-by department` (issue 8): one workbook per 主管部门 beside the overall tables, and the spool that
+keeps full results on disk. What a reviewer sees must not depend on the split or on the number of processes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from formbuilder import clean_spec, write_workbook
+from inbox import build_inbox
+from python_calamine import CalamineWorkbook
+
+import processor.deptbooks
+from processor.run import RunResult, run
+from processor.summary import FIXED
+
+DAY = dt.date(2026, 11, 27)
+
+
+def make_inbox(base: Path) -> Path:
+    inbox = build_inbox(base / "inbox")
+    write_workbook(inbox / "a.xlsx", [("表", clean_spec())])  # the same project twice: project-duplicated
+    write_workbook(inbox / "b.xlsx", [("第二份", clean_spec(total_score=99))])
+    for k in range(4):
+        write_workbook(inbox / f"局{k}.xlsx", [(f"表{j}", clean_spec(name=f"项目{k}-{j}", department=f"县{k}局"))
+                                              for j in range(3)])
+    return inbox
+
+
+def cells(path: Path) -> dict[str, list[list[object]]]:
+    book = CalamineWorkbook.from_path(str(path))
+    return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+
+
+def department_books(result: RunResult) -> list[Path]:
+    return sorted((result.summary.parent / (result.summary.stem + "_分部门")).glob("*.xlsx"))
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RunResult]:
+    base = tmp_path_factory.mktemp("split")
+    inbox = make_inbox(base)
+    return {"one": run(inbox, base / "one", date=DAY, feedback=False, split="none", jobs=1),
+            "serial": run(inbox, base / "serial", date=DAY, split="department", jobs=1),
+            "parallel": run(inbox, base / "parallel", date=DAY, split="department", jobs=2)}
+
+
+def test_split_writes_the_tables_and_one_workbook_per_department(runs: dict[str, RunResult]) -> None:
+    one, split = runs["one"], runs["serial"]
+    assert CalamineWorkbook.from_path(str(split.summary)).sheet_names == list(FIXED)
+    departments = sorted(set(one.aggregate.projects["department"]))
+    books = department_books(split)
+    assert [p.name[4:-5] for p in books] == [d.replace("（", "（") for d in departments]
+    assert [p.name[:3] for p in books] == [f"{k:03d}" for k in range(1, len(departments) + 1)]
+    assert not department_books(one) and not list(one.summary.parent.glob(".selfeval-*"))
+    assert not list(split.summary.parent.glob(".selfeval-*"))
+
+
+def test_every_sheet_holds_what_the_single_workbook_holds(runs: dict[str, RunResult]) -> None:
+    single = cells(runs["one"].summary)
+    overall = cells(runs["serial"].summary)
+    assert overall == {name: single[name] for name in FIXED}
+    seen = []
+    for path in department_books(runs["serial"]):
+        book = cells(path)
+        names = list(book)
+        assert names[0] == "项目汇总"
+        rows = book["项目汇总"]
+        assert rows[0] == single["项目汇总"][0]
+        assert all(row in single["项目汇总"] for row in rows[1:])  # that department's rows, same 序号
+        assert {row[1] for row in rows[1:]} == {path.name[4:-5]}
+        for name in names[1:]:
+            assert book[name] == single[name], (path.name, name)
+            seen.append(name)
+    assert sorted(seen) == sorted(runs["one"].sheets) and len(seen) == len(runs["one"].aggregate.projects)
+
+
+def test_findings_added_after_checking_reach_the_department_sheets(runs: dict[str, RunResult]) -> None:
+    found = [(path.name, name) for path in department_books(runs["serial"])
+             for name, rows in cells(path).items()
+             if any("project-duplicated" in str(v) for row in rows for v in row)]
+    # 社区综合服务站建设经费 three times (build_inbox's 市民政局 has it too): each copy names the others
+    assert [name for _, name in found] == [n for n in runs["serial"].sheets if n.endswith("社区综合服务站建设经费")]
+    assert len(found) == 3
+
+
+def test_links_open_the_project_sheet_in_its_department_workbook(runs: dict[str, RunResult]) -> None:
+    split = runs["serial"]
+    ws = openpyxl.load_workbook(split.summary)["项目汇总"]
+    header = [c.value for c in ws[1]]
+    col = header.index("查看") + 1
+    names = [c.value for c in ws[1]].index("项目名称") + 1
+    checked = 0
+    for r in range(2, ws.max_row + 1):
+        link = ws.cell(r, col).hyperlink
+        assert link is not None
+        folder, file = link.target.replace("\\", "/").split("/")
+        assert folder == split.summary.stem + "_分部门"
+        sheet = link.location.split("!")[0].strip("'").replace("''", "'")
+        target = split.summary.parent / folder / file
+        book = cells(target)
+        assert sheet in book
+        assert ws.cell(r, names).value in [v for row in book[sheet][:4] for v in row]  # 项目名称 on that sheet
+        checked += 1
+    assert checked == len(split.aggregate.projects)
+
+
+def test_parallel_and_serial_split_runs_write_identical_files(runs: dict[str, RunResult]) -> None:
+    serial, parallel = runs["serial"], runs["parallel"]
+    assert serial.summary.read_bytes() == parallel.summary.read_bytes()
+    a, b = department_books(serial), department_books(parallel)
+    assert [p.name for p in a] == [p.name for p in b] and a
+    assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+    assert [p.read_bytes() for p in serial.feedback] == [p.read_bytes() for p in parallel.feedback]
+    assert serial.feedback  # returned files got their letters from the spooled full results
+
+
+def test_auto_splits_above_the_documented_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inbox = make_inbox(tmp_path)
+    small = run(inbox, tmp_path / "out", date=DAY, feedback=False)
+    assert not department_books(small) and len(small.sheets) == len(small.aggregate.projects)
+    monkeypatch.setattr(processor.deptbooks, "SPLIT_ABOVE", len(small.aggregate.projects) - 1)
+    large = run(inbox, tmp_path / "out", date=DAY, feedback=False)
+    assert large.summary == small.summary and department_books(large)
+    assert CalamineWorkbook.from_path(str(large.summary)).sheet_names == list(FIXED)
+    monkeypatch.undo()
+    again = run(inbox, tmp_path / "out", date=DAY, feedback=False, split="none")
+    assert not department_books(again)  # the split folder of the same summary was stale: removed
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [again.summary.name]
+
+
+def test_the_spool_is_removed_and_the_report_is_thin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spools = tmp_path / "tmp"
+    spools.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spools))
+    result = run(make_inbox(tmp_path), tmp_path / "out", date=DAY, split="department", jobs=2)
+    assert list(spools.iterdir()) == []
+    projects = [p for f in result.report.files for p in f.projects]
+    assert projects and all(p.indicators == () and p.funds.annual_budget is not None for p in projects)
+    sheet = cells(department_books(result)[0])
+    assert any("三级指标" in str(v) for rows in sheet.values() for row in rows for v in row)  # the detail is there
+
+
+def test_an_unknown_split_mode_is_a_usage_error(tmp_path: Path) -> None:
+    from processor.errors import UsageError
+
+    with pytest.raises(UsageError, match="--split-by"):
+        run(make_inbox(tmp_path), tmp_path / "out", date=DAY, split="city")
