@@ -9,7 +9,7 @@ getrusage(RUSAGE_CHILDREN)), peak RSS of the largest single process (ru_maxrss) 
 over the child's whole process tree (sampled from /proc every 0.1 s; the two differ once worker processes run).
 
   ours     `selfeval run FORMS --out TMP --no-feedback` (default --jobs), plus the time split of the same
-           work inside one process (check_paths / aggregate / write_summary, time.perf_counter);
+           work inside one process (check_spooled / aggregate / publish_summary, time.perf_counter);
   (a)      the floor: python-calamine reads every sheet of every file (to_python), then xlsxwriter writes
            as many sheets and cells (text and numbers as counted in our summary, read back with calamine)
            with no logic in between;
@@ -151,16 +151,27 @@ def _form_files(forms: Path, every: int) -> list[Path]:
 
 
 def _sampled_shape(shape: list[dict[str, Any]], every: int) -> list[dict[str, Any]]:
-    """Every `every`-th project sheet and a 1/every share of each summary table's rows (the first 6 sheets)."""
+    """Every `every`-th project sheet and a 1/every share of each table's rows (a workbook's first sheets:
+    the overall summary's 6, a department workbook's 项目汇总)."""
     if every == 1:
         return shape
-    fixed, project = shape[:6], shape[6:]
-    cut = []
-    for s in fixed:
+    cut, project = [], []
+    for s in shape:
+        if s["name"].startswith("P") and s["name"][1:2].isdigit():
+            project.append(s)
+            continue
         rows = max(1, math.ceil(s["rows"] / every))
         share = rows / max(1, s["rows"])
         cut.append({**s, "rows": rows, "text": round(s["text"] * share), "num": round(s["num"] * share)})
     return cut + project[::every]
+
+
+def _books(shape: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The shape's sheets by the workbook they are in, in order (one workbook unless the summary is split)."""
+    books: dict[str, list[dict[str, Any]]] = {}
+    for s in shape:
+        books.setdefault(s.get("book", ""), []).append(s)
+    return books
 
 
 def _cells(s: dict[str, Any]) -> Any:
@@ -186,17 +197,18 @@ def worker_floor(forms: Path, shape_path: Path, out: Path) -> None:
             read_cells += sum(len(r) for r in rows)
     t1 = time.perf_counter()
     shape = json.loads(shape_path.read_text(encoding="utf-8"))
-    wb = xlsxwriter.Workbook(str(out))
     written = 0
-    for s in shape:
-        ws = wb.add_worksheet(s["name"])
-        for r, c, v in _cells(s):
-            if isinstance(v, str):
-                ws.write_string(r, c, v)
-            else:
-                ws.write_number(r, c, v)
-            written += 1
-    wb.close()
+    for k, sheets in enumerate(_books(shape).values()):  # the same workbooks as ours, one after the other
+        wb = xlsxwriter.Workbook(str(out) if k == 0 else str(out.with_name(f"{out.stem}-{k}.xlsx")))
+        for s in sheets:
+            ws = wb.add_worksheet(s["name"])
+            for r, c, v in _cells(s):
+                if isinstance(v, str):
+                    ws.write_string(r, c, v)
+                else:
+                    ws.write_number(r, c, v)
+                written += 1
+        wb.close()
     t2 = time.perf_counter()
     print(json.dumps({"read": t1 - t0, "write": t2 - t1, "files": len(files), "sheets_read": sheets_read,
                       "cells_read": read_cells, "sheets_written": len(shape), "cells_written": written}))
@@ -211,14 +223,16 @@ def worker_naive(forms: Path, shape_path: Path, out: Path, every: int) -> None:
     t1 = time.perf_counter()
     shape = _sampled_shape(json.loads(shape_path.read_text(encoding="utf-8")), every)
     written = 0
-    with pd.ExcelWriter(out, engine="openpyxl") as xw:
-        for s in shape:
-            cols = max(1, s["cols"])
-            grid: list[list[Any]] = [[None] * cols for _ in range(max(1, math.ceil((s["text"] + s["num"]) / cols)))]
-            for r, c, v in _cells(s):
-                grid[r][c] = v
-                written += 1
-            pd.DataFrame(grid).to_excel(xw, sheet_name=s["name"], header=False, index=False)
+    for k, sheets in enumerate(_books(shape).values()):
+        with pd.ExcelWriter(out if k == 0 else out.with_name(f"{out.stem}-{k}.xlsx"), engine="openpyxl") as xw:
+            for s in sheets:
+                cols = max(1, s["cols"])
+                rows = max(1, math.ceil((s["text"] + s["num"]) / cols))
+                grid: list[list[Any]] = [[None] * cols for _ in range(rows)]
+                for r, c, v in _cells(s):
+                    grid[r][c] = v
+                    written += 1
+                pd.DataFrame(grid).to_excel(xw, sheet_name=s["name"], header=False, index=False)
     t2 = time.perf_counter()
     print(json.dumps({"read": t1 - t0, "write": t2 - t1, "files": len(files),
                       "sheets_read": sum(len(f) for f in frames), "sheets_written": len(shape),
@@ -226,25 +240,22 @@ def worker_naive(forms: Path, shape_path: Path, out: Path, every: int) -> None:
 
 
 def worker_split(forms: Path, out: Path) -> None:
-    """check_paths / aggregate / write_summary timed inside one process, as `selfeval run` calls them."""
-    import inspect
-
+    """check / aggregate / write timed inside one process, as `selfeval run` calls them (processor.run.run)."""
     from processor.aggregate import aggregate
-    from processor.check import check_paths
-    from processor.summary import write_summary
+    from processor.check import check_spooled, default_jobs
+    from processor.run import publish_summary
+    from processor.spool import Spool
 
-    kw: dict[str, Any] = {}
-    if "jobs" in inspect.signature(check_paths).parameters:
-        from processor.check import default_jobs
-        kw["jobs"] = default_jobs()
-    t0 = time.perf_counter()
-    report = check_paths([forms], None, **kw)
-    t1 = time.perf_counter()
-    agg = aggregate(report)
-    t2 = time.perf_counter()
-    out.mkdir(parents=True, exist_ok=True)
-    sheets = write_summary(report, agg, out / "summary.xlsx", created=dt.date.fromisoformat(DATE), year=None)
-    t3 = time.perf_counter()
+    kw: dict[str, Any] = {"jobs": default_jobs()}
+    with Spool() as spool:
+        t0 = time.perf_counter()
+        report = check_spooled([forms], spool, None, **kw)
+        t1 = time.perf_counter()
+        agg = aggregate(report)
+        t2 = time.perf_counter()
+        _, sheets = publish_summary(report, agg, out, name="summary", year=None, date=dt.date.fromisoformat(DATE),
+                                    spool=spool, **kw)
+        t3 = time.perf_counter()
     statuses: dict[str, int] = {}
     for f in report.files:
         statuses[f.status.value] = statuses.get(f.status.value, 0) + 1
@@ -257,7 +268,15 @@ def worker_split(forms: Path, out: Path) -> None:
 # ------------------------------------------------------------------------------------------------ the run
 
 def summary_shape(path: Path) -> list[dict[str, Any]]:
-    """Per sheet of our summary: name, rows, cols, non-empty text cells, non-empty other cells."""
+    """Per sheet of our summary and of its department workbooks, if split: workbook, name, rows, cols,
+    non-empty text cells, non-empty other cells."""
+    shape = _book_shape(path, "")
+    for book in sorted(path.with_name(path.stem + "_分部门").glob("*.xlsx")):
+        shape += _book_shape(book, book.name)
+    return shape
+
+
+def _book_shape(path: Path, label: str) -> list[dict[str, Any]]:
     from python_calamine import CalamineWorkbook
 
     book = CalamineWorkbook.from_path(str(path))
@@ -274,7 +293,7 @@ def summary_shape(path: Path) -> list[dict[str, Any]]:
                     text += 1
                 else:
                     num += 1
-        shape.append({"name": name, "rows": len(rows), "cols": cols, "text": text, "num": num})
+        shape.append({"book": label, "name": name, "rows": len(rows), "cols": cols, "text": text, "num": num})
     return shape
 
 
@@ -333,7 +352,9 @@ def bench_corpus(name: str, tmp: Path) -> dict[str, Any]:
     if len(summaries) != 1:
         raise SystemExit(f"expected one summary in {work / 'ours'}, found {summaries}")
     summary = summaries[0]
-    res["summary_mb"] = summary.stat().st_size / 1e6
+    books = sorted(summary.with_name(summary.stem + "_分部门").glob("*.xlsx"))
+    res["summary_mb"] = sum(p.stat().st_size for p in [summary, *books]) / 1e6
+    res["summary_books"] = 1 + len(books)
     if os.environ.get("BENCH_SPLIT", "1") != "0":
         res["split"] = best_of(repeat, "ours, split in one process",
                                [sys.executable, __file__, "--split", str(forms), str(work / "split")],
@@ -456,7 +477,8 @@ def report(results: list[dict[str, Any]]) -> None:
     print(table(results))
     for r in results:
         extra = r.get("split", {}).get("inner", {})
-        print(f"{r['corpus']}: summary {r['summary_sheets']} sheets, {r['summary_cells']:,} non-empty cells, "
+        print(f"{r['corpus']}: summary {r.get('summary_books', 1)} workbook(s), {r['summary_sheets']} sheets, "
+              f"{r['summary_cells']:,} non-empty cells, "
               f"{r['summary_mb']:.1f} MB; files {extra.get('statuses', '?')}, projects {extra.get('projects', '?')}, "
               f"findings {extra.get('findings', '?')}; measured {r.get('when', '?')} at commit "
               f"{r.get('machine', {}).get('commit', '?')}")

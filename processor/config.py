@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from processor.deptbooks import MODES, SPLIT_ABOVE
 from processor.errors import ConfigError, UsageError
 from processor.profiles import load_profile
 from processor.run import DEFAULT_NAME, summary_name
@@ -35,6 +36,8 @@ year = 0                # 评价年度；0 = 取收到最多的年度 / evaluate
 profile = ""            # 评分规则：central2020、hunan-legacy 或 .toml 路径；空 = 按表样自动识别
 settle_seconds = 120    # 最近 N 秒内修改过的文件视为仍在复制，下次再处理 / files younger than this wait
 summary_name = "{default_name}"  # 汇总表文件名，可用 {{year}} 和 {{date}}
+split_by = "auto"       # 项目页拆分：auto（超过 {split_above} 个项目时每个主管部门一个工作簿）、department 或 none
+jobs = 0                # 并行进程数；0 = CPU 核数（最多 8）/ worker processes; 0 = one per core
 
 [mail]
 recipients = []         # 汇总表收件人 / who gets the summary, e.g. ["reviewer@czj.example.gov.cn"]
@@ -54,11 +57,12 @@ password_env = "SELFEVAL_SMTP_PASSWORD"  # 密码只从这个环境变量读取�
 
 [log]
 jsonl = ""              # 可选：JSON 行日志文件 / optional JSON-lines log file
-'''.replace("{default_name}", DEFAULT_NAME)
+'''.replace("{default_name}", DEFAULT_NAME).replace("{split_above}", str(SPLIT_ABOVE))
 
 _SCHEMA: dict[str, dict[str, type]] = {
     "folders": {"inbox": str, "archive": str, "rejected": str, "outbox": str, "state": str},
-    "review": {"year": int, "profile": str, "settle_seconds": int, "summary_name": str},
+    "review": {"year": int, "profile": str, "settle_seconds": int, "summary_name": str, "split_by": str,
+               "jobs": int},
     "mail": {"recipients": list, "send_feedback": bool},
     "smtp": {"host": str, "port": int, "security": str, "user": str, "sender": str, "password_env": str},
     "log": {"jsonl": str},
@@ -95,6 +99,8 @@ class Config:
     smtp: Smtp | None = None
     departments: dict[str, tuple[str, ...]] = field(default_factory=dict)
     jsonl: Path | None = None
+    split_by: str = "auto"
+    jobs: int = 0  # 0: one per core
 
 
 def write_template(folder: Path) -> Path:
@@ -180,11 +186,17 @@ def load_config(path: Path) -> Config:
         summary_name(template, 2021, dt.date(2021, 1, 1))
     except UsageError as exc:
         raise ConfigError(f"配置项 [review] summary_name 有误：{exc}") from exc
+    split_by = _get(data, "review", "split_by", "auto")
+    if split_by not in MODES:
+        raise ConfigError(f"配置项 [review] split_by 应为 {'、'.join(repr(m) for m in MODES)}，现为 {split_by!r}。")
+    jobs = _get(data, "review", "jobs", 0)
+    if not 0 <= jobs <= 64:
+        raise ConfigError(f"配置项 [review] jobs 应在 0–64 之间（0 = CPU 核数），现为 {jobs}。")
     return Config(
         path=path.resolve(), inbox=folder("inbox", "收件箱"), archive=folder("archive", "归档"),
         rejected=folder("rejected", "拒收"), outbox=folder("outbox", "输出"), state=folder("state", "状态"),
         year=year or None, profile=(str(base / profile) if profile and profile.endswith(".toml") else profile),
         settle_seconds=settle, summary_name=template, recipients=tuple(recipients),
         send_feedback=_get(data, "mail", "send_feedback", False), smtp=smtp, departments=departments,
-        jsonl=(base / jsonl).resolve() if jsonl else None,
+        jsonl=(base / jsonl).resolve() if jsonl else None, split_by=split_by, jobs=jobs,
     )

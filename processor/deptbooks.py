@@ -87,7 +87,8 @@ def external_link(folder: str, file: str, sheet: str) -> str:
 
 def write_book(task: BookTask) -> None:
     """One department's workbook: its 项目汇总 rows (links to its own sheets), then one sheet per project."""
-    book = open_book(task.path, task.created, title=f"项目支出绩效自评汇总（{task.department}）")
+    book = open_book(task.path, task.created, title=f"项目支出绩效自评汇总（{task.department}）",
+                     sheets=1 + len(task.sheets))
     styles = make_styles(book)
     names = [name for _, _, name in task.sheets]
     ws = book.add_worksheet(PROJECTS)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from processor.aggregate import aggregate
-from processor.check import check_file
+from processor.check import check_file, default_jobs
 from processor.config import Config
 from processor.discover import discover
 from processor.errors import OutputError
@@ -243,7 +243,8 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
     _checkpoint(config.state, "before-summary")
     report, year = ledger.current_report(config.year)
     agg = aggregate(report)
-    summary, _ = publish_summary(report, agg, config.outbox, name=config.summary_name, year=year, date=now.date())
+    summary, _ = publish_summary(report, agg, config.outbox, name=config.summary_name, year=year, date=now.date(),
+                                 split=config.split_by, jobs=config.jobs or default_jobs())
     latest = config.outbox / LATEST
     _copy_atomic(summary, latest)
     journal("summary", f"汇总表已生成：{summary}（{agg.overview['projects']} 个项目）", path=str(summary))
@@ -291,7 +292,7 @@ def rebuild(config: Config, *, now: dt.datetime | None = None) -> Path:
         finally:
             ledger.close()
     summary, _ = publish_summary(report, aggregate(report), config.outbox, name=config.summary_name, year=year,
-                                 date=now.date())
+                                 date=now.date(), split=config.split_by, jobs=config.jobs or default_jobs())
     _copy_atomic(summary, config.outbox / LATEST)
     return summary
 

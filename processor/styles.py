@@ -21,21 +21,23 @@ MONEY, RATE, SCORE = "#,##0.00", "0.0%", "General"  # General: 99 and 98.25 both
 LINE_HEIGHT, PAD = 13.5, 4.0  # points per line of 10-pt 等线, plus the cell's own margin
 
 
-_CHAR_UNITS: dict[str, float] = {}
+class _CharUnits(dict[str, float]):
+    """Each character's width, looked up once: at most one entry per distinct character, so bounded by
+    Unicode itself."""
+
+    def __missing__(self, ch: str) -> float:
+        units = self[ch] = 1.9 if unicodedata.east_asian_width(ch) in "WF" else 1.0
+        return units
 
 
-def _char_units(ch: str) -> float:
-    units = _CHAR_UNITS.get(ch)
-    if units is None:  # at most one entry per distinct character: bounded by Unicode itself
-        units = _CHAR_UNITS[ch] = 1.9 if unicodedata.east_asian_width(ch) in "WF" else 1.0
-    return units
+_CHAR_UNITS = _CharUnits()
 
 
 def text_units(text: str) -> float:
     """Width of a text in Excel column units: a CJK character is about two digits wide."""
     if text.isascii():
         return float(len(text))
-    return sum(_char_units(ch) for ch in text)  # summed in order, like the unmemoised form: same rounding
+    return sum(map(_CHAR_UNITS.__getitem__, text))  # summed in order, like the unmemoised form: same rounding
 
 
 @lru_cache(maxsize=1 << 14)

@@ -127,9 +127,9 @@ def write_summary(report: Report, agg: Aggregate, path: Path, *, created: dt.dat
     (processor.spool). With `links` (项目汇总 row → hyperlink) the project sheets live in other workbooks
     (processor.deptbooks) and this one holds the tables only.
     """
-    book = open_book(path, created)
-    styles = make_styles(book)
     names = project_sheet_names(agg)
+    book = open_book(path, created, sheets=len(FIXED) + (0 if links else len(names)))
+    styles = make_styles(book)
     link_of = links or (lambda i: internal_link(names[i]))
     keys = [(str(r["path"]), int(r["index"])) for r in agg.projects.to_dict("records")]
     row_of = {key: i for i, key in enumerate(keys)}

@@ -50,6 +50,8 @@ def test_init_writes_a_config_that_loads_and_runs(tmp_path: Path) -> None:
     ("[departments]\n\"市教育局\" = 3\n", "[departments] \"市教育局\""),
     ("[ledger]\npath = \"x\"\n", "[ledger]"),
     ("[folders\n", "TOML"),
+    ("[review]\nsplit_by = \"city\"\n", "[review] split_by"),
+    ("[review]\njobs = -1\n", "[review] jobs"),
 ])
 def test_bad_configuration_names_the_key(tmp_path: Path, text: str, named: str) -> None:
     path = tmp_path / "selfeval.toml"
@@ -76,3 +78,29 @@ def test_password_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest
 def test_missing_config_file(tmp_path: Path) -> None:
     proc = cli("run", "--config", str(tmp_path / "nope.toml"))
     assert proc.returncode == 4 and "selfeval init" in proc.stderr
+
+
+def test_a_night_can_split_the_summary_by_department(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from python_calamine import CalamineWorkbook
+
+    from processor.nightly import night
+
+    write_template(tmp_path)
+    path = tmp_path / "selfeval.toml"
+    text = path.read_text(encoding="utf-8").replace("settle_seconds = 120", "settle_seconds = 0")
+    path.write_text(text.replace('split_by = "auto"', 'split_by = "department"').replace("jobs = 0", "jobs = 2"),
+                    encoding="utf-8")
+    config = load_config(path)
+    assert (config.split_by, config.jobs) == ("department", 2)
+    config.inbox.mkdir()
+    for k in range(3):
+        write_workbook(config.inbox / f"{k}.xlsx", [("表", clean_spec(name=f"项目{k}", department=f"局{k}"))])
+    result = night(config, now=dt.datetime(2024, 1, 31, 2, 0))
+    books = sorted((config.outbox / (result.summary.stem + "_分部门")).glob("*.xlsx"))
+    assert [p.name for p in books] == ["001_局0.xlsx", "002_局1.xlsx", "003_局2.xlsx"]
+    assert CalamineWorkbook.from_path(str(books[1])).sheet_names == ["项目汇总", "P002 项目1"]
+    # the latest copy sits beside the summary, so its relative links reach the same folder
+    assert result.latest.parent == result.summary.parent
+    assert CalamineWorkbook.from_path(str(result.latest)).sheet_names[:2] == ["总览", "项目汇总"]
