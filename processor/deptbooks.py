@@ -19,14 +19,14 @@ import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
 from processor.book import open_book
 from processor.feedback import safe_name
-from processor.projectsheet import write_project_sheet
+from processor.projectsheet import write_project_sheets
 from processor.sheetnames import internal_link
 from processor.spool import load
 from processor.styles import make_styles
@@ -95,9 +95,8 @@ def write_book(task: BookTask) -> None:
     table(ws, task.projects, PROJECT_COLUMNS, styles, link=lambda i: internal_link(names[i]),
           print_cols=next(i for i, c in enumerate(PROJECT_COLUMNS) if c.key == "status") + 1)
     highlight_projects(ws, len(task.projects), styles)
-    result = lru_cache(maxsize=16)(partial(load, task.spool))  # a file's projects usually sit close together
-    for file_index, project_index, name in task.sheets:
-        write_project_sheet(book, name, result(file_index), project_index, styles, back=PROJECTS)
+    write_project_sheets(book, [(name, f, p) for f, p, name in task.sheets], partial(load, task.spool), styles,
+                         back=PROJECTS)
     book.close()
 
 

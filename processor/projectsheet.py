@@ -14,6 +14,7 @@ I 复核得分 | J 差异 | K 计分方法 | L 偏差原因; rows: 1 title, 2 ba
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,13 +56,17 @@ class _Writer:
     styles: Styles
     marks: dict[str, list[Finding]]
     heights: dict[int, float] = field(default_factory=dict)
+    plain: dict[str, Format] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        s = self.styles
+        self.plain = {"text": s.text, "wrap": s.wrap_middle, "label": s.label, "header": s.header, "note": s.note,
+                      "money": s.money, "rate": s.rate, "score": s.score, "error": s.error, "warning": s.warning}
 
     def _format(self, kind: str, found: list[Finding]) -> Format:
         s = self.styles
-        plain = {"text": s.text, "wrap": s.wrap_middle, "label": s.label, "header": s.header, "note": s.note,
-                 "money": s.money, "rate": s.rate, "score": s.score, "error": s.error, "warning": s.warning}
         if not found or kind in ("header", "note", "error", "warning"):
-            return plain[kind]
+            return self.plain[kind]
         error = any(f.severity is Severity.ERROR for f in found)
         if kind == "money":
             return s.error_money if error else s.warning_money
@@ -78,8 +83,11 @@ class _Writer:
         found = self.marks.get(_key(orig), []) if orig else []
         fmt = self._format(kind, found)
         if (last_row, last_col) != (row, col):
-            self.ws.merge_range(row, col, last_row, last_col, "", fmt)
-        if value is None:
+            # the value goes in with the merge (one write, not two); the options keep "=…" a string
+            self.ws.merge_range(row, col, last_row, last_col, "" if value is None else value, fmt)
+            if isinstance(value, str) and last_row == row:
+                self.fit(row, value, sum(WIDTHS[col:last_col + 1]))
+        elif value is None:
             self.ws.write_blank(row, col, None, fmt)
         elif isinstance(value, str):
             self.ws.write_string(row, col, value, fmt)
@@ -266,9 +274,27 @@ def write_project_sheet(book: xlsxwriter.Workbook, name: str, result: FileResult
     `name` must already be a valid, unique sheet name (processor.sheetnames); `back` is the sheet the
     link in row 2 returns to. Nothing here depends on the clock, so the same result gives the same bytes.
     """
+    fill_project_sheet(book.add_worksheet(name), result, index, styles, back)
+
+
+def write_project_sheets(book: xlsxwriter.Workbook, sheets: list[tuple[str, int, int]],
+                         load: Callable[[int], FileResult], styles: Styles, back: str = "项目汇总") -> None:
+    """Add one sheet per (name, file index, project index), in that order, loading each file's full result
+    once: the sheets are added first and filled file by file, because a file's projects are rarely
+    neighbours in 项目汇总 order (it sorts by 主管部门 and 项目名称) and a full result is not kept in memory."""
+    added = [book.add_worksheet(name) for name, _, _ in sheets]
+    by_file: dict[int, list[int]] = {}
+    for k, (_, file_index, _) in enumerate(sheets):
+        by_file.setdefault(file_index, []).append(k)
+    for file_index, positions in sorted(by_file.items()):
+        result = load(file_index)
+        for k in positions:
+            fill_project_sheet(added[k], result, sheets[k][2], styles, back)
+
+
+def fill_project_sheet(ws: Any, result: FileResult, index: int, styles: Styles, back: str) -> None:
     p = result.projects[index]
     findings = result.findings_of(index)
-    ws = book.add_worksheet(name)
     for col, width in enumerate(WIDTHS):
         ws.set_column(col, col, width)
     ws.hide_gridlines(2)  # the borders draw the form; gridlines would blur where it ends

@@ -21,7 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 from processor.aggregate import GRADES, INFLATION, LOW_EXECUTION, Aggregate
 from processor.book import Book, open_book
 from processor.model import FileResult, Report, Severity, Status
-from processor.projectsheet import write_project_sheet
+from processor.projectsheet import write_project_sheets
 from processor.sheetnames import internal_link, unique_names
 from processor.styles import FONT, Styles, landscape, make_styles, row_height, text_lines
 
@@ -153,9 +153,9 @@ def write_summary(report: Report, agg: Aggregate, path: Path, *, created: dt.dat
     _contents(sheets[CONTENTS], agg, names, styles, link_of)
     if links is None:
         index_of = {f.path: i for i, f in enumerate(report.files)}
-        load = full or (lambda i: report.files[i])
-        for name, (path_, index) in zip(names, keys, strict=True):
-            write_project_sheet(book, name, load(index_of[path_]), index, styles, back=PROJECTS)
+        sheets_ = [(name, index_of[path_], index) for name, (path_, index) in zip(names, keys, strict=True)]
+        write_project_sheets(book, sheets_,
+                             full or (lambda i: report.files[i]), styles, back=PROJECTS)
     book.close()
     return names
 
