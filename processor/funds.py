@@ -21,6 +21,8 @@ FIELD_NAMES = {
     "weight": "分值", "rate": "执行率", "score": "得分",
 }
 NO_FUNDS = Funds(None, None, None, None, None, None)
+_UNIT_NOTE = re.compile(r"单位:?(万元|元)")
+_YUAN = re.compile(r"\(元\)|单位:?元")
 
 
 def money_unit(ctx: FormContext, header: Header) -> str:
@@ -31,12 +33,13 @@ def money_unit(ctx: FormContext, header: Header) -> str:
     if label:
         texts.append(squash(g.text(label.row, label.col)))
     for r in range(ctx.block.top, header.row):  # a 单位：元 note above the form
-        texts.extend(m.group(0) for c in range(len(g.rows[r]))
-                     for m in [re.search(r"单位:?(万元|元)", squash(g.text(r, c)))] if m)
+        for c in range(len(g.rows[r])):
+            if m := _UNIT_NOTE.search(squash(g.text(r, c))):
+                texts.append(m.group(0))
     joined = " ".join(t for t in texts if t and len(t) < 40)
     if "万元" in joined:
         return "万元"
-    return "元" if re.search(r"\(元\)|单位:?元", joined) else "万元"
+    return "元" if _YUAN.search(joined) else "万元"
 
 
 def parse_funds(ctx: FormContext) -> Funds:

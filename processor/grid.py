@@ -6,6 +6,8 @@ its columns (项目名称's value over the whole row). Positions are 0-based ins
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from processor.labels import field_of, nfkc
 from processor.read import Sheet
 from processor.values import Cell, is_blank
@@ -20,7 +22,10 @@ def col_letters(col: int) -> str:
     return letters
 
 
+@lru_cache(maxsize=1 << 16, typed=True)
 def a1(row: int, col: int) -> str:
+    """0-based (row, col) → `B7`. Memoised (bounded): every indicator names its cells, and the same
+    positions recur on every form; the cached strings are shared by all the forms that name them."""
     return f"{col_letters(col)}{row + 1}"
 
 
@@ -54,8 +59,14 @@ class Grid:
         return self._anchor.get((row, col), (row, col))
 
     def get(self, row: int, col: int) -> Cell:
-        r, c = self.anchor(row, col)
-        return self.raw(r, c)
+        # anchor and raw inlined: the parsers call this a few hundred times per form
+        key = (row, col)
+        r, c = self._anchor.get(key, key)
+        if 0 <= r < self.nrows:
+            line = self.rows[r]
+            if 0 <= c < len(line):
+                return line[c]
+        return ""
 
     def covered(self, row: int, col: int) -> bool:
         """True for a cell inside a merged range other than its top-left one."""
@@ -65,8 +76,16 @@ class Grid:
         r, c = self.anchor(row, col)
         return self._end.get((r, c), (r, c))
 
+    def col_span(self, row: int, col: int) -> tuple[int, int]:
+        """(first, last) column of the merged range a cell belongs to: the anchor's column and
+        `span_end(*anchor(row, col))`'s, in one call (the table parser asks this of every text cell)."""
+        key = (row, col)
+        first = self._anchor.get(key, key)
+        top = self._anchor.get(first, first)
+        return first[1], self._end.get(top, top)[1]
+
     def field(self, row: int, col: int) -> str | None:
-        """The label field of a cell (cached: the locator asks about the same cells repeatedly)."""
+        """The label field of a cell (cached: right_of and below ask about the same cells repeatedly)."""
         key = (row, col)
         if key not in self._fields:
             cell = self.raw(row, col)

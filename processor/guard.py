@@ -28,6 +28,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from processor.findings import finding
 from processor.model import Finding
@@ -306,6 +307,13 @@ class _TagScanner(_Scanner):
 # Fast: every writer seen puts r first (<c r="B7" s="3" t="s">); `<c` is a literal prefix, so this runs at
 # memchr speed. Anything else (a prefixed <x:c>, r elsewhere or missing) takes the exact path.
 _FAST_CELL = re.compile(rb'<c(?=[\s/>])(\s+r="([A-Z]{1,3})([0-9]{1,7})")?([^>]*)>')
+# Faster still, the same scan with less to hand back: the (column, row) of each cell that holds something
+# (not <c r="Z9" s="3"/>), and ("", "") where a cell's r is not first or not plain; a formatting-only cell
+# with r matches nothing at all. Its matches are _FAST_CELL's but for malformed XML with a `<` inside a tag
+# (a formatting-only cell could then hide another's opening), so whenever it meets a cell without a plain
+# r the buffer is looked at again with _FAST_CELL, which decides as it always did.
+_USED_CELL = re.compile(rb'<c(?=[\s/>])'
+                        rb'(?:\s+r="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>|(?!\s+r="[A-Z]{1,3}[0-9]{1,7}"))')
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
 _EXACT_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*)>")
 _R_ATTR = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,7})([0-9]{0,10})["']""")
@@ -330,6 +338,18 @@ class _XlsxCells(_TagScanner):
             return
         if _PREFIXED_CELL.search(buf):
             raise _Restart
+        used = _USED_CELL.findall(buf)
+        if not used:
+            return
+        cols, rows = zip(*used, strict=True)  # C speed: no Python code runs per cell, only per distinct row and column
+        if b"" in cols:
+            self._fast(buf)
+            return
+        self.max_row = max(self.max_row, max(map(int, set(rows))) - 1)
+        self.max_col = max(self.max_col, max(map(_column_index, set(cols))))
+
+    def _fast(self, buf: bytes) -> None:
+        """The per-cell scan, for a buffer where _USED_CELL met a cell without a plain r first."""
         cells = _FAST_CELL.findall(buf)
         if any(not r for r, _, _, _ in cells):
             raise _Restart
@@ -409,8 +429,13 @@ _REL_TAG = re.compile(rb"<(?:[\w.\-]+:)?Relationship\s([^>]*)>")
 
 
 def _attr(attrs: bytes, name: bytes) -> str | None:
-    m = re.search(rb"(?:^|\s)" + name + rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')""", attrs)
+    m = _attr_pattern(name).search(attrs)
     return _text(m) if m else None
+
+
+@cache  # called with three literal names only
+def _attr_pattern(name: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"(?:^|\s)" + name + rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 def _text(m: re.Match[bytes]) -> str:

@@ -27,11 +27,18 @@ _SPACE = re.compile(r"\s+")
 _PAREN = re.compile(r"\([^()]*\)")
 _WEIGHT = re.compile(r"\((\d+(?:\.\d+)?)分?\)|(\d+(?:\.\d+)?)分$")
 _TRAIL = re.compile(r"[:;,.。、]+$")
+_POINTS = re.compile(r"\d+(?:\.\d+)?分$")
+_INLINE = re.compile(r"^\s*([^:]{2,12}?)\s*:\s*(.+)$", re.S)
 _R = TypeVar("_R")
 SHORT = 64  # labels and typed numbers; longer texts are normalised afresh each time
 
 
-def _memo_short(fn: Callable[[str], _R]) -> Callable[[str], _R]:
+def memo_short(fn: Callable[[str], _R]) -> Callable[[str], _R]:
+    """Memoise a pure function of one text, for short texts only and with a bounded cache (see above).
+
+    Also used by the value grammar (values.parse_value) and the table parser: whatever it returns is
+    shared between callers, so it must be immutable (str, bool, a frozen dataclass).
+    """
     cached = lru_cache(maxsize=1 << 16)(fn)
 
     def call(text: str) -> _R:
@@ -41,23 +48,23 @@ def _memo_short(fn: Callable[[str], _R]) -> Callable[[str], _R]:
     return call
 
 
-@_memo_short
+@memo_short
 def nfkc(text: str) -> str:
     """Full-width → half-width (（）：％０-９ U+3000), plus the comparator look-alikes NFKC misses."""
     return unicodedata.normalize("NFKC", text).translate(_EXTRA)
 
 
-@_memo_short
+@memo_short
 def squash(text: str) -> str:
     """nfkc without any whitespace: `年度\\n指标值` and `产 出 指 标` become one word."""
     return _SPACE.sub("", nfkc(text))
 
 
-@_memo_short
+@memo_short
 def label_key(text: str) -> str:
     """The key a label is matched on: no spaces, no bracketed notes or weights, no trailing colon."""
     key = _PAREN.sub("", squash(text))
-    key = re.sub(r"\d+(?:\.\d+)?分$", "", key)
+    key = _POINTS.sub("", key)
     return _TRAIL.sub("", key)
 
 
@@ -114,7 +121,7 @@ LABELS: dict[str, str] = {label_key(s): field for field, names in SYNONYMS.items
 MAX_LABEL_LEN = 24
 
 
-@_memo_short
+@memo_short
 def field_of(text: str) -> str | None:
     """The field a cell's text labels, or None. Cheap enough to call on every string cell."""
     if len(text) > 60:
@@ -128,7 +135,7 @@ def field_of(text: str) -> str | None:
 def inline_value(text: str) -> tuple[str, str] | None:
     """`项目名称：城市基层党建工作经费` in one cell → (field, value)."""
     flat = nfkc(text).strip()
-    m = re.match(r"^\s*([^:]{2,12}?)\s*:\s*(.+)$", flat, re.S)
+    m = _INLINE.match(flat)
     if not m:
         return None
     field = LABELS.get(label_key(m.group(1)))

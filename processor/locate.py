@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from processor.grid import Grid
-from processor.labels import inline_value
+from processor.labels import field_of, inline_value
 
 FUND_ROWS = ("fund_total", "fund_current", "fund_carryover", "fund_other")
 _NAME_FIELDS = ("level3", "level1", "level2")
@@ -57,14 +57,15 @@ class Block:
 def scan_labels(grid: Grid) -> tuple[list[Label], dict[str, list[tuple[int, int, str]]]]:
     labels: list[Label] = []
     inline: dict[str, list[tuple[int, int, str]]] = {}
+    covered = grid.covered  # every cell of every sheet passes here
     for r, line in enumerate(grid.rows):
         for c, cell in enumerate(line):
-            if not isinstance(cell, str) or not cell or grid.covered(r, c):
+            if not isinstance(cell, str) or not cell or covered(r, c):
                 continue
-            name = grid.field(r, c)
+            name = field_of(cell)  # grid.field(r, c), without its per-cell cache: every cell is asked once here
             if name:
                 labels.append(Label(name, r, c))
-            elif any(word in cell for word in ("项目名称", "主管部门", "实施单位", "等级")):
+            elif "项目名称" in cell or "主管部门" in cell or "实施单位" in cell or "等级" in cell:
                 pair = inline_value(cell)
                 if pair:
                     inline.setdefault(pair[0], []).append((r, c, pair[1]))

@@ -10,7 +10,7 @@ import re
 
 from processor.context import FormContext
 from processor.grid import a1
-from processor.labels import declared_weight, label_key, nfkc, squash
+from processor.labels import declared_weight, label_key, memo_short, nfkc, squash
 from processor.locate import Header
 from processor.model import EMPTY_VALUE, Group, Indicator, Value, ValueKind
 from processor.values import cell_text, is_blank, parse_value, reconcile_percent
@@ -22,10 +22,37 @@ _KEY_MARK = re.compile(r"[★☆※*]")
 _END_WORDS = re.compile(r"^(填表人|填报人|审核人|负责人|联系电话|联系人|填报日期|填表日期|说明|备注|注[:：]|单位负责人)")
 _STOPS = {"total", "grade", "project_name", "funds", "fund_total", "goals"}
 _VALUE_FIELDS = ("target", "actual", "weight", "score")
+_CELL_FIELDS = (*_VALUE_FIELDS, "reason")
+_SPACES = re.compile(r"\s+")
+_NO_FIELDS: frozenset[str] = frozenset()
+# what _row_text says of a text cell
+_EMPTY_TEXT, _TEXT, _END_TEXT = 0, 1, 2
 
 
 def _blankish(cell: object) -> bool:
     return is_blank(cell) or (isinstance(cell, str) and squash(cell) in _FILLER_MARKS)
+
+
+@memo_short
+def _name_parts(raw_name: str) -> tuple[str, str, bool]:
+    """A 三级指标 cell's text squashed (empty for no name), its indicator name (empty for a template's
+    placeholder such as 指标1：or ……; without ★ marks, spaces and 1、 numbering) and whether it is marked as
+    a key indicator. Memoised: the same names recur on form after form."""
+    flat = squash(raw_name)
+    placeholder = bool(flat) and bool(_PLACEHOLDER.match(flat))
+    name = "" if placeholder else _NAME_PREFIX.sub("", _SPACES.sub("", _KEY_MARK.sub("", raw_name)))
+    return flat, name, bool(_KEY_MARK.search(raw_name))
+
+
+@memo_short
+def _row_text(text: str) -> int:
+    """What one text cell says about the end of the table: nothing at all (blank once squashed), an
+    ordinary text, or a line that ends it (填表人/说明/备注…, or a stacked form's 自评表 title).
+    Memoised: _ends_table asks this of every text cell of every indicator row, and they repeat."""
+    flat = squash(text)
+    if not flat:
+        return _EMPTY_TEXT
+    return _END_TEXT if _END_WORDS.match(flat) or "自评表" in flat else _TEXT
 
 
 class TableParser:
@@ -39,6 +66,9 @@ class TableParser:
         for lb in ctx.block.labels:
             label_rows.setdefault(lb.row, set()).add(lb.field)
         self.label_rows = label_rows
+        # fixed for the whole table: the value columns a full-width note spans, and the A1 cells kept per row
+        self.value_cols = [self.cols[f] for f in (*_VALUE_FIELDS, "level3") if f in self.cols]
+        self.cell_cols = [(f, c) for f, c in self.cols.items() if f in _CELL_FIELDS]
 
     def parse(self) -> tuple[list[Group], list[Indicator]]:
         out: list[Indicator] = []
@@ -56,17 +86,24 @@ class TableParser:
         return list(self.groups.values()), out
 
     def _ends_table(self, r: int) -> bool:
-        if self.label_rows.get(r, set()) & _STOPS:
+        if not self.label_rows.get(r, _NO_FIELDS).isdisjoint(_STOPS):
             return True
-        line = self.g.rows[r]
-        texts = [(c, squash(x)) for c, x in enumerate(line) if isinstance(x, str) and squash(x)]
-        if any(_END_WORDS.match(t) or "自评表" in t for _, t in texts):
-            return True
-        value_cols = [self.cols[f] for f in (*_VALUE_FIELDS, "level3") if f in self.cols]
-        for c, _ in texts:  # one merged cell across the whole table is a note, not an indicator
-            r0, c0 = self.g.anchor(r, c)
-            _, c1 = self.g.span_end(r0, c0)
-            if c0 <= min(value_cols) and c1 >= max(value_cols):
+        texts: list[int] = []
+        for c, x in enumerate(self.g.rows[r]):
+            if isinstance(x, str) and x:
+                seen = _row_text(x)
+                if seen == _END_TEXT:
+                    return True
+                if seen == _TEXT:
+                    texts.append(c)
+        if not texts:
+            return False
+        value_cols = self.value_cols
+        lo, hi = min(value_cols), max(value_cols)
+        col_span = self.g.col_span
+        for c in texts:  # one merged cell across the whole table is a note, not an indicator
+            c0, c1 = col_span(r, c)
+            if c0 <= lo and c1 >= hi:
                 return True
         return False
 
@@ -87,24 +124,22 @@ class TableParser:
         own_name = cols["level3"] not in (cols.get("level1"), cols.get("level2"))
         raw_name = cell_text(g.raw(r, cols["level3"])) if own_name else ""
         cells_raw = {f: g.get(r, cols[f]) for f in _VALUE_FIELDS if f in cols}
-        flat = squash(raw_name)
-        placeholder = bool(flat) and bool(_PLACEHOLDER.match(flat))
+        flat, name, key_indicator = _name_parts(raw_name)
         if "target_op" in cols:
             cells_raw["target_op"] = g.get(r, cols["target_op"])
         if all(_blankish(v) for v in cells_raw.values()):
             if flat:  # a template row nobody filled in (指标1：, ……, or a name with no values)
                 self.ctx.note("placeholder-row-skipped", (r, cols["level3"]), value=raw_name)
             return None
-        name = "" if placeholder else _NAME_PREFIX.sub("", re.sub(r"\s+", "", _KEY_MARK.sub("", raw_name)))
         target, actual = reconcile_percent(self._target(r), parse_value(cells_raw.get("actual", "")))
-        cells = {f: a1(r, c) for f, c in cols.items() if f in (*_VALUE_FIELDS, "reason")}
+        cells = {f: a1(r, c) for f, c in self.cell_cols}
         cells["name"] = a1(r, cols["level3"])
         return Indicator(
             level1=level1, level2=level2, name=name, raw_name=raw_name, row=r + 1, target=target, actual=actual,
             weight=self.ctx.number(r, cols["weight"], "分值") if "weight" in cols else None,
             self_score=self.ctx.number(r, cols["score"], "得分") if "score" in cols else None,
             reason=cell_text(g.raw(r, cols["reason"])).strip() if "reason" in cols else "",
-            key_indicator=bool(_KEY_MARK.search(raw_name)), cells=cells,
+            key_indicator=key_indicator, cells=cells,
         )
 
     def _target(self, r: int) -> Value:
