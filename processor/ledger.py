@@ -19,6 +19,7 @@ from pathlib import Path
 from processor.errors import AlreadyRunning, LedgerError
 from processor.model import FileResult, Report, Status
 from processor.serialize import dump, load
+from processor.spool import Spool, thin
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -146,13 +147,15 @@ class Ledger:
         return _Tx(self.db)
 
     # -- the year's current projects -------------------------------------------------------------------
-    def current_report(self, year: int | None) -> tuple[Report, int | None]:
+    def current_report(self, year: int | None, spool: Spool | None = None) -> tuple[Report, int | None]:
         """Every file that still carries a current project, plus every rejected file; and the year to title
         the summary with (the given one, else the most common).
 
         A project (year, 主管部门, 项目名称) is current in the newest file that holds it: later runs win,
         then later modification times. Older submissions stay in the ledger and count as versions. Projects
         of other years are kept (the summary counts them apart) so that nothing received disappears.
+        With `spool`, each full result goes there and the report holds thin ones (processor.spool), so a
+        province's ledger is never all in memory at once.
         """
         files = self.db.execute(
             "SELECT sha256, name, received, result, run_id, mtime FROM files ORDER BY run_id, mtime, name").fetchall()
@@ -171,13 +174,17 @@ class Ledger:
         keep: dict[str, dict[int, int]] = {}
         for key, (sha, idx) in latest.items():
             keep.setdefault(sha, {})[idx] = versions[key]
-        results = []
+        results: list[FileResult] = []
         for sha, _name, received, text, _run, _mtime in files:
             result = load(text)
-            if result.status is Status.REJECTED:
-                results.append(result)
-            elif sha in keep:
-                results.append(_only(result, keep[sha], received[:10]))
+            if result.status is not Status.REJECTED:
+                if sha not in keep:
+                    continue
+                result = _only(result, keep[sha], received[:10])
+            if spool is not None:
+                spool.put(len(results), result)
+                result = thin(result)
+            results.append(result)
         return Report(tuple(results)), year
 
 

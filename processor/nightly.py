@@ -36,6 +36,7 @@ from processor.mail import Delivery, Outgoing, SmtpSettings, deliver, department
 from processor.model import STATUS_ZH, FileResult, Report, Severity, Status
 from processor.profiles import Profile, load_profile
 from processor.run import publish_summary
+from processor.spool import Spool
 
 log = logging.getLogger("selfeval.night")
 EXIT_OK, EXIT_FINDINGS, EXIT_RETRY = 0, 1, 6
@@ -241,10 +242,12 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
             tonight.append(outcome.result)
     counts["new"] = sum(counts[k] for k in ("accepted", "returned", "rejected"))
     _checkpoint(config.state, "before-summary")
-    report, year = ledger.current_report(config.year)
-    agg = aggregate(report)
-    summary, _ = publish_summary(report, agg, config.outbox, name=config.summary_name, year=year, date=now.date(),
-                                 split=config.split_by, jobs=config.jobs or default_jobs())
+    with Spool() as spool:
+        report, year = ledger.current_report(config.year, spool)
+        agg = aggregate(report)
+        summary, _ = publish_summary(report, agg, config.outbox, name=config.summary_name, year=year,
+                                     date=now.date(), spool=spool, split=config.split_by,
+                                     jobs=config.jobs or default_jobs())
     latest = config.outbox / LATEST
     _copy_atomic(summary, latest)
     journal("summary", f"汇总表已生成：{summary}（{agg.overview['projects']} 个项目）", path=str(summary))
@@ -285,14 +288,16 @@ def _mails(config: Config, overview: dict[str, Any], counts: dict[str, int], sum
 def rebuild(config: Config, *, now: dt.datetime | None = None) -> Path:
     """`selfeval report`: the year's summary again from the ledger, without touching the inbox."""
     now = now or dt.datetime.now()
-    with RunLock(config.state / "selfeval.lock"):
-        ledger = Ledger(config.state / "ledger.sqlite")
-        try:
-            report, year = ledger.current_report(config.year)
-        finally:
-            ledger.close()
-    summary, _ = publish_summary(report, aggregate(report), config.outbox, name=config.summary_name, year=year,
-                                 date=now.date(), split=config.split_by, jobs=config.jobs or default_jobs())
+    with Spool() as spool:
+        with RunLock(config.state / "selfeval.lock"):
+            ledger = Ledger(config.state / "ledger.sqlite")
+            try:
+                report, year = ledger.current_report(config.year, spool)
+            finally:
+                ledger.close()
+        summary, _ = publish_summary(report, aggregate(report), config.outbox, name=config.summary_name, year=year,
+                                     date=now.date(), spool=spool, split=config.split_by,
+                                     jobs=config.jobs or default_jobs())
     _copy_atomic(summary, config.outbox / LATEST)
     return summary
 
