@@ -9,11 +9,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from functools import cache, partial
 from pathlib import Path
 
 from processor.discover import Candidate, discover
+from processor.errors import BROKEN_POOL, OutputError
 from processor.findings import finding
 from processor.grid import Grid
 from processor.locate import find_forms
@@ -107,8 +109,11 @@ def check_spooled(paths: list[Path], spool: Spool, profile: Profile | None = Non
     if jobs <= 1 or len(candidates) < 2 * jobs:
         checked = Report(tuple(map(work, items)))
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            checked = Report(tuple(pool.map(work, items, chunksize=8)))
+        try:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                checked = Report(tuple(pool.map(work, items, chunksize=8)))
+        except BrokenProcessPool as exc:
+            raise OutputError(BROKEN_POOL) from exc
     final = mark_duplicates(checked)
     spool.settle(checked, final)
     return final

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -25,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from processor.book import open_book
+from processor.errors import BROKEN_POOL, OutputError, UsageError
 from processor.feedback import safe_name
 from processor.projectsheet import write_project_sheets
 from processor.sheetnames import internal_link
@@ -37,13 +39,24 @@ FOLDER_SUFFIX = "_分部门"
 MODES = ("auto", "none", "department")
 
 
+def check_mode(mode: str) -> str:
+    if mode not in MODES:
+        raise UsageError(f"--split-by 只能是 {'、'.join(MODES)}，现为“{mode}”。")
+    return mode
+
+
 def should_split(mode: str, projects: int) -> bool:
-    return mode == "department" or (mode == "auto" and projects > SPLIT_ABOVE)
+    return check_mode(mode) == "department" or (mode == "auto" and projects > SPLIT_ABOVE)
 
 
 def folder_for(summary: Path) -> Path:
     """The department workbooks' folder, named after the summary so two summaries never share one."""
-    return summary.with_name(summary.stem + FOLDER_SUFFIX)
+    return summary.with_name(_linkable(summary.stem) + FOLDER_SUFFIX)
+
+
+def _linkable(name: str) -> str:
+    """A hyperlink's target is cut at its first # and % starts an escape: neither may be in a linked path."""
+    return name.replace("#", "_").replace("%", "_")
 
 
 @dataclass(frozen=True)
@@ -66,7 +79,7 @@ def plan(agg_projects: pd.DataFrame, names: list[str], index_of: dict[str, int],
     tasks: list[BookTask] = []
     book_of: dict[int, str] = {}
     for k, (dept, rows) in enumerate(projects.groupby("department", sort=True), 1):
-        file = f"{k:03d}_{safe_name(str(dept), '未填主管部门', limit=90)}.xlsx"
+        file = f"{k:03d}_{_linkable(safe_name(str(dept), '未填主管部门', limit=90))}.xlsx"
         positions = [int(i) for i in rows.index]
         for i in positions:
             book_of[i] = file
@@ -81,7 +94,7 @@ def plan(agg_projects: pd.DataFrame, names: list[str], index_of: dict[str, int],
 
 
 def external_link(folder: str, file: str, sheet: str) -> str:
-    """A link relative to the overall workbook: the two travel together (copied, zipped, mailed as a folder)."""
+    """A link relative to the overall workbook, so the pair can be moved or copied together."""
     return f"external:{folder}/{file}#'" + sheet.replace("'", "''") + "'!A1"
 
 
@@ -109,8 +122,13 @@ def write_books(tasks: list[BookTask], jobs: int, meanwhile: Callable[[], object
         for task in order:
             write_book(task)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        pending = pool.map(write_book, order)
+    pool = ProcessPoolExecutor(max_workers=jobs)
+    try:
+        pending = [pool.submit(write_book, task) for task in order]
         meanwhile()
-        for _ in pending:  # re-raises a worker's error here
-            pass
+        for future in pending:  # re-raises a worker's error here
+            future.result()
+    except BrokenProcessPool as exc:
+        raise OutputError(BROKEN_POOL) from exc
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # after an error: no more workbooks to be thrown away

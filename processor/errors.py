@@ -19,6 +19,10 @@ class OutputError(SelfevalError):
     exit_code = 3
 
 
+BROKEN_POOL = ("一个并行进程意外退出（多半是内存不足）。原有汇总表未被改动；"
+               "请用 --jobs（或 selfeval.toml 的 [review] jobs）减少并行进程数后重新运行。")
+
+
 class ConfigError(SelfevalError):
     """selfeval.toml is missing, malformed, or has a bad key; the message names the key."""
 

@@ -31,22 +31,39 @@ def atomic_write(target: Path, write: Callable[[Path], Any], mode: int = 0o644, 
             os.unlink(tmp)
 
 
-def atomic_folder(target: Path, fill: Callable[[Path], Any]) -> None:
-    """Let `fill` write a temporary folder beside the target, then put it in the target's place.
+def atomic_pair(target: Path, folder: Path, fill: Callable[[Path, Path], Any], mode: int = 0o644) -> None:
+    """Let `fill` write a file and a folder that belong together (a summary and the workbooks its links
+    open), then put both in place, or neither: the old pair stays whole when any step fails.
 
-    A folder cannot be renamed over another in one step: the old one is renamed aside first and removed
-    after, so the target is missing only between two renames, never half written.
+    A folder cannot be renamed over another in one step, and on Windows a rename fails while a workbook in
+    it (or the summary) is open in Excel or WPS. So the old folder is moved aside, the new one moved in and
+    the summary renamed last; a failure undoes the moves before the error propagates.
     """
-    tmp = Path(tempfile.mkdtemp(prefix=".selfeval-", dir=target.parent))
-    old: Path | None = None
+    tmp_dir = Path(tempfile.mkdtemp(prefix=".selfeval-", dir=target.parent))
+    fd, name = tempfile.mkstemp(prefix=".selfeval-", suffix=target.suffix or ".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_file, aside = Path(name), None
     try:
-        fill(tmp)
-        os.chmod(tmp, 0o755)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=".selfeval-old-", dir=target.parent))
-            os.replace(target, old / target.name)
-        os.replace(tmp, target)
+        fill(tmp_file, tmp_dir)
+        os.chmod(tmp_file, mode)
+        os.chmod(tmp_dir, 0o755)
+        if folder.exists():
+            aside = Path(tempfile.mkdtemp(prefix=".selfeval-old-", dir=target.parent))
+            os.replace(folder, aside / folder.name)
+        try:
+            os.replace(tmp_dir, folder)
+            try:
+                os.replace(tmp_file, target)
+            except OSError:
+                os.replace(folder, tmp_dir)
+                raise
+        except OSError:
+            if aside is not None:
+                os.replace(aside / folder.name, folder)
+            raise
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        if tmp_file.exists():
+            tmp_file.unlink()
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)  # the old folder, or nothing if it went back in place

@@ -307,13 +307,13 @@ class _TagScanner(_Scanner):
 # Fast: every writer seen puts r first (<c r="B7" s="3" t="s">); `<c` is a literal prefix, so this runs at
 # memchr speed. Anything else (a prefixed <x:c>, r elsewhere or missing) takes the exact path.
 _FAST_CELL = re.compile(rb'<c(?=[\s/>])(\s+r="([A-Z]{1,3})([0-9]{1,7})")?([^>]*)>')
-# Faster still, the same scan with less to hand back: the (column, row) of each cell that holds something
-# (not <c r="Z9" s="3"/>), and ("", "") where a cell's r is not first or not plain; a formatting-only cell
-# with r matches nothing at all. Its matches are _FAST_CELL's but for malformed XML with a `<` inside a tag
-# (a formatting-only cell could then hide another's opening), so whenever it meets a cell without a plain
-# r the buffer is looked at again with _FAST_CELL, which decides as it always did.
-_USED_CELL = re.compile(rb'<c(?=[\s/>])'
-                        rb'(?:\s+r="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>|(?!\s+r="[A-Z]{1,3}[0-9]{1,7}"))')
+# Faster still, the same scan with less to hand back. Every alternative consumes the whole tag, as _FAST_CELL
+# does (a tag read again from each `<c` inside it would make a hostile long tag quadratic): (column, row, "")
+# for a cell with a plain r first that holds something; ("", "", "") for one that is formatting only
+# (<c r="Z9" s="3"/>, which calamine skips); ("", "", ">") for a cell whose r is missing or not first, which
+# sends the buffer to _FAST_CELL's exact handling.
+_USED_CELL = re.compile(rb'<c(?=[\s/>])(?:\s+r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(?<!/)>'
+                        rb'|\s+r="[A-Z]{1,3}[0-9]{1,7}"[^>]*>|[^>]*(>))')
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
 _EXACT_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*)>")
 _R_ATTR = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,7})([0-9]{0,10})["']""")
@@ -341,12 +341,14 @@ class _XlsxCells(_TagScanner):
         used = _USED_CELL.findall(buf)
         if not used:
             return
-        cols, rows = zip(*used, strict=True)  # C speed: no Python code runs per cell, only per distinct row and column
-        if b"" in cols:
+        cols, rows, odd = zip(*used, strict=True)  # C speed: no Python code per cell, only per distinct row/column
+        if b">" in odd:
             self._fast(buf)
             return
-        self.max_row = max(self.max_row, max(map(int, set(rows))) - 1)
-        self.max_col = max(self.max_col, max(map(_column_index, set(cols))))
+        rows_used, cols_used = set(rows) - {b""}, set(cols) - {b""}  # "": formatting-only cells
+        if rows_used:
+            self.max_row = max(self.max_row, max(map(int, rows_used)) - 1)
+            self.max_col = max(self.max_col, max(map(_column_index, cols_used)))
 
     def _fast(self, buf: bytes) -> None:
         """The per-cell scan, for a buffer where _USED_CELL met a cell without a plain r first."""

@@ -157,8 +157,8 @@ class Ledger:
         With `spool`, each full result goes there and the report holds thin ones (processor.spool), so a
         province's ledger is never all in memory at once.
         """
-        files = self.db.execute(
-            "SELECT sha256, name, received, result, run_id, mtime FROM files ORDER BY run_id, mtime, name").fetchall()
+        files = self.db.execute(  # the results themselves are read one at a time below, never all at once
+            "SELECT sha256, name, received, status, run_id, mtime FROM files ORDER BY run_id, mtime, name").fetchall()
         order = {row[0]: i for i, row in enumerate(files)}
         projects = self.db.execute("SELECT sha256, idx, year, department, name FROM projects").fetchall()
         if year is None:
@@ -175,11 +175,11 @@ class Ledger:
         for key, (sha, idx) in latest.items():
             keep.setdefault(sha, {})[idx] = versions[key]
         results: list[FileResult] = []
-        for sha, _name, received, text, _run, _mtime in files:
-            result = load(text)
+        for sha, _name, received, status, _run, _mtime in files:
+            if status != Status.REJECTED.value and sha not in keep:
+                continue
+            result = self.result(sha)
             if result.status is not Status.REJECTED:
-                if sha not in keep:
-                    continue
                 result = _only(result, keep[sha], received[:10])
             if spool is not None:
                 spool.put(len(results), result)

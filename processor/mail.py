@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from processor.deptbooks import folder_for
 from processor.errors import OutputError, UsageError
 from processor.feedback import safe_name
 from processor.fsutil import atomic_write
@@ -307,10 +308,13 @@ def summary_mail(to: tuple[str, ...], overview: dict[str, Any], tonight: dict[st
              ("全年预算数", f"{f['annual_budget']} 万元"), ("全年执行数", f"{f['executed']} 万元"), ("执行率（按金额）", f['rate']),
              ("平均自评分", f"{f['self_mean']}（按预算加权 {f['self_weighted']}）"),
              ("平均复核分", f"{f['computed_mean']}（按预算加权 {f['computed_weighted']}）"), ("自评分虚高的项目", f"{o['inflated']} 个")]
+    books = folder_for(summary)
+    split = (f"项目较多，每个项目的复核页按主管部门分别存放在输出文件夹的“{books.name}”中，未随本邮件发送；"
+             "汇总表中的“查看”链接须与该文件夹放在同一位置才能打开。") if books.is_dir() else ""
     return _compose(to, subject, f"summary_{date.isoformat()}", (summary,),
                     f"绩效自评汇总表（{date.isoformat()}）见附件：{summary.name}",
                     [("今晚收到", night), ("汇总（截至今晚收到的全部项目）", table)],
-                    "退回修改和拒收的文件及原因见汇总表“退回与拒收”工作表。本邮件由 selfeval 自动发送。")
+                    split + "退回修改和拒收的文件及原因见汇总表“退回与拒收”工作表。本邮件由 selfeval 自动发送。")
 
 
 def department_mail(to: tuple[str, ...], department: str, files: list[Path], date: dt.date) -> Outgoing:

@@ -242,7 +242,7 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
             tonight.append(outcome.result)
     counts["new"] = sum(counts[k] for k in ("accepted", "returned", "rejected"))
     _checkpoint(config.state, "before-summary")
-    with Spool() as spool:
+    with Spool(config.state) as spool:
         report, year = ledger.current_report(config.year, spool)
         agg = aggregate(report)
         summary, _ = publish_summary(report, agg, config.outbox, name=config.summary_name, year=year,
@@ -288,17 +288,17 @@ def _mails(config: Config, overview: dict[str, Any], counts: dict[str, int], sum
 def rebuild(config: Config, *, now: dt.datetime | None = None) -> Path:
     """`selfeval report`: the year's summary again from the ledger, without touching the inbox."""
     now = now or dt.datetime.now()
-    with Spool() as spool:
-        with RunLock(config.state / "selfeval.lock"):
-            ledger = Ledger(config.state / "ledger.sqlite")
-            try:
-                report, year = ledger.current_report(config.year, spool)
-            finally:
-                ledger.close()
+    with Spool(config.state) as spool, RunLock(config.state / "selfeval.lock"):
+        ledger = Ledger(config.state / "ledger.sqlite")
+        try:
+            report, year = ledger.current_report(config.year, spool)
+        finally:
+            ledger.close()
+        # still under the lock: a night starting meanwhile must not replace the summary's folder beneath us
         summary, _ = publish_summary(report, aggregate(report), config.outbox, name=config.summary_name, year=year,
                                      date=now.date(), spool=spool, split=config.split_by,
                                      jobs=config.jobs or default_jobs())
-    _copy_atomic(summary, config.outbox / LATEST)
+        _copy_atomic(summary, config.outbox / LATEST)
     return summary
 
 

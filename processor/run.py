@@ -17,10 +17,10 @@ from xlsxwriter.exceptions import FileCreateError
 
 from processor.aggregate import Aggregate, aggregate
 from processor.check import check_spooled
-from processor.deptbooks import MODES, folder_for, plan, should_split, write_books
+from processor.deptbooks import check_mode, folder_for, plan, should_split, write_books
 from processor.errors import OutputError, UsageError
 from processor.feedback import FOLDER, write_feedback
-from processor.fsutil import atomic_folder, atomic_write
+from processor.fsutil import atomic_pair, atomic_write
 from processor.model import Report
 from processor.profiles import Profile
 from processor.spool import Spool
@@ -64,8 +64,6 @@ def publish_summary(report: Report, agg: Aggregate, out: Path, *, name: str, yea
     (processor.deptbooks), written by `jobs` processes. A failure leaves any previous summary of the same
     name untouched and raises OutputError (exit 3).
     """
-    if split not in MODES:
-        raise UsageError(f"--split-by 只能是 {'、'.join(MODES)}，现为“{split}”。")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -76,9 +74,9 @@ def publish_summary(report: Report, agg: Aggregate, out: Path, *, name: str, yea
     try:
         if should_split(split, len(agg.projects)):
             # the nightly ledger's results are in memory: put them on disk for the workers
-            with nullcontext(spool) if spool is not None else Spool.of(report) as source:
-                atomic_write(target, lambda tmp: sheets.extend(
-                    _write_split(report, agg, tmp, folder, source, created=date, year=year, jobs=jobs)))
+            with nullcontext(spool) if spool is not None else Spool.of(report, out) as source:
+                atomic_pair(target, folder, lambda tmp, into: sheets.extend(
+                    _write_split(report, agg, tmp, into, folder.name, source, created=date, year=year, jobs=jobs)))
         else:
             full = spool.get if spool is not None else None
             atomic_write(target, lambda tmp: sheets.extend(
@@ -86,22 +84,18 @@ def publish_summary(report: Report, agg: Aggregate, out: Path, *, name: str, yea
             shutil.rmtree(folder, ignore_errors=True)  # an earlier split summary of the same name: stale now
     except (OSError, FileCreateError) as exc:  # xlsxwriter wraps a full disk in FileCreateError
         raise OutputError(f"写入汇总表 {target} 失败（{getattr(exc, 'strerror', None) or exc}）。原有文件未被改动；"
-                          "请检查磁盘空间和权限后重新运行。") from exc
+                          "请关闭已打开的汇总表和分部门工作簿，检查磁盘空间和权限后重新运行。") from exc
     return target, sheets
 
 
-def _write_split(report: Report, agg: Aggregate, tmp: Path, folder: Path, spool: Spool, *, created: dt.date,
-                 year: int | None, jobs: int) -> list[str]:
-    """The department workbooks into a temporary folder (put in place before the summary is), and the
-    overall workbook into `tmp` while the workers write them."""
+def _write_split(report: Report, agg: Aggregate, tmp: Path, into: Path, folder: str, spool: Spool, *,
+                 created: dt.date, year: int | None, jobs: int) -> list[str]:
+    """The department workbooks into `into` (to be renamed `folder`), and the overall workbook into `tmp`
+    while the workers write them."""
     names = project_sheet_names(agg)
     index_of = {f.path: i for i, f in enumerate(report.files)}
-
-    def fill(into: Path) -> None:
-        tasks, link = plan(agg.projects, names, index_of, folder.name, into, spool.folder, created)
-        write_books(tasks, jobs, lambda: write_summary(report, agg, tmp, created=created, year=year, links=link))
-
-    atomic_folder(folder, fill)
+    tasks, link = plan(agg.projects, names, index_of, folder, into, spool.folder, created)
+    write_books(tasks, jobs, lambda: write_summary(report, agg, tmp, created=created, year=year, links=link))
     return names
 
 
@@ -116,9 +110,8 @@ def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date
     (processor.feedback), after the summary, so a failing copy never costs the summary.
     """
     date = date or dt.date.today()
-    if split not in MODES:
-        raise UsageError(f"--split-by 只能是 {'、'.join(MODES)}，现为“{split}”。")
-    with Spool() as spool:
+    check_mode(split)  # before the checking, not after it
+    with Spool(out) as spool:
         report = check_spooled([inbox], spool, profile, exclude=(out,), jobs=jobs)
         agg = aggregate(report)
         year = year or main_year(report)

@@ -39,7 +39,15 @@ class Spool:
     """Full results by their index in the batch, as pickles in a temporary folder."""
 
     def __init__(self, parent: Path | None = None) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="selfeval-spool-", dir=parent))
+        """`parent`: the output or state folder rather than the system's temporary one, which may be in
+        memory (tmpfs) or on a small system drive (Windows' %TEMP% on C:)."""
+        try:
+            if parent is not None:
+                parent.mkdir(parents=True, exist_ok=True)
+            self.folder = Path(tempfile.mkdtemp(prefix=".selfeval-spool-", dir=parent))
+        except OSError as exc:
+            raise OutputError(f"无法在 {parent or tempfile.gettempdir()} 中创建临时文件夹（{exc.strerror}）。"
+                              "请检查路径、权限和磁盘空间后重新运行。") from exc
 
     def path(self, index: int) -> Path:
         return self.folder / f"{index:06d}.pickle"

@@ -149,3 +149,12 @@ def test_used_cell_scan_on_a_sheet() -> None:
     xml = (b'<sheetData><row r="2"><c r="A2" s="1" t="s"><v>0</v></c><c r="B2" s="1"/></row>'
            b'<row r="30"><c r="I30" t="n"><v>1</v></c><c r="Z40" s="1"/></row></sheetData>')
     assert _outcome(True, xml) == (29, 8) == _outcome(False, xml)
+
+
+@pytest.mark.parametrize("closing", [b"/>", b">"])
+def test_a_long_tag_full_of_cell_openings_is_read_once(closing: bytes) -> None:
+    """Each alternative of the used-cell regex consumes the whole tag: a 400 KB tag made of `<c r="A1" `
+    used to be re-read from each of its 40,000 openings (quadratic: minutes). Now it is one match, and it
+    decides as the per-cell scan does."""
+    buf = b'<row r="1">' + b'<c r="A1" ' * 40_000 + closing + b'<c r="C3"><v>1</v></c></row>'
+    assert _outcome(True, buf) == _outcome(False, buf) == (2, 2)

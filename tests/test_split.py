@@ -14,6 +14,8 @@ from inbox import build_inbox
 from python_calamine import CalamineWorkbook
 
 import processor.deptbooks
+import processor.fsutil
+import processor.spool
 from processor.run import RunResult, run
 from processor.summary import FIXED
 
@@ -136,8 +138,18 @@ def test_the_spool_is_removed_and_the_report_is_thin(tmp_path: Path, monkeypatch
     spools = tmp_path / "tmp"
     spools.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spools))
+    seen: list[Path] = []
+    real = processor.spool.Spool.put
+
+    def put(self: processor.spool.Spool, index: int, result: object) -> None:
+        seen.append(self.folder)
+        real(self, index, result)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(processor.spool.Spool, "put", put)
     result = run(make_inbox(tmp_path), tmp_path / "out", date=DAY, split="department", jobs=2)
-    assert list(spools.iterdir()) == []
+    assert list(spools.iterdir()) == []  # never the system's temporary folder (tmpfs, or C: on Windows)
+    assert seen and {p.parent for p in seen} == {tmp_path / "out"}  # beside the output (settle wrote there)
+    assert not list((tmp_path / "out").glob(".selfeval-*"))
     projects = [p for f in result.report.files for p in f.projects]
     assert projects and all(p.indicators == () and p.funds.annual_budget is not None for p in projects)
     sheet = cells(department_books(result)[0])
@@ -149,3 +161,35 @@ def test_an_unknown_split_mode_is_a_usage_error(tmp_path: Path) -> None:
 
     with pytest.raises(UsageError, match="--split-by"):
         run(make_inbox(tmp_path), tmp_path / "out", date=DAY, split="city")
+
+
+@pytest.mark.parametrize("fails", ["summary", "folder"])
+def test_a_failed_publish_leaves_the_previous_summary_and_folder_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: str) -> None:
+    """On Windows a rename fails while the summary or a department workbook is open in Excel or WPS: the
+    old pair must stay as it was, never a new folder beside an old summary (its P001… links would open
+    other projects)."""
+    from processor.errors import OutputError
+
+    inbox = make_inbox(tmp_path)
+    first = run(inbox, tmp_path / "out", date=DAY, feedback=False, split="department")
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    write_workbook(inbox / "新.xlsx", [("表", clean_spec(name="新增项目", department="县9局"))])
+    real = processor.fsutil.os.replace
+
+    live = first.summary.with_name(first.summary.stem + "_分部门")
+
+    def replace(src: object, dst: object) -> None:
+        # "summary": the summary is open, so nothing may replace it; "folder": a department workbook is
+        # open, so its folder cannot be moved aside
+        if (fails == "summary" and Path(str(dst)) == first.summary) or (fails == "folder" and Path(str(src)) == live):
+            raise PermissionError(13, "另一个程序正在使用此文件")
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(processor.fsutil.os, "replace", replace)
+    with pytest.raises(OutputError, match="请关闭已打开的汇总表"):
+        run(inbox, tmp_path / "out", date=DAY, feedback=False, split="department")
+    monkeypatch.undo()
+    after = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    assert after == before
+    assert not list((tmp_path / "out").glob(".selfeval-*"))
