@@ -31,6 +31,9 @@ DEFAULT_NAME = "绩效自评汇总_{year}_{date}.xlsx"
 
 @dataclass(frozen=True)
 class RunResult:
+    """`report` is thin (processor.spool): each project's figures and every finding, not its indicator rows,
+    which are in the summary's project sheets; `check_paths` / `selfeval check --json` give everything."""
+
     report: Report
     aggregate: Aggregate
     summary: Path

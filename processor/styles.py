@@ -22,11 +22,13 @@ LINE_HEIGHT, PAD = 13.5, 4.0  # points per line of 10-pt 等线, plus the cell's
 
 
 class _CharUnits(dict[str, float]):
-    """Each character's width, looked up once: at most one entry per distinct character, so bounded by
-    Unicode itself."""
+    """Each character's width, looked up once; kept for the first 20,000 distinct characters only, so a
+    hostile text cycling through all of Unicode cannot grow it further."""
 
     def __missing__(self, ch: str) -> float:
-        units = self[ch] = 1.9 if unicodedata.east_asian_width(ch) in "WF" else 1.0
+        units = 1.9 if unicodedata.east_asian_width(ch) in "WF" else 1.0
+        if len(self) < 20_000:
+            self[ch] = units
         return units
 
 
