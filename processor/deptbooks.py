@@ -72,9 +72,9 @@ class BookTask:
 
 
 def plan(agg_projects: pd.DataFrame, names: list[str], index_of: dict[str, int], folder: str, write_to: Path,
-         spool: Path, created: dt.date) -> tuple[list[BookTask], Callable[[int], str]]:
+         spool: Path, created: dt.date) -> tuple[list[BookTask], Callable[[int], str], list[tuple[str, str, int, str]]]:
     """The department workbooks in 部门汇总 order (written into `write_to`, linked as `folder`/…), and
-    each 项目汇总 row's link into them."""
+    each 项目汇总 row's link into them, and the list of workbooks for 目录 (file, 主管部门, projects, link)."""
     projects = agg_projects.assign(seq=range(1, len(agg_projects) + 1))
     tasks: list[BookTask] = []
     book_of: dict[int, str] = {}
@@ -90,7 +90,8 @@ def plan(agg_projects: pd.DataFrame, names: list[str], index_of: dict[str, int],
     def link(i: int) -> str:
         return external_link(folder, book_of[i], names[i])
 
-    return tasks, link
+    books = [(t.path.name, t.department, len(t.sheets), external_link(folder, t.path.name, PROJECTS)) for t in tasks]
+    return tasks, link, books
 
 
 def external_link(folder: str, file: str, sheet: str) -> str:

@@ -80,11 +80,14 @@ class _Writer:
             orig: str = "") -> None:
         """One cell, or the merged range row:col → to; `orig` is the department's cell it re-lays."""
         last_row, last_col = to or (row, col)
-        found = self.marks.get(_key(orig), []) if orig else []
+        found = self.marks.get(_key(orig), []) if orig and self.marks else []
         fmt = self._format(kind, found)
         if (last_row, last_col) != (row, col):
-            # the value goes in with the merge (one write, not two); the options keep "=…" a string
-            self.ws.merge_range(row, col, last_row, last_col, "" if value is None else value, fmt)
+            if kind == "note":  # borderless: see _head
+                self.ws.merge_range(row, col, last_row, last_col, "", None)
+                self.ws.write_string(row, col, "" if value is None else str(value), fmt)
+            else:  # the value goes in with the merge (one write, not two); the options keep "=…" a string
+                self.ws.merge_range(row, col, last_row, last_col, "" if value is None else value, fmt)
             if isinstance(value, str) and last_row == row:
                 self.fit(row, value, sum(WIDTHS[col:last_col + 1]))
         elif value is None:
@@ -128,7 +131,9 @@ def _diff(computed: float | None, declared: float | None) -> float | None:
 
 def _head(w: _Writer, p: Project, result: FileResult, back: str) -> None:
     s = w.styles
-    w.ws.merge_range(0, 0, 0, LAST, "", s.title)
+    # borderless merges (title, source note): the covered cells need no format of their own, and without
+    # one xlsxwriter writes nothing for them; the first cell's format is the merged cell's
+    w.ws.merge_range(0, 0, 0, LAST, "", None)
     if p.year:
         w.ws.write_rich_string(0, 0, s.title, TITLE, s.subtitle, f"（{p.year}年度）", s.title)
     else:

@@ -97,8 +97,9 @@ def _write_split(report: Report, agg: Aggregate, tmp: Path, into: Path, folder: 
     while the workers write them."""
     names = project_sheet_names(agg)
     index_of = {f.path: i for i, f in enumerate(report.files)}
-    tasks, link = plan(agg.projects, names, index_of, folder, into, spool.folder, created)
-    write_books(tasks, jobs, lambda: write_summary(report, agg, tmp, created=created, year=year, links=link))
+    tasks, link, books = plan(agg.projects, names, index_of, folder, into, spool.folder, created)
+    write_books(tasks, jobs, lambda: write_summary(report, agg, tmp, created=created, year=year, links=link,
+                                                   books=books))
     return names
 
 

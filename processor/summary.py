@@ -120,12 +120,14 @@ def project_sheet_names(agg: Aggregate) -> list[str]:
 
 def write_summary(report: Report, agg: Aggregate, path: Path, *, created: dt.date, year: int | None,
                   full: Callable[[int], FileResult] | None = None,
-                  links: Callable[[int], str] | None = None) -> list[str]:
+                  links: Callable[[int], str] | None = None,
+                  books: list[tuple[str, str, int, str]] | None = None) -> list[str]:
     """Write the workbook; returns the project sheet names in 项目汇总 order.
 
     `full` gives a file's full result by its index in the report when the report holds thin ones
     (processor.spool). With `links` (项目汇总 row → hyperlink) the project sheets live in other workbooks
-    (processor.deptbooks) and this one holds the tables only.
+    (processor.deptbooks) and this one holds the tables only; 目录 then lists those workbooks (`books`:
+    file name, 主管部门, number of projects, link) instead of 20,000 project rows a second time.
     """
     names = project_sheet_names(agg)
     book = open_book(path, created, sheets=len(FIXED) + (0 if links else len(names)))
@@ -150,7 +152,10 @@ def write_summary(report: Report, agg: Aggregate, path: Path, *, created: dt.dat
 
     table(sheets[FINDINGS], agg.findings, FINDING_COLUMNS, styles, link=finding_link)
     table(sheets[RETURNS], _returns(report, agg), RETURN_COLUMNS, styles)
-    _contents(sheets[CONTENTS], agg, names, styles, link_of)
+    if books is not None:
+        _books(sheets[CONTENTS], books, styles)
+    else:
+        _contents(sheets[CONTENTS], agg, names, styles, link_of)
     if links is None:
         index_of = {f.path: i for i, f in enumerate(report.files)}
         sheets_ = [(name, index_of[path_], index) for name, (path_, index) in zip(names, keys, strict=True)]
@@ -194,6 +199,13 @@ def _contents(ws: Worksheet, agg: Aggregate, names: list[str], styles: Styles, l
             Column("查看", "", "link", 8)]
     frame = agg.projects.assign(sheet_name=names)
     table(ws, frame, cols, styles, link=link)
+
+
+def _books(ws: Worksheet, books: list[tuple[str, str, int, str]], styles: Styles) -> None:
+    cols = [Column("分部门工作簿", "file", "text", 40), Column("主管部门", "department", "text", 24),
+            Column("项目数", "projects", "int", 8), Column("查看", "", "link", 8)]
+    frame = pd.DataFrame(books, columns=["file", "department", "projects", "url"])
+    table(ws, frame, cols, styles, link=lambda i: books[i][3])
 
 
 def _overview(book: Book, ws: Worksheet, agg: Aggregate, styles: Styles, created: dt.date,

@@ -64,7 +64,12 @@ def test_split_writes_the_tables_and_one_workbook_per_department(runs: dict[str,
 def test_every_sheet_holds_what_the_single_workbook_holds(runs: dict[str, RunResult]) -> None:
     single = cells(runs["one"].summary)
     overall = cells(runs["serial"].summary)
-    assert overall == {name: single[name] for name in FIXED}
+    assert {k: v for k, v in overall.items() if k != "目录"} == {name: single[name] for name in FIXED if name != "目录"}
+    # split, 目录 lists the department workbooks (the project rows are in 项目汇总 already)
+    books = department_books(runs["serial"])
+    assert overall["目录"][0] == ["分部门工作簿", "主管部门", "项目数", "查看"]
+    assert [(r[0], r[1], r[2]) for r in overall["目录"][1:]] == [
+        (p.name, p.name[4:-5], len(cells(p)) - 1) for p in books]
     seen = []
     for path in department_books(runs["serial"]):
         book = cells(path)
@@ -108,6 +113,11 @@ def test_links_open_the_project_sheet_in_its_department_workbook(runs: dict[str,
         assert ws.cell(r, names).value in [v for row in book[sheet][:4] for v in row]  # 项目名称 on that sheet
         checked += 1
     assert checked == len(split.aggregate.projects)
+    contents = openpyxl.load_workbook(split.summary)["目录"]
+    for r in range(2, contents.max_row + 1):
+        link = contents.cell(r, 4).hyperlink
+        assert link.target.replace("\\", "/") == f"{split.summary.stem}_分部门/{contents.cell(r, 1).value}"
+        assert link.location == "'项目汇总'!A1"
 
 
 def test_parallel_and_serial_split_runs_write_identical_files(runs: dict[str, RunResult]) -> None:
