@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 endif
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint clean templates samples bench
+.PHONY: run test lint clean templates samples bench bench-night
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ samples: $(STAMP)
 # (docs/benchmarks.md). BENCH=city skips the 20,000-form province-year corpus. Corpora are cached in bench/corpus/.
 bench: $(STAMP)
 	$(BIN)/python bench/run_bench.py
+
+# Issue 8's nightly target: a 20,000-form ledger, then a night with 10 new files (about 5 minutes).
+bench-night: $(STAMP)
+	$(BIN)/python bench/night_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

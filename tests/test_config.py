@@ -101,6 +101,13 @@ def test_a_night_can_split_the_summary_by_department(tmp_path: Path) -> None:
     books = sorted((config.outbox / (result.summary.stem + "_分部门")).glob("*.xlsx"))
     assert [p.name for p in books] == ["001_局0.xlsx", "002_局1.xlsx", "003_局2.xlsx"]
     assert CalamineWorkbook.from_path(str(books[1])).sheet_names == ["项目汇总", "P002 项目1"]
+    import email
+    import email.policy
+
+    (eml,) = (config.outbox / "mail").glob("*.eml")
+    mail = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    body = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert f"“{result.summary.stem}_分部门”中，未随本邮件发送" in body  # only the summary is attached
     # the latest copy sits beside the summary, so its relative links reach the same folder
     assert result.latest.parent == result.summary.parent
     assert CalamineWorkbook.from_path(str(result.latest)).sheet_names[:2] == ["总览", "项目汇总"]
