@@ -39,6 +39,7 @@ from processor.book import open_book
 from processor.errors import OutputError
 from processor.fsutil import atomic_write
 from processor.model import SEVERITY_ZH, STATUS_ZH, FileResult, Finding, Report, Severity, Status
+from processor.pool import ordered_map
 from processor.projectsheet import write_project_sheet
 from processor.sheetnames import unique_names
 from processor.styles import AMBER_FILL, FONT, HEAD_FILL, RED_FILL, landscape, make_styles, row_height, text_lines
@@ -97,21 +98,25 @@ def plan(report: Report, out: Path) -> list[tuple[FileResult, Path]]:
 
 
 def write_feedback(report: Report, out: Path, *, created: dt.date,
-                   full: Callable[[int], FileResult] | None = None) -> list[Path]:
+                   full: Callable[[int], FileResult] | None = None, jobs: int = 1) -> list[Path]:
     """Write every feedback file atomically; returns their paths. Raises OutputError when one cannot be written.
 
-    `full` gives a file's full result by its index when the report holds thin ones (processor.spool).
+    `full` gives a file's full result by its index when the report holds thin ones (processor.spool); it is
+    called in this process. With `jobs` > 1 the letters are written by that many processes (a province's
+    first night returns hundreds of files, and each copy is opened and saved by openpyxl); same files.
     """
-    written = []
     index_of = {id(result): i for i, result in enumerate(report.files)}
-    for thin, base in plan(report, out):
-        result = full(index_of[id(thin)]) if full is not None else thin
-        data = annotated_copy(result, created)
-        target = base.parent / (base.name + (".xlsm" if data is not None and result.format == "xlsm" else ".xlsx"))
-        _publish(target, partial(Path.write_bytes, data=data) if data is not None
-                 else partial(fresh_workbook, result, created=created))
-        written.append(target)
-    return written
+    items = ((full(index_of[id(thin)]) if full is not None else thin, base, created) for thin, base in plan(report, out))
+    return list(ordered_map(_write_one, items, jobs))
+
+
+def _write_one(item: tuple[FileResult, Path, dt.date]) -> Path:
+    result, base, created = item
+    data = annotated_copy(result, created)
+    target = base.parent / (base.name + (".xlsm" if data is not None and result.format == "xlsm" else ".xlsx"))
+    _publish(target, partial(Path.write_bytes, data=data) if data is not None
+             else partial(fresh_workbook, result, created=created))
+    return target
 
 
 def _publish(target: Path, write: Callable[[Path], Any]) -> None:

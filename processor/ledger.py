@@ -125,16 +125,16 @@ class Ledger:
     def result(self, sha256: str) -> FileResult:
         return load(self.db.execute("SELECT result FROM files WHERE sha256 = ?", (sha256,)).fetchone()[0])
 
-    def close_crashed(self, current: int) -> list[FileResult]:
-        """Runs that never finished (killed, power cut) are marked crashed; their files' results are returned
-        so tonight can still write their feedback and mail them."""
+    def close_crashed(self, current: int) -> list[str]:
+        """Runs that never finished (killed, power cut) are marked crashed; their files' hashes are returned
+        so tonight can still write their feedback and mail them (`result` loads each when it is needed)."""
         ids = [r[0] for r in self.db.execute("SELECT id FROM runs WHERE status = 'running' AND id != ?", (current,))]
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
         self.db.execute(f"UPDATE runs SET status = 'crashed' WHERE id IN ({marks})", ids)
-        rows = self.db.execute(f"SELECT result FROM files WHERE run_id IN ({marks}) ORDER BY rowid", ids).fetchall()
-        return [load(r[0]) for r in rows]
+        rows = self.db.execute(f"SELECT sha256 FROM files WHERE run_id IN ({marks}) ORDER BY rowid", ids).fetchall()
+        return [r[0] for r in rows]
 
     def stored(self, sha256: str, where: Path) -> None:
         self.db.execute("UPDATE files SET stored = ? WHERE sha256 = ?", (str(where), sha256))

@@ -36,7 +36,7 @@ from processor.mail import Delivery, Outgoing, SmtpSettings, deliver, department
 from processor.model import STATUS_ZH, FileResult, Report, Severity, Status
 from processor.profiles import Profile, load_profile
 from processor.run import publish_summary
-from processor.spool import Spool
+from processor.spool import Spool, thin
 
 log = logging.getLogger("selfeval.night")
 EXIT_OK, EXIT_FINDINGS, EXIT_RETRY = 0, 1, 6
@@ -149,6 +149,7 @@ def night(config: Config, *, now: dt.datetime | None = None,
 class Outcome:
     kind: str  # accepted | returned | rejected | duplicates | recovered | pending | skipped | failed
     result: FileResult | None = None
+    sha256: str = ""
 
 
 def _take(path: Path, skip_reason: str, config: Config, ledger: Ledger, run_id: int, profile: Profile | None,
@@ -185,7 +186,7 @@ def _take(path: Path, skip_reason: str, config: Config, ledger: Ledger, run_id: 
     journal("file", f"{STATUS_ZH[result.status]}：{path.name}（{len(result.projects)} 个项目，"
                     f"{sum(f.severity is Severity.ERROR for f in result.findings)} 个错误）",
             file=path.name, status=result.status.value, sha256=sha)
-    return Outcome(result.status.value, result)
+    return Outcome(result.status.value, result, sha)
 
 
 def _known(path: Path, sha: str, known: FileRecord, config: Config, ledger: Ledger, run_id: int,
@@ -223,7 +224,10 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
     profile = load_profile(config.profile) if config.profile else None
     counts = dict.fromkeys(("new", "accepted", "returned", "rejected", "duplicates", "recovered", "pending",
                             "skipped", "failed"), 0)
-    tonight: list[FileResult] = ledger.close_crashed(run_id)  # finish what a killed run could not
+    # tonight's files by hash, each kept thin: a first night of a province's 2,000 files would otherwise hold
+    # every form's detail until the feedback is written (the ledger has them)
+    crashed = ledger.close_crashed(run_id)  # finish what a killed run could not
+    tonight = [(sha, thin(ledger.result(sha))) for sha in crashed]
     if tonight:
         journal("crashed", f"上次运行未完成：补做其 {len(tonight)} 个文件的审核意见和邮件", files=len(tonight))
     for folder in (config.inbox, config.archive, config.rejected, config.outbox):
@@ -239,7 +243,7 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
         outcome = _take(cand.path, cand.skip_reason, config, ledger, run_id, profile, now, today, journal)
         counts[outcome.kind] += 1
         if outcome.result is not None:
-            tonight.append(outcome.result)
+            tonight.append((outcome.sha256, thin(outcome.result)))
     counts["new"] = sum(counts[k] for k in ("accepted", "returned", "rejected"))
     _checkpoint(config.state, "before-summary")
     with Spool(config.state) as spool:
@@ -251,8 +255,10 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
     latest = config.outbox / LATEST
     _copy_atomic(summary, latest)
     journal("summary", f"汇总表已生成：{summary}（{agg.overview['projects']} 个项目）", path=str(summary))
-    tonight_report = Report(tuple(tonight))
-    feedback = tuple(write_feedback(tonight_report, config.outbox / today, created=now.date()))
+    tonight_report = Report(tuple(result for _, result in tonight))
+    shas = [sha for sha, _ in tonight]
+    feedback = tuple(write_feedback(tonight_report, config.outbox / today, created=now.date(),
+                                    full=lambda i: ledger.result(shas[i]), jobs=config.jobs or default_jobs()))
     delivery = deliver(_mails(config, agg.overview, counts, summary, tonight_report, feedback, now.date()),
                        _smtp(config), outbox=config.outbox, queue=config.state / "mailqueue", when=now,
                        backoff=backoff)

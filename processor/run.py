@@ -123,5 +123,5 @@ def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date
                                          split=split, jobs=jobs)
         if not feedback:
             return RunResult(report, agg, target, tuple(sheets))
-        written = write_feedback(report, out, created=date, full=spool.get)
+        written = write_feedback(report, out, created=date, full=spool.get, jobs=jobs)
     return RunResult(report, agg, target, tuple(sheets), tuple(written), out / FOLDER)

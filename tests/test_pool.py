@@ -1,0 +1,57 @@
+"""processor.pool.ordered_map: input order whatever the workers' speed, a dead worker is a clear OutputError."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from processor.errors import OutputError
+from processor.pool import ordered_map
+
+
+def _slow_square(x: int) -> int:
+    time.sleep(0.02 * (x % 3))  # later items often finish first
+    return x * x
+
+
+def _die(x: int) -> int:
+    if x == 3:
+        os._exit(9)  # what the kernel's OOM killer does to a worker
+    return x
+
+
+def _fail(x: int) -> int:
+    if x == 2:
+        raise ValueError("bad item 2")
+    return x
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_results_come_back_in_input_order(jobs: int) -> None:
+    assert list(ordered_map(_slow_square, range(20), jobs, window=3)) == [x * x for x in range(20)]
+
+
+def test_a_worker_that_dies_is_an_output_error_naming_jobs() -> None:
+    with pytest.raises(OutputError, match="--jobs"):
+        list(ordered_map(_die, range(8), 2))
+
+
+def test_an_error_in_the_work_propagates_as_it_is() -> None:
+    with pytest.raises(ValueError, match="bad item 2"):
+        list(ordered_map(_fail, range(8), 2))
+
+
+def test_only_a_window_of_items_is_taken_ahead() -> None:
+    taken: list[int] = []
+
+    def items() -> object:
+        for x in range(100):
+            taken.append(x)
+            yield x
+
+    results = ordered_map(_slow_square, items(), 2, window=4)  # type: ignore[arg-type]
+    assert next(results) == 0
+    assert len(taken) <= 5  # four in flight, then the first result is handed back
+    assert list(results) == [x * x for x in range(1, 100)]
