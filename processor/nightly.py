@@ -213,6 +213,17 @@ def _known(path: Path, sha: str, known: FileRecord, config: Config, ledger: Ledg
     return Outcome("duplicates")
 
 
+def _sweep(*folders: Path) -> None:
+    """What a killed run left behind: its spool of results and half-written summaries (all named .selfeval-…).
+    Only called under the run lock, so no other run can be using them."""
+    for folder in folders:
+        for leftover in folder.glob(".selfeval-*") if folder.is_dir() else ():
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+
+
 def _write_reason(dest: Path, result: FileResult, today: str) -> None:
     note = _free(dest.with_name(dest.name + ".txt"))  # never over a department's own file of that name
     note.write_text(_why(result, today), encoding="utf-8")
@@ -221,6 +232,7 @@ def _write_reason(dest: Path, result: FileResult, today: str) -> None:
 def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal: Journal,
            progress: Callable[[int, int, str], None] | None, backoff: float) -> Night:
     run_id = ledger.start_run(now)
+    _sweep(config.state, config.outbox)
     profile = load_profile(config.profile) if config.profile else None
     counts = dict.fromkeys(("new", "accepted", "returned", "rejected", "duplicates", "recovered", "pending",
                             "skipped", "failed"), 0)
@@ -248,6 +260,7 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
     _checkpoint(config.state, "before-summary")
     with Spool(config.state) as spool:
         report, year = ledger.current_report(config.year, spool)
+        _checkpoint(config.state, "summary-spooled")
         agg = aggregate(report)
         summary, _ = publish_summary(report, agg, config.outbox, name=config.summary_name, year=year,
                                      date=now.date(), spool=spool, split=config.split_by,

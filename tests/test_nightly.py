@@ -195,7 +195,7 @@ def offline_config(root: Path) -> Path:
     return cfg
 
 
-@pytest.mark.parametrize("point", ["after-record", "before-move", "before-summary"])
+@pytest.mark.parametrize("point", ["after-record", "before-move", "before-summary", "summary-spooled"])
 def test_killed_run_is_finished_by_the_next(tmp_path: Path, point: str) -> None:
     cfg = offline_config(tmp_path)
     inbox = tmp_path / "收件箱"
@@ -205,6 +205,8 @@ def test_killed_run_is_finished_by_the_next(tmp_path: Path, point: str) -> None:
     wait_for(tmp_path / "状态" / f"paused-{point}", proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
+    if point == "summary-spooled":
+        assert list((tmp_path / "状态").glob(".selfeval-spool-*/*.pickle"))  # the killed run's results on disk
     again = subprocess_run(cfg)
     out, err = again.communicate(timeout=180)
     assert again.returncode == 0, out + err
@@ -217,6 +219,8 @@ def test_killed_run_is_finished_by_the_next(tmp_path: Path, point: str) -> None:
     rows = CalamineWorkbook.from_path(str(tmp_path / "输出" / "绩效自评汇总_latest.xlsx")).get_sheet_by_name(
         "项目汇总").to_python()
     assert len(rows) == 4
+    # the killed run's spool of results (状态/) and half-written summary files (输出/) are swept
+    assert not list((tmp_path / "状态").glob(".selfeval-*")) and not list((tmp_path / "输出").glob(".selfeval-*"))
 
 
 def test_second_run_at_once_exits_with_its_own_code(tmp_path: Path) -> None:
