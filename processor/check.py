@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from functools import cache, partial
@@ -21,6 +20,7 @@ from processor.grid import Grid
 from processor.locate import find_forms
 from processor.model import FileResult, Finding, Project, Report, Severity, Status
 from processor.parse import FormParser
+from processor.pool import new_pool
 from processor.profiles import Profile, detect, load_profile
 from processor.read import ReadFailure, load
 from processor.review import apply_severity, review
@@ -110,7 +110,7 @@ def check_spooled(paths: list[Path], spool: Spool, profile: Profile | None = Non
         checked = Report(tuple(map(work, items)))
     else:
         try:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
+            with new_pool(jobs) as pool:
                 checked = Report(tuple(pool.map(work, items, chunksize=8)))
         except BrokenProcessPool as exc:
             raise OutputError(BROKEN_POOL) from exc
@@ -131,7 +131,7 @@ def check_many(candidates: list[Candidate], profile: Profile | None, jobs: int) 
     if jobs <= 1 or len(candidates) < 2 * jobs:
         yield from (check_candidate(c, profile) for c in candidates)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with new_pool(jobs) as pool:
         yield from pool.map(partial(check_candidate, profile=profile), candidates, chunksize=8)
 
 

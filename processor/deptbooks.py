@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
@@ -28,6 +27,7 @@ import pandas as pd
 from processor.book import open_book
 from processor.errors import BROKEN_POOL, OutputError, UsageError
 from processor.feedback import safe_name
+from processor.pool import new_pool
 from processor.projectsheet import write_project_sheets
 from processor.sheetnames import internal_link
 from processor.spool import load
@@ -123,7 +123,7 @@ def write_books(tasks: list[BookTask], jobs: int, meanwhile: Callable[[], object
         for task in order:
             write_book(task)
         return
-    pool = ProcessPoolExecutor(max_workers=jobs)
+    pool = new_pool(jobs)
     try:
         pending = [pool.submit(write_book, task) for task in order]
         meanwhile()

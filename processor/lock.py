@@ -30,8 +30,10 @@ else:
     import fcntl
 
     def _try_lock(handle: IO[str]) -> bool:
+        # a POSIX record lock (lockf), not flock: it belongs to this process alone, so worker processes
+        # forked while it is held do not keep it after this process dies
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.lockf(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB, 0, 0, os.SEEK_SET)
             return True
         except OSError:
             return False

@@ -18,7 +18,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -26,14 +26,16 @@ from typing import Any
 from processor.aggregate import aggregate
 from processor.check import check_file, default_jobs
 from processor.config import Config
-from processor.discover import discover
+from processor.discover import Candidate, discover
 from processor.errors import OutputError
 from processor.feedback import plan, write_feedback
+from processor.findings import finding
 from processor.fsutil import atomic_write
 from processor.ledger import FileRecord, Ledger, keep_aside
 from processor.lock import RunLock
 from processor.mail import Delivery, Outgoing, SmtpSettings, deliver, department_mail, summary_mail
 from processor.model import STATUS_ZH, FileResult, Report, Severity, Status
+from processor.pool import ordered_map
 from processor.profiles import Profile, load_profile
 from processor.run import publish_summary
 from processor.spool import Spool, thin
@@ -152,9 +154,21 @@ class Outcome:
     sha256: str = ""
 
 
-def _take(path: Path, skip_reason: str, config: Config, ledger: Ledger, run_id: int, profile: Profile | None,
-          now: dt.datetime, today: str, journal: Journal) -> Outcome:
-    """One file of the inbox: review and file it away, or say why not. Never raises for the file's sake."""
+@dataclass(frozen=True)
+class Ready:
+    """A new file, read and hashed, waiting for its review."""
+
+    path: Path
+    data: bytes
+    sha256: str
+    size: int
+    mtime: float
+
+
+def _prepare(path: Path, skip_reason: str, config: Config, ledger: Ledger, run_id: int, now: dt.datetime,
+             today: str, journal: Journal) -> Outcome | Ready:
+    """One file of the inbox up to its review: skipped, still being copied, unreadable or already known (then
+    filed away here), or Ready. Never raises for the file's sake."""
     if skip_reason:
         return Outcome("skipped")
     try:
@@ -172,11 +186,29 @@ def _take(path: Path, skip_reason: str, config: Config, ledger: Ledger, run_id: 
     known = ledger.file(sha)
     if known is not None:
         return _known(path, sha, known, config, ledger, run_id, now, today, journal)
-    result = check_file(path, path.name, profile, data)
+    return Ready(path, data, sha, stat.st_size, stat.st_mtime)
+
+
+def _review(item: tuple[Ready, Profile | None]) -> FileResult:
+    """check_file in a worker; a bug met by one strange file rejects that file, not the night."""
+    ready, profile = item
+    try:
+        return check_file(ready.path, ready.path.name, profile, ready.data)
+    except MemoryError:
+        raise
+    except Exception as exc:
+        found = finding("internal-error", detail=f"{type(exc).__name__}: {str(exc)[:120]}")
+        return FileResult(ready.path.name, Status.REJECTED, found.message, findings=(found,))
+
+
+def _finish(ready: Ready, result: FileResult, config: Config, ledger: Ledger, run_id: int, today: str,
+            journal: Journal) -> Outcome:
+    """Record the reviewed file, then file it away (in this order: a kill in between is finished next night)."""
+    path, sha = ready.path, ready.sha256
     folder = config.rejected if result.status is Status.REJECTED else config.archive / today
     dest = _free(folder / path.name)
     result = replace(result, path=str(dest))
-    ledger.record(sha, path.name, stat.st_size, stat.st_mtime, today, run_id, result, stored=dest)
+    ledger.record(sha, path.name, ready.size, ready.mtime, today, run_id, result, stored=dest)
     _checkpoint(config.state, "after-record")
     _checkpoint(config.state, "before-move")
     if not _file_away(path, dest, journal):
@@ -187,6 +219,36 @@ def _take(path: Path, skip_reason: str, config: Config, ledger: Ledger, run_id: 
                     f"{sum(f.severity is Severity.ERROR for f in result.findings)} 个错误）",
             file=path.name, status=result.status.value, sha256=sha)
     return Outcome(result.status.value, result, sha)
+
+
+def _take_all(candidates: list[Candidate], config: Config, ledger: Ledger, run_id: int, profile: Profile | None,
+              now: dt.datetime, today: str, journal: Journal,
+              progress: Callable[[int, int, str], None] | None) -> Iterator[Outcome]:
+    """Every candidate, in batches: read, hash and sort out in this process, review the new ones in `jobs`
+    processes, record and file away in order. A second copy of content already in the batch waits for the
+    next batch, so it meets the first one in the ledger and is counted as a duplicate, as one by one."""
+    jobs = config.jobs or default_jobs()
+    size = 1 if jobs <= 1 else 8 * jobs
+    queue, done = list(candidates), 0
+    while queue:
+        batch, queue = queue[:size], queue[size:]
+        ready: list[Ready] = []
+        later: list[Candidate] = []
+        for cand in batch:
+            prepared = _prepare(cand.path, cand.skip_reason, config, ledger, run_id, now, today, journal)
+            if isinstance(prepared, Ready) and any(r.sha256 == prepared.sha256 for r in ready):
+                later.append(cand)  # its twin is recorded first; then it is a duplicate, as one by one
+                continue
+            done += 1
+            if progress:
+                progress(done, len(candidates), cand.path.name)
+            if isinstance(prepared, Outcome):
+                yield prepared
+            else:
+                ready.append(prepared)
+        queue = later + queue
+        for item, result in zip(ready, ordered_map(_review, [(r, profile) for r in ready], jobs), strict=True):
+            yield _finish(item, result, config, ledger, run_id, today, journal)
 
 
 def _known(path: Path, sha: str, known: FileRecord, config: Config, ledger: Ledger, run_id: int,
@@ -249,10 +311,7 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
             raise OutputError(f"无法创建文件夹 {folder}（{exc.strerror}）。请检查配置中的路径和权限。") from exc
     others = (config.archive, config.rejected, config.outbox, config.state)  # never read our own folders back
     candidates = discover([config.inbox], exclude=others)
-    for i, cand in enumerate(candidates, 1):
-        if progress:
-            progress(i, len(candidates), cand.path.name)
-        outcome = _take(cand.path, cand.skip_reason, config, ledger, run_id, profile, now, today, journal)
+    for outcome in _take_all(candidates, config, ledger, run_id, profile, now, today, journal, progress):
         counts[outcome.kind] += 1
         if outcome.result is not None:
             tonight.append((outcome.sha256, thin(outcome.result)))

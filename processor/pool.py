@@ -7,6 +7,9 @@ the same as a serial run's.
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -19,6 +22,22 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+def new_pool(jobs: int) -> ProcessPoolExecutor:
+    """A process pool whose workers end when this process does. Killed (SIGKILL, the OOM killer, a power cut
+    of the parent only), the parent leaves its workers waiting forever for work by default: they would keep
+    memory, and the nightly job's lock file open."""
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_exit_with_parent, initargs=(os.getpid(),))
+
+
+def _exit_with_parent(parent: int) -> None:
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="selfeval-parent-watch").start()
+
+
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int, window: int = 0) -> Iterator[R]:
     """fn over items in `jobs` processes (in this one when jobs ≤ 1), in order. A worker that dies (killed for
     memory) is an OutputError telling to lower --jobs; an error raised by fn propagates as it is."""
@@ -26,7 +45,7 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int, window: int
         yield from map(fn, items)
         return
     window = window or 4 * jobs
-    pool = ProcessPoolExecutor(max_workers=jobs)
+    pool = new_pool(jobs)
     try:
         pending: deque[Future[R]] = deque()
         for item in items:

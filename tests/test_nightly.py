@@ -187,6 +187,23 @@ def wait_for(path: Path, proc: subprocess.Popen[str], seconds: float = 60) -> No
         time.sleep(0.1)
 
 
+def assert_no_orphans(cfg: Path, seconds: float = 10) -> None:
+    """Worker processes of a killed run end too (processor.pool): none is left running with its config."""
+    deadline = time.monotonic() + seconds
+    while True:
+        alive = []
+        for proc_dir in Path("/proc").iterdir():
+            try:
+                if proc_dir.name.isdigit() and str(cfg) in (proc_dir / "cmdline").read_bytes().decode(errors="replace"):
+                    alive.append(proc_dir.name)
+            except OSError:
+                continue
+        if not alive:
+            return
+        assert time.monotonic() < deadline, f"workers of the killed run still alive: {alive}"
+        time.sleep(0.2)
+
+
 def offline_config(root: Path) -> Path:
     cfg = setup(root, 9)
     text = cfg.read_text(encoding="utf-8").replace('host = "127.0.0.1"', 'host = ""').replace("settle_seconds = 600",
@@ -205,6 +222,7 @@ def test_killed_run_is_finished_by_the_next(tmp_path: Path, point: str) -> None:
     wait_for(tmp_path / "状态" / f"paused-{point}", proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
+    assert_no_orphans(cfg)
     if point == "summary-spooled":
         assert list((tmp_path / "状态").glob(".selfeval-spool-*/*.pickle"))  # the killed run's results on disk
     again = subprocess_run(cfg)
