@@ -32,6 +32,7 @@ NEW_FILES = 10
 
 def worker(config_path: Path, day: str) -> None:
     """One night in this process, with its stages timed by wrapping the functions the night calls."""
+    import processor.intake as intake
     import processor.nightly as nightly
     from processor.config import load_config
     from processor.ledger import Ledger
@@ -55,7 +56,7 @@ def worker(config_path: Path, day: str) -> None:
     nightly.publish_summary = timed("publish_summary", nightly.publish_summary)  # type: ignore[assignment]
     # files reviewed tonight: each goes through _finish (record and file away) in this process, whichever
     # worker reviewed it
-    nightly._finish = timed("reviewed", nightly._finish)  # type: ignore[attr-defined]
+    intake._finish = timed("reviewed", intake._finish)  # type: ignore[attr-defined]
     config = load_config(config_path)
     t = time.perf_counter()
     result = nightly.night(config, now=dt.datetime.fromisoformat(f"{day}T02:00:00"))
