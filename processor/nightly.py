@@ -12,7 +12,7 @@ import hashlib
 import logging
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +199,8 @@ def rebuild_ledger(config: Config, *, now: dt.datetime | None = None) -> tuple[P
                     ledger.sighting(sha, file.name, received, run_id, file)
                     counts["duplicates"] += 1
                     continue
-                result = check_file(file, file.name, profile, data)
+                # the path where it lies, as the intake records it: two departments' 自评表.xlsx stay apart
+                result = replace(check_file(file, file.name, profile, data), path=str(file))
                 ledger.record(sha, file.name, len(data), file.stat().st_mtime, received, run_id, result)
                 ledger.stored(sha, file)
                 counts["files"] += 1

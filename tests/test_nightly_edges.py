@@ -169,3 +169,25 @@ def test_seed_form_round_trip_through_a_night(tmp_path: Path) -> None:
     write_workbook(config.inbox / "seed.xlsx", [("自评表", seed_spec())])
     result = night(config, now=T)
     assert result.exit_code == 0 and result.counts["accepted"] == 1
+
+
+def test_a_rebuilt_ledger_keeps_same_named_files_apart(tmp_path: Path) -> None:
+    """Two departments both sent 自评表.xlsx on different days. After rebuild-ledger each project's sheet must
+    show its own form: results are keyed by where the file lies, never by its bare name."""
+    from processor.nightly import rebuild, rebuild_ledger
+
+    write_template(tmp_path)
+    config = load_config(tmp_path / "selfeval.toml")
+    for day, name, dept in (("2024-01-10", "项目甲", "甲局"), ("2024-01-20", "项目乙", "乙局")):
+        folder = config.archive / day
+        folder.mkdir(parents=True)
+        write_workbook(folder / "自评表.xlsx", [("表", clean_spec(name=name, department=dept))])
+    _, counts = rebuild_ledger(config, now=dt.datetime(2024, 1, 31, 2, 0))
+    assert counts == {"files": 2, "duplicates": 0}
+    summary = rebuild(config, now=dt.datetime(2024, 1, 31, 2, 0))
+    book = CalamineWorkbook.from_path(str(summary))
+    sheets = [n for n in book.sheet_names if n.startswith("P")]
+    assert sorted(n[5:] for n in sheets) == ["项目乙", "项目甲"]
+    for sheet in sheets:
+        cells = [v for row in book.get_sheet_by_name(sheet).to_python()[:4] for v in row]
+        assert sheet[5:] in cells and ({"项目甲", "项目乙"} - {sheet[5:]}).isdisjoint(cells)
