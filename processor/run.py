@@ -23,7 +23,7 @@ from processor.feedback import FOLDER, write_feedback
 from processor.fsutil import atomic_pair, atomic_write
 from processor.model import Report
 from processor.profiles import Profile
-from processor.spool import Spool
+from processor.spool import Spool, sweep_stale
 from processor.summary import project_sheet_names, write_summary
 
 DEFAULT_NAME = "绩效自评汇总_{year}_{date}.xlsx"
@@ -115,6 +115,7 @@ def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date
     """
     date = date or dt.date.today()
     check_mode(split)  # before the checking, not after it
+    sweep_stale(out)
     with Spool(out) as spool:
         report = check_spooled([inbox], spool, profile, exclude=(out,), jobs=jobs)
         agg = aggregate(report)

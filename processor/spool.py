@@ -15,6 +15,7 @@ from __future__ import annotations
 import pickle
 import shutil
 import tempfile
+import time
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
@@ -81,6 +82,24 @@ class Spool:
         for i, (old, new) in enumerate(zip(before.files, after.files, strict=True)):
             if new is not old:
                 self.put(i, replace(self.get(i), findings=new.findings))
+
+
+STALE_AFTER = 24 * 3600  # seconds: no run takes a day, so an older spool is a killed run's
+
+
+def sweep_stale(parent: Path, now: float | None = None) -> list[Path]:
+    """Remove spools a killed one-shot run left in `parent` more than a day ago. One-shot runs take no lock,
+    so a younger spool may belong to a run still going on in the same folder and is left alone."""
+    now = time.time() if now is None else now
+    removed = []
+    for folder in parent.glob(".selfeval-spool-*") if parent.is_dir() else ():
+        try:
+            if folder.is_dir() and now - folder.stat().st_mtime > STALE_AFTER:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+        except OSError:
+            continue
+    return removed
 
 
 def store(folder: Path, index: int, result: FileResult) -> None:

@@ -203,3 +203,19 @@ def test_a_failed_publish_leaves_the_previous_summary_and_folder_whole(
     after = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
     assert after == before
     assert not list((tmp_path / "out").glob(".selfeval-*"))
+
+
+def test_a_killed_runs_spool_is_swept_a_day_later(tmp_path: Path) -> None:
+    import os
+    import time
+
+    out = tmp_path / "out"
+    old, young = out / ".selfeval-spool-old", out / ".selfeval-spool-young"
+    for folder in (old, young):
+        folder.mkdir(parents=True)
+        (folder / "000000.pickle").write_bytes(b"x")
+    day_ago = time.time() - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    run(make_inbox(tmp_path), out, date=DAY, feedback=False)
+    assert not old.exists()  # a killed run's, a day old
+    assert young.exists()  # may be another run's, still going: left alone
