@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from zipcraft import SHEET1, clean_xlsx, forge_size, padded, rewrite
+from zipcraft import SHEET1, clean_xlsx, forge_size, padded, refused, rewrite
 
 from processor import check_file, guard
 from processor.model import Status
@@ -71,9 +71,7 @@ def test_a_1_5_gb_bomb_is_refused_with_its_figures_in_bounded_memory(bomb: Path)
 
 
 def test_the_bomb_in_process_answers_with_the_figures(bomb: Path) -> None:
-    result = check_file(bomb)
-    assert result.status is Status.REJECTED
-    [found] = result.findings
+    found = refused(bomb)
     assert (found.code, found.severity.value) == ("file-bomb", "error")
     assert "1,536.0 MB" in found.message and "上限 100:1" in found.message
     assert "正常的工作簿" in found.hint
@@ -85,9 +83,7 @@ def test_a_member_inflating_past_its_declared_size_is_refused(tmp_path: Path) ->
                    streams={SHEET1: padded(250 * 1024 * 1024)}, level=9)
     forge_size(path, SHEET1, 7000)
     assert _member(path, SHEET1).file_size == 7000
-    result = check_file(path)
-    assert result.status is Status.REJECTED
-    [found] = result.findings
+    found = refused(path)
     assert found.code == "file-size-forged"
     assert "声明解压后为 0.01 MB，实际解压后已达 200 MB 以上" in found.message
 
@@ -98,9 +94,7 @@ def test_total_size_over_the_limit_is_refused(tmp_path: Path, monkeypatch: pytes
     path = clean_xlsx(tmp_path / "big.xlsx")
     with zipfile.ZipFile(path, "a") as zf:
         zf.writestr("xl/media/image1.png", random.Random(7).randbytes(3 * guard.MB))
-    result = check_file(path)
-    assert result.status is Status.REJECTED
-    [found] = result.findings
+    found = refused(path)
     assert found.code == "file-too-large"
     assert "工作簿解压后共 3.0 MB" in found.message and "超过处理上限 2 MB" in found.message
 
@@ -111,9 +105,7 @@ def test_too_many_members_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyP
     with zipfile.ZipFile(path, "a") as zf:
         for i in range(60):
             zf.writestr(f"xl/media/image{i}.png", b"x")
-    result = check_file(path)
-    assert result.status is Status.REJECTED
-    [found] = result.findings
+    found = refused(path)
     assert found.code == "file-too-many-parts"
     assert "有 70 个部件" in found.message and "上限 50 个" in found.message
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 from formbuilder import clean_spec, write_form
-from zipcraft import clean_xlsx, rewrite
+from zipcraft import clean_xlsx, refused, rewrite
 
 from processor import check_file, guard
 from processor.model import Status
@@ -85,9 +85,7 @@ def test_an_oversized_part_no_sheet_names_refuses_the_file(tmp_path: Path) -> No
     with zipfile.ZipFile(path, "a") as zf:
         zf.writestr("xl/worksheets/sheet9.xml", b'<?xml version="1.0"?><worksheet><sheetData><row r="1048576">'
                     b'<c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>')
-    result = check_file(path)
-    assert result.status is Status.REJECTED
-    [found] = result.findings
+    found = refused(path)
     assert found.code == "file-sheet-too-large" and "“xl/worksheets/sheet9.xml”" in found.message
     assert "不能单独跳过" in found.message
 
@@ -97,17 +95,13 @@ def test_cells_without_positions_are_placed_as_calamine_places_them(tmp_path: Pa
     cells = b"<c><v>1</v></c>" * 16384
     path = rewrite(clean_xlsx(tmp_path / "src.xlsx"), tmp_path / "rless.xlsx", edits={
         "xl/worksheets/sheet1.xml": lambda d: d.replace(b"</sheetData>", b"<row>" + cells + b"</row></sheetData>")})
-    result = check_file(path)
-    assert result.status is Status.REJECTED
-    [found] = result.findings
+    found = refused(path)
     assert found.code == "file-sheet-too-large"
     assert "16,384 列" in found.message and "工作簿中没有其他工作表可读" in found.message
 
 
 def test_a_stray_value_on_the_only_sheet_rejects_the_file_with_figures(tmp_path: Path) -> None:
-    result = check_file(_form_and_corner(tmp_path / "stray.xlsx", stray_in_form=True))
-    assert result.status is Status.REJECTED
-    [found] = result.findings
+    found = refused(_form_and_corner(tmp_path / "stray.xlsx", stray_in_form=True))
     assert (found.code, found.sheet, found.cell) == ("file-sheet-too-large", "表", "XFD1048576")
     assert "1,048,576 行 × 16,384 列" in found.message and "17,179,869,184 个单元格" in found.message
     assert "Ctrl+End" in found.hint
@@ -202,9 +196,7 @@ def test_an_ods_with_a_far_value_is_refused(tmp_path: Path, row: bytes, figures:
                 data = data.replace(_LAST_ROW, row + b"</table:table>")
             zout.writestr(info, data)
     assert check_file(src).status is not Status.REJECTED  # the untouched fixture's repeated rows are fine
-    result = check_file(path)
-    assert result.status is Status.REJECTED
-    [found] = result.findings
+    found = refused(path)
     assert found.code == "file-sheet-too-large"
     assert figures in found.message and "ODS 格式的工作簿只能整体读取" in found.message
 
@@ -232,9 +224,7 @@ def test_many_sheets_together_over_the_book_limit_are_refused(tmp_path: Path, mo
     for i in range(10):
         book.add_worksheet(f"附表{i + 1}").write(0, 99, "x")
     book.close()
-    result = check_file(path)
-    assert result.status is Status.REJECTED
-    [found] = result.findings
+    found = refused(path)
     assert found.code == "file-cells-too-many"
     assert "工作簿 11 张工作表合计 1,198 个单元格，超过处理上限 1,000 个" in found.message
 

@@ -13,7 +13,18 @@ from pathlib import Path
 
 from formbuilder import FormSpec, Raw, clean_spec, write_workbook
 
+from processor.check import check_file
+from processor.model import Finding, Status
+
 SHEET1 = "xl/worksheets/sheet1.xml"
+
+
+def refused(path: Path) -> Finding:
+    """check_file rejects the file with exactly one finding, which is returned for the caller's assertions."""
+    result = check_file(path)
+    assert result.status is Status.REJECTED
+    [found] = result.findings
+    return found
 
 
 def clean_xlsx(path: Path, sheets: list[tuple[str, FormSpec | list[list[Raw]]]] | None = None) -> Path:
