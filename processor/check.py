@@ -7,11 +7,12 @@ file's status says what happens to it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from functools import cache, partial
 from pathlib import Path
+from typing import TypeVar
 
 from processor.discover import Candidate, discover
 from processor.errors import BROKEN_POOL, OutputError
@@ -26,6 +27,8 @@ from processor.read import ReadFailure, load
 from processor.review import apply_severity, review
 from processor.spool import Spool, store, thin
 from processor.template import is_marker, template_findings
+
+T = TypeVar("T")
 
 
 @cache
@@ -76,17 +79,23 @@ def check_file(path: Path, shown: str | None = None, profile: Profile | None = N
     return FileResult(shown, status, "", book.format, tuple(projects), tuple(findings))
 
 
-def check_candidate(candidate: Candidate, profile: Profile | None = None) -> FileResult:
-    """One file's answer, whatever happens: a bug met by one strange file must not end the batch."""
-    if candidate.skip_reason:
-        return FileResult(candidate.shown, Status.SKIPPED, candidate.skip_reason)
+def check_safely(path: Path, shown: str, profile: Profile | None = None, data: bytes | None = None) -> FileResult:
+    """check_file, whatever happens: a bug met by one strange file rejects that file (internal-error) and
+    must not end the batch or the night."""
     try:
-        return check_file(candidate.path, candidate.shown, profile)
+        return check_file(path, shown, profile, data)
     except MemoryError:
         raise
     except Exception as exc:
         found = finding("internal-error", detail=f"{type(exc).__name__}: {str(exc)[:120]}")
-        return FileResult(candidate.shown, Status.REJECTED, found.message, findings=(found,))
+        return FileResult(shown, Status.REJECTED, found.message, findings=(found,))
+
+
+def check_candidate(candidate: Candidate, profile: Profile | None = None) -> FileResult:
+    """One discovered file's answer: skipped as discovery decided, else checked safely."""
+    if candidate.skip_reason:
+        return FileResult(candidate.shown, Status.SKIPPED, candidate.skip_reason)
+    return check_safely(candidate.path, candidate.shown, profile)
 
 
 def check_paths(paths: list[Path], profile: Profile | None = None, exclude: tuple[Path, ...] = (),
@@ -105,15 +114,7 @@ def check_spooled(paths: list[Path], spool: Spool, profile: Profile | None = Non
     spool (written by the worker that made it) and the report holds thin ones (processor.spool)."""
     candidates = discover(paths, exclude)
     work = partial(_check_into, folder=spool.folder, profile=profile)
-    items = list(enumerate(candidates))
-    if jobs <= 1 or len(candidates) < 2 * jobs:
-        checked = Report(tuple(map(work, items)))
-    else:
-        try:
-            with new_pool(jobs) as pool:
-                checked = Report(tuple(pool.map(work, items, chunksize=8)))
-        except BrokenProcessPool as exc:
-            raise OutputError(BROKEN_POOL) from exc
+    checked = Report(tuple(_map(work, list(enumerate(candidates)), jobs)))
     final = mark_duplicates(checked)
     spool.settle(checked, final)
     return final
@@ -128,11 +129,20 @@ def _check_into(item: tuple[int, Candidate], folder: Path, profile: Profile | No
 
 def check_many(candidates: list[Candidate], profile: Profile | None, jobs: int) -> Iterator[FileResult]:
     """Results in input order, streamed: a caller can record each file as soon as it and all before it are done."""
-    if jobs <= 1 or len(candidates) < 2 * jobs:
-        yield from (check_candidate(c, profile) for c in candidates)
+    return _map(partial(check_candidate, profile=profile), candidates, jobs)
+
+
+def _map(work: Callable[[T], FileResult], items: list[T], jobs: int) -> Iterator[FileResult]:
+    """work over items in input order; in `jobs` processes, in chunks of 8 files (a form takes milliseconds,
+    so sending them one at a time would cost as much as checking them), unless the batch is too small."""
+    if jobs <= 1 or len(items) < 2 * jobs:
+        yield from map(work, items)
         return
-    with new_pool(jobs) as pool:
-        yield from pool.map(partial(check_candidate, profile=profile), candidates, chunksize=8)
+    try:
+        with new_pool(jobs) as pool:
+            yield from pool.map(work, items, chunksize=8)
+    except BrokenProcessPool as exc:
+        raise OutputError(BROKEN_POOL) from exc
 
 
 def default_jobs() -> int:

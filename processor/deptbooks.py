@@ -29,7 +29,7 @@ from processor.errors import BROKEN_POOL, OutputError, UsageError
 from processor.feedback import safe_name
 from processor.pool import new_pool
 from processor.projectsheet import write_project_sheets
-from processor.sheetnames import internal_link
+from processor.sheetnames import internal_link, sheet_ref
 from processor.spool import load
 from processor.styles import make_styles
 from processor.summary import PROJECT_COLUMNS, PROJECTS, highlight_projects, table
@@ -96,7 +96,7 @@ def plan(agg_projects: pd.DataFrame, names: list[str], index_of: dict[str, int],
 
 def external_link(folder: str, file: str, sheet: str) -> str:
     """A link relative to the overall workbook, so the pair can be moved or copied together."""
-    return f"external:{folder}/{file}#'" + sheet.replace("'", "''") + "'!A1"
+    return f"external:{folder}/{file}#{sheet_ref(sheet)}"
 
 
 def write_book(task: BookTask) -> None:

@@ -20,10 +20,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from processor.check import check_file, default_jobs
+from processor.check import check_safely, default_jobs
 from processor.config import Config
 from processor.discover import Candidate
-from processor.findings import finding
 from processor.ledger import FileRecord, Ledger
 from processor.model import STATUS_ZH, FileResult, Severity, Status
 from processor.pool import ordered_map
@@ -142,15 +141,8 @@ def _prepare(path: Path, skip_reason: str, config: Config, ledger: Ledger, run_i
 
 
 def _review(item: tuple[Ready, Profile | None]) -> FileResult:
-    """check_file in a worker; a bug met by one strange file rejects that file, not the night."""
     ready, profile = item
-    try:
-        return check_file(ready.path, ready.path.name, profile, ready.data)
-    except MemoryError:
-        raise
-    except Exception as exc:
-        found = finding("internal-error", detail=f"{type(exc).__name__}: {str(exc)[:120]}")
-        return FileResult(ready.path.name, Status.REJECTED, found.message, findings=(found,))
+    return check_safely(ready.path, ready.path.name, profile, ready.data)
 
 
 def _finish(ready: Ready, result: FileResult, config: Config, ledger: Ledger, run_id: int, today: str,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from processor.aggregate import aggregate
-from processor.check import check_file, default_jobs
+from processor.check import check_safely, default_jobs
 from processor.config import Config
 from processor.discover import discover
 from processor.errors import OutputError
@@ -200,7 +200,7 @@ def rebuild_ledger(config: Config, *, now: dt.datetime | None = None) -> tuple[P
                     counts["duplicates"] += 1
                     continue
                 # the path where it lies, as the intake records it: two departments' 自评表.xlsx stay apart
-                result = replace(check_file(file, file.name, profile, data), path=str(file))
+                result = replace(check_safely(file, file.name, profile, data), path=str(file))
                 ledger.record(sha, file.name, len(data), file.stat().st_mtime, received, run_id, result)
                 ledger.stored(sha, file)
                 counts["files"] += 1

@@ -34,9 +34,14 @@ def _trim(name: str) -> str:
     return name.strip().strip("'").strip() or "项目"
 
 
+def sheet_ref(sheet: str, cell: str = "A1") -> str:
+    """'Sheet'!A1, the quoted form every link uses; an apostrophe inside a quoted sheet name is doubled."""
+    return "'" + sheet.replace("'", "''") + f"'!{cell}"
+
+
 def internal_link(sheet: str, cell: str = "A1") -> str:
-    """An xlsxwriter internal link; an apostrophe inside a quoted sheet name is doubled."""
-    return "internal:'" + sheet.replace("'", "''") + f"'!{cell}"
+    """An xlsxwriter link to a cell of the same workbook."""
+    return "internal:" + sheet_ref(sheet, cell)
 
 
 def unique_names(wanted: list[str], taken: set[str] | None = None) -> list[str]:
