@@ -32,10 +32,10 @@ NEW_FILES = 10
 
 def worker(config_path: Path, day: str) -> None:
     """One night in this process, with its stages timed by wrapping the functions the night calls."""
-    import processor.intake as intake
-    import processor.nightly as nightly
-    from processor.config import load_config
-    from processor.ledger import Ledger
+    import processor.nightly.intake as intake
+    import processor.nightly.night as nightly
+    from processor.nightly.config import load_config
+    from processor.nightly.ledger import Ledger
 
     timings: dict[str, float] = {"current_report": 0.0, "aggregate": 0.0, "publish_summary": 0.0, "reviewed": 0.0}
     checked = [0]

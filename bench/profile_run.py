@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE.parent))
 def pipeline(forms: Path, out: Path) -> dict[str, float]:
     from processor.aggregate import aggregate
     from processor.check import check_paths
-    from processor.summary import write_summary
+    from processor.write.summary import write_summary
 
     t0 = time.perf_counter()
     report = check_paths([forms], None)
@@ -46,7 +46,7 @@ def main() -> None:
     # imported before the profile starts: start-up is not the work being profiled
     import processor.aggregate
     import processor.check
-    import processor.summary  # noqa: F401
+    import processor.write.summary  # noqa: F401
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "summary.xlsx"

@@ -243,8 +243,8 @@ def worker_split(forms: Path, out: Path) -> None:
     """check / aggregate / write timed inside one process, as `selfeval run` calls them (processor.run.run)."""
     from processor.aggregate import aggregate
     from processor.check import check_spooled, default_jobs
+    from processor.core.spool import Spool
     from processor.run import publish_summary
-    from processor.spool import Spool
 
     kw: dict[str, Any] = {"jobs": default_jobs()}
     with Spool() as spool:

@@ -11,8 +11,9 @@ from typing import Any
 
 import pandas as pd
 
-from processor.model import SEVERITY_ZH, STATUS_ZH, Report, Severity, Status
-from processor.scoring import execution_rate
+from processor.core.model import SEVERITY_ZH, STATUS_ZH, Report, Severity, Status
+from processor.core.names import main_year
+from processor.review.scoring import execution_rate
 
 GRADES = ("优", "良", "中", "差")
 INFLATION = -0.5  # 复核 − 自评 below this counts as 自评分虚高 (the default score tolerance)
@@ -131,6 +132,7 @@ def _grades(projects: pd.DataFrame) -> dict[str, tuple[int, int]]:
 
 def _overview(report: Report, projects: pd.DataFrame) -> dict[str, Any]:
     received = [f for f in report.files if f.status is not Status.SKIPPED]
+    year = main_year(projects["year"].dropna())
     return {
         "files_received": len(received),
         "files_accepted": report.count(Status.ACCEPTED),
@@ -148,14 +150,6 @@ def _overview(report: Report, projects: pd.DataFrame) -> dict[str, Any]:
         "self_weighted": _weighted(projects["self_total"], projects["annual_budget"]),
         "computed_weighted": _weighted(projects["computed_total"], projects["annual_budget"]),
         "inflated": int((projects["diff"] < INFLATION).sum()),
-        "main_year": _main_year(projects),
-        "other_year": int((projects["year"] != _main_year(projects)).sum()) if len(projects) else 0,
+        "main_year": year,
+        "other_year": int((projects["year"] != year).sum()) if len(projects) else 0,
     }
-
-
-def _main_year(projects: pd.DataFrame) -> int | None:
-    years = projects["year"].dropna()
-    if years.empty:
-        return None
-    counts = years.astype(int).value_counts()
-    return int(min(counts.index[counts == counts.max()]))

@@ -14,19 +14,19 @@ from functools import cache, partial
 from pathlib import Path
 from typing import TypeVar
 
-from processor.discover import Candidate, discover
-from processor.errors import BROKEN_POOL, OutputError
-from processor.findings import finding
-from processor.grid import Grid
-from processor.locate import find_forms
-from processor.model import FileResult, Finding, Project, Report, Severity, Status
-from processor.parse import FormParser
-from processor.pool import new_pool
-from processor.profiles import Profile, detect, load_profile
-from processor.read import ReadFailure, load
-from processor.review import apply_severity, review
-from processor.spool import Spool, store, thin
-from processor.template import is_marker, template_findings
+from processor.core.errors import BROKEN_POOL, OutputError
+from processor.core.findings import finding
+from processor.core.model import FileResult, Finding, Project, Report, Severity, Status
+from processor.core.pool import new_pool
+from processor.core.spool import Spool, store, thin
+from processor.read.discover import Candidate, discover
+from processor.read.grid import Grid
+from processor.read.locate import find_forms
+from processor.read.marker import is_marker, template_findings
+from processor.read.parse import FormParser
+from processor.read.workbook import ReadFailure, load
+from processor.review.checks import apply_severity, review
+from processor.review.profiles import Profile, detect, load_profile
 
 T = TypeVar("T")
 
@@ -111,7 +111,7 @@ def check_paths(paths: list[Path], profile: Profile | None = None, exclude: tupl
 def check_spooled(paths: list[Path], spool: Spool, profile: Profile | None = None,
                   exclude: tuple[Path, ...] = (), jobs: int = 1) -> Report:
     """`check_paths` for a whole batch whose detail must not stay in memory: each full result goes to the
-    spool (written by the worker that made it) and the report holds thin ones (processor.spool)."""
+    spool (written by the worker that made it) and the report holds thin ones (processor.core.spool)."""
     candidates = discover(paths, exclude)
     work = partial(_check_into, folder=spool.folder, profile=profile)
     checked = Report(tuple(_map(work, list(enumerate(candidates)), jobs)))

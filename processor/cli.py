@@ -14,17 +14,16 @@ from rich.markup import escape
 from rich.progress import Progress
 
 from processor.check import check_paths, default_jobs
-from processor.config import FILE_NAME, load_config
-from processor.config import write_template as write_config_template
-from processor.deptbooks import SPLIT_ABOVE
-from processor.errors import SelfevalError, UsageError
-from processor.nightly import night, rebuild, rebuild_ledger
-from processor.profiles import DEFAULT as DEFAULT_PROFILE
-from processor.profiles import load_profile
+from processor.core.errors import SelfevalError, UsageError
+from processor.core.names import DEFAULT_NAME, SPLIT_ABOVE
+from processor.nightly.config import FILE_NAME, load_config
+from processor.nightly.config import write_template as write_config_template
+from processor.nightly.night import night, rebuild, rebuild_ledger
 from processor.report import render_night, render_rules, render_run, render_table, rules_markdown, to_json
-from processor.run import DEFAULT_NAME
+from processor.review.profiles import DEFAULT as DEFAULT_PROFILE
+from processor.review.profiles import load_profile
 from processor.run import run as run_job
-from processor.template import DEFAULT_INDICATORS, write_template
+from processor.write.template import DEFAULT_INDICATORS, write_template
 
 app = typer.Typer(
     name="selfeval",

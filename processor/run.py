@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections import Counter
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,21 +16,20 @@ from xlsxwriter.exceptions import FileCreateError
 
 from processor.aggregate import Aggregate, aggregate
 from processor.check import check_spooled
-from processor.deptbooks import check_mode, folder_for, plan, should_split, write_books
-from processor.errors import OutputError, UsageError
-from processor.feedback import FOLDER, write_feedback
-from processor.fsutil import atomic_pair, atomic_write
-from processor.model import Report
-from processor.profiles import Profile
-from processor.spool import Spool, sweep_stale
-from processor.summary import project_sheet_names, write_summary
-
-DEFAULT_NAME = "绩效自评汇总_{year}_{date}.xlsx"
+from processor.core.errors import OutputError
+from processor.core.fsutil import atomic_pair, atomic_write
+from processor.core.model import Report
+from processor.core.names import DEFAULT_NAME, check_mode, folder_for, main_year, should_split, summary_name
+from processor.core.spool import Spool, sweep_stale
+from processor.review.profiles import Profile
+from processor.write.deptbooks import plan, write_books
+from processor.write.feedback import FOLDER, write_feedback
+from processor.write.summary import project_sheet_names, write_summary
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """`report` is thin (processor.spool): each project's figures and every finding, not its indicator rows,
+    """`report` is thin (processor.core.spool): each project's figures and every finding, not its indicator rows,
     which are in the summary's project sheets; `check_paths` / `selfeval check --json` give everything."""
 
     report: Report
@@ -42,21 +40,6 @@ class RunResult:
     feedback_dir: Path | None = None  # OUT/审核意见, or None when feedback was not asked for
 
 
-def main_year(report: Report) -> int | None:
-    years = Counter(p.year for f in report.files for p in f.projects if p.year)
-    return min(years, key=lambda y: (-years[y], y)) if years else None
-
-
-def summary_name(template: str, year: int | None, date: dt.date) -> str:
-    try:
-        name = template.format(year=year or "年度不详", date=date.isoformat())
-    except (KeyError, IndexError, ValueError) as exc:
-        raise UsageError(f"汇总表文件名模板“{template}”有误（{exc}）：只能使用 {{year}} 和 {{date}}。") from exc
-    if "/" in name or "\\" in name or name in ("", ".", ".."):
-        raise UsageError(f"汇总表文件名“{name}”不能包含路径分隔符。")
-    return name if name.lower().endswith(".xlsx") else name + ".xlsx"
-
-
 def publish_summary(report: Report, agg: Aggregate, out: Path, *, name: str, year: int | None,
                     date: dt.date, spool: Spool | None = None, split: str = "auto",
                     jobs: int = 1) -> tuple[Path, list[str]]:
@@ -64,7 +47,7 @@ def publish_summary(report: Report, agg: Aggregate, out: Path, *, name: str, yea
 
     `spool` holds the full results when `report` holds thin ones. Above SPLIT_ABOVE projects (or with
     split="department") the project sheets go to one workbook per 主管部门 in a folder beside the summary
-    (processor.deptbooks), written by `jobs` processes. A failure leaves any previous summary of the same
+    (processor.write.deptbooks), written by `jobs` processes. A failure leaves any previous summary of the same
     name untouched and raises OutputError (exit 3).
     """
     try:
@@ -111,7 +94,7 @@ def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date
     Full results wait in a spool on disk; the returned report is thin (each project's figures and every
     finding, not its indicator rows), so memory does not grow with the indicators of a province's forms.
     With `feedback`, each department's files with problems are also written back as 审核意见 copies
-    (processor.feedback), after the summary, so a failing copy never costs the summary.
+    (processor.write.feedback), after the summary, so a failing copy never costs the summary.
     """
     date = date or dt.date.today()
     check_mode(split)  # before the checking, not after it
@@ -119,7 +102,7 @@ def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date
     with Spool(out) as spool:
         report = check_spooled([inbox], spool, profile, exclude=(out,), jobs=jobs)
         agg = aggregate(report)
-        year = year or main_year(report)
+        year = year or main_year(p.year for f in report.files for p in f.projects)
         target, sheets = publish_summary(report, agg, out, name=name, year=year, date=date, spool=spool,
                                          split=split, jobs=jobs)
         if not feedback:

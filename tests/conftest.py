@@ -17,7 +17,7 @@ def fixtures() -> Path:
 
 def reader_codes(result: object) -> list[tuple[str, str, str]]:
     """The reader's findings of a FileResult as (code, sheet, cell); review findings are tested apart."""
-    from processor.findings import CATALOGUE
+    from processor.core.findings import CATALOGUE
 
     return [(f.code, f.sheet, f.cell) for f in result.findings  # type: ignore[attr-defined]
             if CATALOGUE[f.code].stage == "read"]

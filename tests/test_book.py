@@ -1,4 +1,4 @@
-"""processor.book replaces xlsxwriter's O(n²) sheet-name scan; the rules it enforces must stay the library's."""
+"""processor.write.book replaces xlsxwriter's O(n²) sheet-name scan; the rules it enforces must stay the library's."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 from xlsxwriter.exceptions import DuplicateWorksheetName, InvalidWorksheetName
 
-from processor.book import open_book
-from processor.styles import text_lines, text_units
+from processor.write.book import open_book
+from processor.write.styles import text_lines, text_units
 
 
 def test_a_duplicate_name_is_refused_ignoring_case(tmp_path: Path) -> None:

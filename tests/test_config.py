@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from formbuilder import clean_spec, write_workbook
 
-from processor.config import load_config, write_template
-from processor.errors import ConfigError
+from processor.core.errors import ConfigError
+from processor.nightly.config import load_config, write_template
 
 
 def cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -71,7 +71,7 @@ def test_password_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest
     path.write_text(text, encoding="utf-8")
     monkeypatch.setenv("SELFEVAL_SMTP_PASSWORD", "s3cret")
     config = load_config(path)
-    assert config.smtp is not None and config.smtp.password() == "s3cret"
+    assert config.smtp is not None and config.smtp.password == "s3cret"
     assert "s3cret" not in repr(config)
 
 
@@ -85,7 +85,7 @@ def test_a_night_can_split_the_summary_by_department(tmp_path: Path) -> None:
 
     from python_calamine import CalamineWorkbook
 
-    from processor.nightly import night
+    from processor.nightly.night import night
 
     write_template(tmp_path)
     path = tmp_path / "selfeval.toml"

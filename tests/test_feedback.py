@@ -23,8 +23,12 @@ from openpyxl.comments import Comment
 from rich.console import Console
 
 from processor.check import check_file
-from processor.errors import OutputError
-from processor.feedback import (
+from processor.core.errors import OutputError
+from processor.core.model import FileResult, Finding, Report, Severity, Status
+from processor.core.names import safe_name
+from processor.report import render_run
+from processor.run import RunResult, run
+from processor.write.feedback import (
     AUTHOR,
     BLANK_DEPARTMENT,
     LIST_SHEET,
@@ -34,13 +38,9 @@ from processor.feedback import (
     fresh_workbook,
     needs_feedback,
     plan,
-    safe_name,
     write_feedback,
 )
-from processor.model import FileResult, Finding, Report, Severity, Status
-from processor.report import render_run
-from processor.run import RunResult, run
-from processor.styles import AMBER_FILL, RED_FILL
+from processor.write.styles import AMBER_FILL, RED_FILL
 
 DAY = dt.date(2026, 11, 27)
 HEADER = ["级别", "代码", "工作表", "单元格", "问题", "修改建议"]
@@ -241,7 +241,7 @@ def test_annotated_copy_is_stable_across_runs_and_processes(inbox: Path) -> None
     first = annotated_copy(checked, DAY)
     assert first is not None and first == annotated_copy(checked, DAY)
     script = ("import datetime, sys; from pathlib import Path; from processor.check import check_file; "
-              "from processor.feedback import annotated_copy; "
+              "from processor.write.feedback import annotated_copy; "
               "sys.stdout.buffer.write(annotated_copy(check_file(Path(sys.argv[1])), datetime.date(2026, 11, 27)))")
     outs = {subprocess.run([sys.executable, "-c", script, str(FIXTURES / "seed.xlsm")], capture_output=True,
                            env={"PYTHONHASHSEED": seed, "PATH": ""}, check=True).stdout for seed in ("1", "2")}
@@ -264,7 +264,7 @@ def test_openpyxl_failure_falls_back_to_the_fresh_workbook(inbox: Path, monkeypa
     def refuse(*args: object, **kwargs: object) -> None:
         raise KeyError("damaged part")
 
-    monkeypatch.setattr("processor.feedback.openpyxl.load_workbook", refuse)
+    monkeypatch.setattr("processor.write.feedback.openpyxl.load_workbook", refuse)
     checked = check_file(inbox / "市教育局_2021.xlsx")
     assert annotated_copy(checked, DAY) is None
     (path,) = [p for _, p in plan(Report((checked,)), tmp_path)]

@@ -32,8 +32,8 @@ from pathlib import Path
 
 import pytest
 
-from processor.config import load_config
-from processor.nightly import night, rebuild
+from processor.nightly.config import load_config
+from processor.nightly.night import night, rebuild
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "inbox"

@@ -23,8 +23,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from processor.errors import OutputError, UsageError
-from processor.mail import (
+from processor.core.errors import ConfigError, OutputError
+from processor.nightly.mail import (
     PENDING,
     Delivery,
     Outgoing,
@@ -210,7 +210,7 @@ def test_long_chinese_and_plain_names(tmp_path: Path) -> None:
 
 
 def test_unknown_security_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match=r"smtp\.security"):
+    with pytest.raises(ConfigError, match=r"\[smtp\] security"):
         SmtpSettings(host="mail.example", security="tls")
     assert SECRET not in repr(SmtpSettings(host="mail.example", user="u", password=SECRET))
 

@@ -11,14 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processor import guard
-from processor.context import FormContext
-from processor.grid import Grid, a1, col_letters
-from processor.labels import SHORT, squash
-from processor.locate import Block, Header, Label
-from processor.read import Sheet
-from processor.table import _END_WORDS, _STOPS, TableParser
-from processor.values import Unreadable, parse_number, parse_value
+from processor.read import guard
+from processor.read.context import FormContext
+from processor.read.grid import Grid, a1, col_letters
+from processor.read.labels import SHORT, squash
+from processor.read.locate import Block, Header, Label
+from processor.read.table import _END_WORDS, _STOPS, TableParser
+from processor.read.values import Unreadable, parse_number, parse_value
+from processor.read.workbook import Sheet
 
 # -- values -----------------------------------------------------------------------------------------------
 

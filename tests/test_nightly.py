@@ -20,8 +20,8 @@ from aiosmtpd.controller import Controller
 from formbuilder import clean_spec, seed_spec, write_workbook
 from python_calamine import CalamineWorkbook
 
-from processor.config import load_config
-from processor.nightly import night
+from processor.nightly.config import load_config
+from processor.nightly.night import night
 
 T1 = dt.datetime(2026, 11, 25, 23, 30)
 DAY = dt.timedelta(days=1)
@@ -188,7 +188,7 @@ def wait_for(path: Path, proc: subprocess.Popen[str], seconds: float = 60) -> No
 
 
 def assert_no_orphans(cfg: Path, seconds: float = 10) -> None:
-    """Worker processes of a killed run end too (processor.pool): none is left running with its config."""
+    """Worker processes of a killed run end too (processor.core.pool): none is left running with its config."""
     deadline = time.monotonic() + seconds
     while True:
         alive = []

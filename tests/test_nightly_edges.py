@@ -14,9 +14,9 @@ import pytest
 from formbuilder import clean_rows, clean_spec, seed_spec, write_workbook
 from python_calamine import CalamineWorkbook
 
-from processor.config import load_config, write_template
-from processor.errors import AlreadyRunning, ConfigError
-from processor.nightly import night
+from processor.core.errors import AlreadyRunning, ConfigError
+from processor.nightly.config import load_config, write_template
+from processor.nightly.night import night
 
 T = dt.datetime(2026, 11, 25, 23, 30)
 
@@ -174,7 +174,7 @@ def test_seed_form_round_trip_through_a_night(tmp_path: Path) -> None:
 def test_a_rebuilt_ledger_keeps_same_named_files_apart(tmp_path: Path) -> None:
     """Two departments both sent 自评表.xlsx on different days. After rebuild-ledger each project's sheet must
     show its own form: results are keyed by where the file lies, never by its bare name."""
-    from processor.nightly import rebuild, rebuild_ledger
+    from processor.nightly.night import rebuild, rebuild_ledger
 
     write_template(tmp_path)
     config = load_config(tmp_path / "selfeval.toml")

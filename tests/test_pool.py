@@ -1,4 +1,4 @@
-"""processor.pool.ordered_map: input order whatever the workers' speed, a dead worker is a clear OutputError."""
+"""processor.core.pool.ordered_map: input order whatever the workers' speed, a dead worker is a clear OutputError."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from processor.errors import OutputError
-from processor.pool import ordered_map
+from processor.core.errors import OutputError
+from processor.core.pool import ordered_map
 
 
 def _slow_square(x: int) -> int:

@@ -24,9 +24,9 @@ from formbuilder import FormSpec, Row, clean_rows, clean_spec, seed_spec, write_
 from python_calamine import CalamineWorkbook
 
 from processor import check_file
-from processor.model import FileResult, Finding, Severity
-from processor.projectsheet import write_project_sheet
-from processor.styles import AMBER_FILL, RED_FILL, make_styles
+from processor.core.model import FileResult, Finding, Severity
+from processor.write.projectsheet import write_project_sheet
+from processor.write.styles import AMBER_FILL, RED_FILL, make_styles
 
 SHEET = "项目1"
 

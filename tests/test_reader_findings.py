@@ -12,7 +12,7 @@ from conftest import reader_codes
 from formbuilder import Row, seed_spec, write_workbook
 
 from processor import check_file, check_paths
-from processor.model import FileResult, Severity, Status
+from processor.core.model import FileResult, Severity, Status
 
 
 def one_sheet(tmp_path: Path, file: str = "2021自评.xlsx", **changes: object) -> FileResult:

@@ -11,8 +11,8 @@ from conftest import reader_codes
 from formbuilder import write_workbook
 
 from processor import check_file
-from processor.model import ValueKind
-from processor.read import sniff
+from processor.core.model import ValueKind
+from processor.read.workbook import sniff
 
 XIANJIE = [
     ["附件2"],

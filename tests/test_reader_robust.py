@@ -11,7 +11,7 @@ from conftest import reader_codes
 from formbuilder import Row, seed_spec, write_form, write_workbook
 
 from processor import check_file, check_paths
-from processor.model import Status, ValueKind
+from processor.core.model import Status, ValueKind
 
 
 @pytest.mark.parametrize("keep", [512, 2048, 4096, 7000, 9000])

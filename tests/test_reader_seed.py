@@ -9,7 +9,7 @@ from conftest import reader_codes
 from formbuilder import seed_spec, write_workbook
 
 from processor import check_file
-from processor.model import Project, Status, ValueKind
+from processor.core.model import Project, Status, ValueKind
 
 # (level1, level2, clean name, target value, target kind, actual value, weight, self score, has reason)
 SEED = [

@@ -15,8 +15,8 @@ from formbuilder import CLEAN_ROWS, clean_spec, seed_spec, write_workbook
 from formbuilder import clean_rows as rows
 
 from processor import check_file
-from processor.model import FileResult, Severity, Status
-from processor.profiles import load_profile
+from processor.core.model import FileResult, Severity, Status
+from processor.review.profiles import load_profile
 
 
 def review(tmp_path: Path, profile: str | None = None, **changes: object) -> FileResult:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from processor.findings import CATALOGUE
+from processor.core.findings import CATALOGUE
 from processor.report import rules_markdown
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "rules.md"

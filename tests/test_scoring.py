@@ -1,4 +1,4 @@
-"""Rulebook rescoring (processor/scoring.py) and rule profiles (processor/profiles.py).
+"""Rulebook rescoring (processor/review/scoring.py) and rule profiles (processor/review/profiles.py).
 
 Every expected score below is worked out by hand from DOMAIN.md §2 — target met → full 分值;
 positive B/A × 分值; reverse A/B × 分值 (or (2 − B/A) × 分值 with the "linear" profile option);
@@ -15,11 +15,11 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from processor.errors import UsageError
-from processor.model import Indicator, Severity, Value, ValueKind
-from processor.profiles import Profile, load_profile
-from processor.scoring import budget_score, score_indicator
-from processor.values import parse_value
+from processor.core.errors import UsageError
+from processor.core.model import Indicator, Severity, Value, ValueKind
+from processor.read.values import parse_value
+from processor.review.profiles import Profile, load_profile
+from processor.review.scoring import budget_score, score_indicator
 
 CENTRAL = load_profile("central2020")
 HUNAN = load_profile("hunan-legacy")

@@ -13,11 +13,11 @@ from formbuilder import clean_spec, write_workbook
 from inbox import build_inbox
 from python_calamine import CalamineWorkbook
 
-import processor.deptbooks
-import processor.fsutil
-import processor.spool
+import processor.core.fsutil
+import processor.core.names
+import processor.core.spool
 from processor.run import RunResult, run
-from processor.summary import FIXED
+from processor.write.summary import FIXED
 
 DAY = dt.date(2026, 11, 27)
 
@@ -134,7 +134,7 @@ def test_auto_splits_above_the_documented_size(tmp_path: Path, monkeypatch: pyte
     inbox = make_inbox(tmp_path)
     small = run(inbox, tmp_path / "out", date=DAY, feedback=False)
     assert not department_books(small) and len(small.sheets) == len(small.aggregate.projects)
-    monkeypatch.setattr(processor.deptbooks, "SPLIT_ABOVE", len(small.aggregate.projects) - 1)
+    monkeypatch.setattr(processor.core.names, "SPLIT_ABOVE", len(small.aggregate.projects) - 1)
     large = run(inbox, tmp_path / "out", date=DAY, feedback=False)
     assert large.summary == small.summary and department_books(large)
     assert CalamineWorkbook.from_path(str(large.summary)).sheet_names == list(FIXED)
@@ -149,13 +149,13 @@ def test_the_spool_is_removed_and_the_report_is_thin(tmp_path: Path, monkeypatch
     spools.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spools))
     seen: list[Path] = []
-    real = processor.spool.Spool.put
+    real = processor.core.spool.Spool.put
 
-    def put(self: processor.spool.Spool, index: int, result: object) -> None:
+    def put(self: processor.core.spool.Spool, index: int, result: object) -> None:
         seen.append(self.folder)
         real(self, index, result)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(processor.spool.Spool, "put", put)
+    monkeypatch.setattr(processor.core.spool.Spool, "put", put)
     result = run(make_inbox(tmp_path), tmp_path / "out", date=DAY, split="department", jobs=2)
     assert list(spools.iterdir()) == []  # never the system's temporary folder (tmpfs, or C: on Windows)
     assert seen and {p.parent for p in seen} == {tmp_path / "out"}  # beside the output (settle wrote there)
@@ -167,7 +167,7 @@ def test_the_spool_is_removed_and_the_report_is_thin(tmp_path: Path, monkeypatch
 
 
 def test_an_unknown_split_mode_is_a_usage_error(tmp_path: Path) -> None:
-    from processor.errors import UsageError
+    from processor.core.errors import UsageError
 
     with pytest.raises(UsageError, match="--split-by"):
         run(make_inbox(tmp_path), tmp_path / "out", date=DAY, split="city")
@@ -179,13 +179,13 @@ def test_a_failed_publish_leaves_the_previous_summary_and_folder_whole(
     """On Windows a rename fails while the summary or a department workbook is open in Excel or WPS: the
     old pair must stay as it was, never a new folder beside an old summary (its P001… links would open
     other projects)."""
-    from processor.errors import OutputError
+    from processor.core.errors import OutputError
 
     inbox = make_inbox(tmp_path)
     first = run(inbox, tmp_path / "out", date=DAY, feedback=False, split="department")
     before = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
     write_workbook(inbox / "新.xlsx", [("表", clean_spec(name="新增项目", department="县9局"))])
-    real = processor.fsutil.os.replace
+    real = processor.core.fsutil.os.replace
 
     live = first.summary.with_name(first.summary.stem + "_分部门")
 
@@ -196,7 +196,7 @@ def test_a_failed_publish_leaves_the_previous_summary_and_folder_whole(
             raise PermissionError(13, "另一个程序正在使用此文件")
         real(src, dst)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(processor.fsutil.os, "replace", replace)
+    monkeypatch.setattr(processor.core.fsutil.os, "replace", replace)
     with pytest.raises(OutputError, match="请关闭已打开的汇总表"):
         run(inbox, tmp_path / "out", date=DAY, feedback=False, split="department")
     monkeypatch.undo()

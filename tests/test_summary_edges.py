@@ -13,7 +13,7 @@ from formbuilder import clean_spec, write_workbook
 from python_calamine import CalamineWorkbook
 
 from processor.run import run
-from processor.sheetnames import internal_link, unique_names
+from processor.write.sheetnames import internal_link, unique_names
 
 DAY = dt.date(2026, 11, 27)
 

@@ -16,13 +16,13 @@ import python_calamine as pc
 from conftest import reader_codes
 
 from processor import check_file
-from processor.errors import UsageError
-from processor.grid import Grid
-from processor.locate import find_forms
-from processor.model import Severity, Status
-from processor.profiles import available, load_profile
-from processor.read import load
-from processor.template import (
+from processor.core.errors import UsageError
+from processor.core.model import Severity, Status
+from processor.read.grid import Grid
+from processor.read.locate import find_forms
+from processor.read.workbook import load
+from processor.review.profiles import available, load_profile
+from processor.write.template import (
     DEFAULT_INDICATORS,
     FORM_SHEET,
     GUIDE_SHEET,

@@ -1,4 +1,4 @@
-"""The value grammar (processor/values.py), table-driven.
+"""The value grammar (processor/read/values.py), table-driven.
 
 Every expected value below is what the cell *means* on a 项目支出绩效自评表 (DOMAIN.md §2 and §4),
 written by hand — not captured from running the parser.
@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from processor.model import Value, ValueKind
-from processor.values import Unreadable, parse_number, parse_rate, parse_value, reconcile_percent
+from processor.core.model import Value, ValueKind
+from processor.read.values import Unreadable, parse_number, parse_rate, parse_value, reconcile_percent
 
 Q = ValueKind.QUANTITY
 P = ValueKind.PERCENT

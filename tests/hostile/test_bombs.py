@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from zipcraft import SHEET1, clean_xlsx, forge_size, padded, refused, rewrite
 
-from processor import check_file, guard
-from processor.model import Status
+from processor import check_file
+from processor.core.model import Status
+from processor.read import guard
 
 ROOT = Path(__file__).resolve().parents[2]
 GB15 = 1536 * 1024 * 1024  # 1.5 GiB of padding in sheet1.xml

@@ -1,7 +1,7 @@
 """Fuzzing the reader (issue 7): cell grids shaped like forms, mangled, never crash the pipeline.
 
 The grids start from real forms — the seed form and the clean central2020 form, typed by
-tests/formbuilder.py into a workbook and read back by processor.read.load, so they hold exactly what
+tests/formbuilder.py into a workbook and read back by processor.read.workbook.load, so they hold exactly what
 calamine hands the reader (strings with U+3000, floats, "" for blanks, merged ranges) — and are then
 shuffled, blanked, duplicated, retyped (numbers ↔ text, dates, bools, None, NaN/∞, "#REF!"),
 salted with control characters, huge and negative numbers and very long strings, and given random
@@ -43,16 +43,16 @@ from hypothesis import HealthCheck, currently_in_test_context, event, given, set
 from hypothesis import strategies as st
 
 from processor.check import check_file
-from processor.findings import CATALOGUE
-from processor.grid import Grid
-from processor.labels import SYNONYMS
-from processor.locate import find_forms
-from processor.model import FileResult, Finding, Project, Severity, Status
-from processor.parse import FormParser
-from processor.profiles import detect, load_profile
-from processor.read import Sheet, load
+from processor.core.findings import CATALOGUE
+from processor.core.model import FileResult, Finding, Project, Severity, Status
+from processor.read.grid import Grid
+from processor.read.labels import SYNONYMS
+from processor.read.locate import find_forms
+from processor.read.parse import FormParser
+from processor.read.workbook import Sheet, load
 from processor.report import file_dict
-from processor.review import apply_severity, review
+from processor.review.checks import apply_severity, review
+from processor.review.profiles import detect, load_profile
 from processor.run import run
 
 DEEP = int(os.environ.get("SELFEVAL_FUZZ", "0"))
@@ -447,7 +447,7 @@ def test_runs_of_mangled_forms_write_summary_and_letters(first: Sheet, second: S
 
 # -- the corpus: every grid the fuzzer crashed on ------------------------------------------------------------
 # Seed form, 0-based (row, col): row 5 is 年度资金总额 (C6 年初预算数, D6 全年预算数, E6 全年执行数), row 12 the
-# first indicator (E13 年度指标值, F13 实际完成值, G13 分值, H13 得分). Before the fix in processor/values.py each
+# first indicator (E13 年度指标值, F13 实际完成值, G13 分值, H13 得分). Before the fix in processor/read/values.py each
 # crashed the review (num() on ∞ or NaN: OverflowError / ValueError) or, through `selfeval run`, the summary
 # (xlsxwriter refuses to write ∞ or NaN: TypeError, and the whole night had no summary).
 

@@ -20,9 +20,10 @@ import xlsxwriter
 from formbuilder import clean_spec, write_form
 from zipcraft import clean_xlsx, refused, rewrite
 
-from processor import check_file, guard
-from processor.model import Status
-from processor.read import load
+from processor import check_file
+from processor.core.model import Status
+from processor.read import guard
+from processor.read.workbook import load
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CORNER = "sheet2.xml"

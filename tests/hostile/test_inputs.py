@@ -24,15 +24,15 @@ from formbuilder import clean_rows, clean_spec, seed_spec, write_form, write_wor
 from python_calamine import CalamineWorkbook
 
 from processor.check import check_file
-from processor.feedback import FOLDER, LIST_SHEET, annotated_copy
-from processor.findings import CATALOGUE
-from processor.grid import Grid
-from processor.locate import find_forms
-from processor.model import FileResult, Finding, Status
-from processor.parse import FormParser
-from processor.read import Sheet
+from processor.core.findings import CATALOGUE
+from processor.core.model import FileResult, Finding, Status
+from processor.read.grid import Grid
+from processor.read.locate import find_forms
+from processor.read.parse import FormParser
+from processor.read.workbook import Sheet
 from processor.report import finding_line
 from processor.run import RunResult, run
+from processor.write.feedback import FOLDER, LIST_SHEET, annotated_copy
 
 DAY = dt.date(2026, 11, 27)
 INFLATED = clean_rows(r0={"actual": "8个"})  # 8 of ≥10 scored 10/10: score-inflated at H13, the file is returned
@@ -202,7 +202,7 @@ def test_error_cells_never_crash_and_return_the_form(tmp_path: Path) -> None:
     assert all(f.code in CATALOGUE for f in result.findings)
 
 
-@pytest.mark.xfail(strict=True, reason="python-calamine returns error cells as ''; processor/read.py has to keep "
+@pytest.mark.xfail(strict=True, reason="python-calamine returns error cells as ''; processor/read/workbook.py has to keep "
                                         "them (e.g. from the sheet XML's t=\"e\" cells) before the reader can name "
                                         "them. Until then a #REF! in 分值 goes unmentioned.")
 def test_error_cells_are_named_as_unreadable_numbers(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ import python_calamine as pc
 from zipcraft import SHEET1, clean_xlsx, rewrite
 
 from processor import check_file
-from processor.model import Status
+from processor.core.model import Status
 
 ROOT = Path(__file__).resolve().parents[2]
 DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

@@ -14,7 +14,7 @@ from pathlib import Path
 from formbuilder import FormSpec, Raw, clean_spec, write_workbook
 
 from processor.check import check_file
-from processor.model import Finding, Status
+from processor.core.model import Finding, Status
 
 SHEET1 = "xl/worksheets/sheet1.xml"
 

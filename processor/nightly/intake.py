@@ -1,0 +1,224 @@
+"""The nightly job's intake: each file of the inbox read, hashed, reviewed, recorded and filed away.
+
+Crash safety comes from the order: a file is moved only after its ledger row is committed, and a file
+found in the inbox whose content is already in the ledger is only moved (never reviewed twice). New files
+are reviewed in `jobs` processes a batch at a time, and recorded and moved in inbox order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from processor.check import check_safely, default_jobs
+from processor.core.model import STATUS_ZH, FileResult, Severity, Status
+from processor.core.pool import ordered_map
+from processor.nightly.config import Config
+from processor.nightly.ledger import FileRecord, Ledger
+from processor.read.discover import Candidate
+from processor.review.profiles import Profile
+
+log = logging.getLogger("selfeval.night")
+
+
+class Journal:
+    """Plain log lines (cron mails them), and optionally one JSON object per line for machines."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+
+    def __call__(self, event: str, message: str, **fields: Any) -> None:
+        log.info(message)
+        if self.path is not None:
+            line = {"time": dt.datetime.now().isoformat(timespec="seconds"), "event": event, **fields}
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with self.path.open("a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
+            except OSError as exc:  # a log that cannot be written must not stop the night
+                log.warning("无法写入 JSON 日志 %s（%s）", self.path, exc.strerror)
+
+
+def checkpoint(state: Path, name: str) -> None:
+    """A seam for the crash tests: with SELFEVAL_PAUSE_AT=<name> the run stops here and waits to be
+    killed, so a test can kill it at exactly this point. Unset (always, in production) it does nothing."""
+    if os.environ.get("SELFEVAL_PAUSE_AT") == name:
+        (state / f"paused-{name}").write_text(str(os.getpid()), encoding="utf-8")
+        time.sleep(120)
+
+
+def _free(target: Path) -> Path:
+    """A name that does not exist yet: nothing is ever overwritten, a collision gets " (2)", " (3)" …"""
+    n, candidate = 1, target
+    while candidate.exists():
+        n += 1
+        candidate = target.with_name(f"{target.stem} ({n}){target.suffix}")
+    return candidate
+
+
+def _file_away(source: Path, dest: Path, journal: Journal) -> bool:
+    """Move a submission to its recorded destination. Across filesystems the copy goes to a temporary name
+    first, so the destination never holds half a file; the source is removed only after the copy is whole."""
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.rename(source, dest)
+            return True
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+        part = dest.with_name(f".selfeval-{dest.name}.part")
+        with source.open("rb") as src, part.open("wb") as out:
+            shutil.copyfileobj(src, out, 1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(part, dest)
+        source.unlink()
+        return True
+    except OSError as exc:
+        journal("move-failed", f"无法把 {source.name} 移到 {dest}（{exc.strerror}）：台账已记录，文件留在原处，下次运行再移",
+                file=source.name)
+        return False
+
+
+def _why(result: FileResult, received: str) -> str:
+    lines = [f"文件：{Path(result.path).name}", f"收到日期：{received}", f"状态：{STATUS_ZH[result.status]}",
+             f"原因：{result.reason}", ""]
+    lines += [f"- {f.message} 修改建议：{f.hint}" for f in result.findings]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # accepted | returned | rejected | duplicates | recovered | pending | skipped | failed
+    result: FileResult | None = None
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class Ready:
+    """A new file, read and hashed, waiting for its review."""
+
+    path: Path
+    data: bytes
+    sha256: str
+    size: int
+    mtime: float
+
+
+def _prepare(path: Path, skip_reason: str, config: Config, ledger: Ledger, run_id: int, now: dt.datetime,
+             today: str, journal: Journal) -> Outcome | Ready:
+    """One file of the inbox up to its review: skipped, still being copied, unreadable or already known (then
+    filed away here), or Ready. Never raises for the file's sake."""
+    if skip_reason:
+        return Outcome("skipped")
+    try:
+        stat = path.stat()
+        age = now.timestamp() - stat.st_mtime
+        if 0 <= age < config.settle_seconds:
+            return Outcome("pending")  # still being copied: the next night takes it
+        if age < 0:
+            journal("clock", f"{path.name} 的修改时间晚于现在（共享盘时钟不一致），按已复制完成处理", file=path.name)
+        data = path.read_bytes()
+    except OSError as exc:  # removed or locked meanwhile: it is still wherever it is, nothing lost
+        journal("vanished", f"跳过 {path.name}：读取时出错（{exc.strerror}），下次再处理", file=path.name)
+        return Outcome("failed")
+    sha = hashlib.sha256(data).hexdigest()
+    known = ledger.file(sha)
+    if known is not None:
+        return _known(path, sha, known, config, ledger, run_id, now, today, journal)
+    return Ready(path, data, sha, stat.st_size, stat.st_mtime)
+
+
+def _review(item: tuple[Ready, Profile | None]) -> FileResult:
+    ready, profile = item
+    return check_safely(ready.path, ready.path.name, profile, ready.data)
+
+
+def _finish(ready: Ready, result: FileResult, config: Config, ledger: Ledger, run_id: int, today: str,
+            journal: Journal) -> Outcome:
+    """Record the reviewed file, then file it away (in this order: a kill in between is finished next night)."""
+    path, sha = ready.path, ready.sha256
+    folder = config.rejected if result.status is Status.REJECTED else config.archive / today
+    dest = _free(folder / path.name)
+    result = replace(result, path=str(dest))
+    ledger.record(sha, path.name, ready.size, ready.mtime, today, run_id, result, stored=dest)
+    checkpoint(config.state, "after-record")
+    checkpoint(config.state, "before-move")
+    if not _file_away(path, dest, journal):
+        return Outcome("failed")
+    if result.status is Status.REJECTED:
+        _write_reason(dest, result, today)
+    journal("file", f"{STATUS_ZH[result.status]}：{path.name}（{len(result.projects)} 个项目，"
+                    f"{sum(f.severity is Severity.ERROR for f in result.findings)} 个错误）",
+            file=path.name, status=result.status.value, sha256=sha)
+    return Outcome(result.status.value, result, sha)
+
+
+def take_all(candidates: list[Candidate], config: Config, ledger: Ledger, run_id: int, profile: Profile | None,
+              now: dt.datetime, today: str, journal: Journal,
+              progress: Callable[[int, int, str], None] | None) -> Iterator[Outcome]:
+    """Every candidate, in batches: read, hash and sort out in this process, review the new ones in `jobs`
+    processes, record and file away in order. A second copy of content already in the batch waits for the
+    next batch, so it meets the first one in the ledger and is counted as a duplicate, as one by one."""
+    jobs = config.jobs or default_jobs()
+    size = 1 if jobs <= 1 else 8 * jobs
+    queue, done = list(candidates), 0
+    while queue:
+        batch, queue = queue[:size], queue[size:]
+        ready: list[Ready] = []
+        later: list[Candidate] = []
+        for cand in batch:
+            prepared = _prepare(cand.path, cand.skip_reason, config, ledger, run_id, now, today, journal)
+            if isinstance(prepared, Ready) and any(r.sha256 == prepared.sha256 for r in ready):
+                later.append(cand)  # its twin is recorded first; then it is a duplicate, as one by one
+                continue
+            done += 1
+            if progress:
+                progress(done, len(candidates), cand.path.name)
+            if isinstance(prepared, Outcome):
+                yield prepared
+            else:
+                ready.append(prepared)
+        queue = later + queue
+        for item, result in zip(ready, ordered_map(_review, [(r, profile) for r in ready], jobs), strict=True):
+            yield _finish(item, result, config, ledger, run_id, today, journal)
+
+
+def _known(path: Path, sha: str, known: FileRecord, config: Config, ledger: Ledger, run_id: int,
+           now: dt.datetime, today: str, journal: Journal) -> Outcome:
+    stored = Path(known.stored) if known.stored else None
+    if known.name == path.name and (stored is None or not stored.exists()):
+        # a previous run recorded it and died before moving it: only the move is left to do
+        folder = config.rejected if known.status is Status.REJECTED else config.archive / today
+        dest = stored if stored is not None else _free(folder / path.name)
+        if not _file_away(path, dest, journal):
+            return Outcome("failed")
+        ledger.stored(sha, dest)
+        result = ledger.result(sha)
+        if result.status is Status.REJECTED:
+            _write_reason(dest, result, today)
+        journal("recovered", f"补完上次中断的归档：{path.name} → {dest}", file=path.name)
+        return Outcome("recovered")
+    dest = _free((config.rejected if known.status is Status.REJECTED else config.archive / today) / path.name)
+    if not _file_away(path, dest, journal):
+        return Outcome("failed")
+    ledger.sighting(sha, path.name, now.isoformat(timespec="seconds"), run_id, dest)
+    journal("duplicate", f"重复提交（内容与 {known.name} 相同），已归档不再审核：{path.name}",
+            file=path.name, same_as=known.name)
+    return Outcome("duplicates")
+
+
+def _write_reason(dest: Path, result: FileResult, today: str) -> None:
+    note = _free(dest.with_name(dest.name + ".txt"))  # never over a department's own file of that name
+    note.write_text(_why(result, today), encoding="utf-8")

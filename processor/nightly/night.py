@@ -1,0 +1,210 @@
+"""`selfeval run --config`: one night of the drop-folder lifecycle, unattended and losing nothing.
+
+lock → discover (skip owner/temp files and files still being copied) → intake (processor.nightly.intake: hash,
+review, record in the ledger, then move to archive/DATE/ or rejected/ with a .txt) → rebuild the year's
+summary from the ledger → feedback for tonight's files → mail (or .eml files) → record the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from processor.aggregate import aggregate
+from processor.check import check_safely, default_jobs
+from processor.core.errors import OutputError
+from processor.core.fsutil import atomic_write
+from processor.core.model import Report
+from processor.core.spool import Spool, thin
+from processor.nightly.config import Config
+from processor.nightly.intake import Journal, checkpoint, take_all
+from processor.nightly.ledger import Ledger, keep_aside
+from processor.nightly.lock import RunLock
+from processor.nightly.mail import Delivery, Outgoing, deliver, department_mail, summary_mail
+from processor.read.discover import discover
+from processor.review.profiles import load_profile
+from processor.run import publish_summary
+from processor.write.feedback import plan, write_feedback
+
+log = logging.getLogger("selfeval.night")
+EXIT_OK, EXIT_FINDINGS, EXIT_RETRY = 0, 1, 6
+LATEST = "绩效自评汇总_latest.xlsx"
+
+
+@dataclass(frozen=True)
+class Night:
+    counts: dict[str, int]
+    tonight: Report
+    summary: Path
+    latest: Path
+    feedback: tuple[Path, ...]
+    delivery: Delivery | None
+    exit_code: int
+
+
+def night(config: Config, *, now: dt.datetime | None = None,
+          progress: Callable[[int, int, str], None] | None = None, backoff: float = 5.0) -> Night:
+    """Run one night. Raises AlreadyRunning, ConfigError or OutputError; everything else is a finding.
+
+    `backoff` is the first wait between SMTP retries (doubling each time)."""
+    now = now or dt.datetime.now()
+    today = now.date().isoformat()
+    journal = Journal(config.jsonl)
+    with RunLock(config.state / "selfeval.lock"):
+        ledger = Ledger(config.state / "ledger.sqlite")
+        try:
+            return _night(config, ledger, now, today, journal, progress, backoff)
+        finally:
+            ledger.close()
+
+
+def _sweep(*folders: Path) -> None:
+    """What a killed run left behind: its spool of results and half-written summaries (all named .selfeval-…).
+    Only called under the run lock, so no other run can be using them."""
+    for folder in folders:
+        for leftover in folder.glob(".selfeval-*") if folder.is_dir() else ():
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+
+
+def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal: Journal,
+           progress: Callable[[int, int, str], None] | None, backoff: float) -> Night:
+    run_id = ledger.start_run(now)
+    _sweep(config.state, config.outbox)
+    profile = load_profile(config.profile) if config.profile else None
+    counts = dict.fromkeys(("new", "accepted", "returned", "rejected", "duplicates", "recovered", "pending",
+                            "skipped", "failed"), 0)
+    # tonight's files by hash, each kept thin: a first night of a province's 2,000 files would otherwise hold
+    # every form's detail until the feedback is written (the ledger has them)
+    crashed = ledger.close_crashed(run_id)  # finish what a killed run could not
+    tonight = [(sha, thin(ledger.result(sha))) for sha in crashed]
+    if tonight:
+        journal("crashed", f"上次运行未完成：补做其 {len(tonight)} 个文件的审核意见和邮件", files=len(tonight))
+    for folder in (config.inbox, config.archive, config.rejected, config.outbox):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"无法创建文件夹 {folder}（{exc.strerror}）。请检查配置中的路径和权限。") from exc
+    others = (config.archive, config.rejected, config.outbox, config.state)  # never read our own folders back
+    candidates = discover([config.inbox], exclude=others)
+    for outcome in take_all(candidates, config, ledger, run_id, profile, now, today, journal, progress):
+        counts[outcome.kind] += 1
+        if outcome.result is not None:
+            tonight.append((outcome.sha256, thin(outcome.result)))
+    counts["new"] = sum(counts[k] for k in ("accepted", "returned", "rejected"))
+    checkpoint(config.state, "before-summary")
+    with Spool(config.state) as spool:
+        report, year = ledger.current_report(config.year, spool)
+        checkpoint(config.state, "summary-spooled")
+        agg = aggregate(report)
+        summary, _ = publish_summary(report, agg, config.outbox, name=config.summary_name, year=year,
+                                     date=now.date(), spool=spool, split=config.split_by,
+                                     jobs=config.jobs or default_jobs())
+    latest = config.outbox / LATEST
+    _copy_atomic(summary, latest)
+    journal("summary", f"汇总表已生成：{summary}（{agg.overview['projects']} 个项目）", path=str(summary))
+    tonight_report = Report(tuple(result for _, result in tonight))
+    shas = [sha for sha, _ in tonight]
+    feedback = tuple(write_feedback(tonight_report, config.outbox / today, created=now.date(),
+                                    full=lambda i: ledger.result(shas[i]), jobs=config.jobs or default_jobs()))
+    delivery = deliver(_mails(config, agg.overview, counts, summary, tonight_report, feedback, now.date()),
+                       config.smtp, outbox=config.outbox, queue=config.state / "mailqueue", when=now,
+                       backoff=backoff)
+    if delivery.error:
+        journal("mail-queued", f"邮件暂未发出，已排队，下次运行时重发：{delivery.error}", error=delivery.error)
+    code = EXIT_RETRY if delivery.error else EXIT_FINDINGS if counts["returned"] or counts["rejected"] else EXIT_OK
+    ledger.finish_run(run_id, "retry" if delivery.error else "ok", counts)
+    return Night(counts, tonight_report, summary, latest, feedback, delivery, code)
+
+
+def _copy_atomic(source: Path, target: Path) -> None:
+    try:
+        atomic_write(target, lambda tmp: shutil.copyfile(source, tmp))
+    except OSError as exc:
+        raise OutputError(f"无法写入 {target}（{exc.strerror}）。请检查磁盘空间和权限。") from exc
+
+
+def _mails(config: Config, overview: dict[str, Any], counts: dict[str, int], summary: Path, tonight: Report,
+           feedback: tuple[Path, ...], date: dt.date) -> list[Outgoing]:
+    mails = [summary_mail(config.recipients, overview, counts, summary, date)]
+    if config.send_feedback and feedback:
+        by_dept: dict[str, list[Path]] = {}
+        planned = plan(tonight, config.outbox / date.isoformat())
+        for (result, _base), path in zip(planned, feedback, strict=True):
+            dept = result.projects[0].department if result.projects else ""
+            by_dept.setdefault(dept, []).append(path)
+        for dept, files in sorted(by_dept.items()):
+            if dept in config.departments:
+                mails.append(department_mail(config.departments[dept], dept, files, date))
+    return mails
+
+
+def rebuild(config: Config, *, now: dt.datetime | None = None) -> Path:
+    """`selfeval report`: the year's summary again from the ledger, without touching the inbox."""
+    now = now or dt.datetime.now()
+    with Spool(config.state) as spool, RunLock(config.state / "selfeval.lock"):
+        ledger = Ledger(config.state / "ledger.sqlite")
+        try:
+            report, year = ledger.current_report(config.year, spool)
+        finally:
+            ledger.close()
+        # still under the lock: a night starting meanwhile must not replace the summary's folder beneath us
+        summary, _ = publish_summary(report, aggregate(report), config.outbox, name=config.summary_name, year=year,
+                                     date=now.date(), spool=spool, split=config.split_by,
+                                     jobs=config.jobs or default_jobs())
+        _copy_atomic(summary, config.outbox / LATEST)
+    return summary
+
+
+def rebuild_ledger(config: Config, *, now: dt.datetime | None = None) -> tuple[Path | None, dict[str, int]]:
+    """`selfeval rebuild-ledger`: a new ledger from what the archive and rejected folders hold.
+
+    The old ledger (if any) is kept aside under a new name. Files are reviewed again where they lie and
+    are not moved; their received date is their archive folder's date (归档/YYYY-MM-DD/).
+    """
+    now = now or dt.datetime.now()
+    path = config.state / "ledger.sqlite"
+    counts = {"files": 0, "duplicates": 0}
+    with RunLock(config.state / "selfeval.lock"):
+        aside = keep_aside(path, "old") if path.exists() else None
+        ledger = Ledger(path, rebuilding=True)
+        try:
+            run_id = ledger.start_run(now)
+            profile = load_profile(config.profile) if config.profile else None
+            found = sorted(p for p in config.archive.rglob("*") if p.is_file()) if config.archive.is_dir() else []
+            found += sorted(p for p in config.rejected.iterdir()
+                            if p.is_file() and p.suffix != ".txt") if config.rejected.is_dir() else []
+            for file in found:
+                data = file.read_bytes()
+                sha = hashlib.sha256(data).hexdigest()
+                folder = file.parent.name
+                received = folder if _is_date(folder) else dt.date.fromtimestamp(file.stat().st_mtime).isoformat()
+                if ledger.file(sha) is not None:
+                    ledger.sighting(sha, file.name, received, run_id, file)
+                    counts["duplicates"] += 1
+                    continue
+                # the path where it lies, as the intake records it: two departments' 自评表.xlsx stay apart
+                result = replace(check_safely(file, file.name, profile, data), path=str(file))
+                ledger.record(sha, file.name, len(data), file.stat().st_mtime, received, run_id, result)
+                ledger.stored(sha, file)
+                counts["files"] += 1
+            ledger.finish_run(run_id, "rebuilt", counts)
+        finally:
+            ledger.close()
+    return aside, counts
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True

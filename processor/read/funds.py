@@ -1,0 +1,127 @@
+"""The 项目资金 block: 年度资金总额 and its parts, converted to 万元.
+
+A blank total or rate in a program-written file is a formula without its result: it is computed the
+way the form defines it (total = Σ parts, 执行率 = B ÷ A, 得分 = min(执行率, 1) × 分值) and reported.
+"""
+
+from __future__ import annotations
+
+import re
+
+from processor.core.model import FundRow, Funds
+from processor.read.context import FormContext
+from processor.read.grid import a1
+from processor.read.labels import squash
+from processor.read.locate import FUND_ROWS, Header
+from processor.read.values import Unreadable, cell_text, parse_rate
+
+AMOUNTS = ("initial_budget", "annual_budget", "executed")
+FIELD_NAMES = {
+    "initial_budget": "年初预算数", "annual_budget": "全年预算数", "executed": "全年执行数",
+    "weight": "分值", "rate": "执行率", "score": "得分",
+}
+NO_FUNDS = Funds(None, None, None, None, None, None)
+_UNIT_NOTE = re.compile(r"单位:?(万元|元)")
+_YUAN = re.compile(r"\(元\)|单位:?元")
+
+
+def money_unit(ctx: FormContext, header: Header) -> str:
+    """万元 or 元, from the 项目资金 label and the funds header only (a project name may say 万元)."""
+    g = ctx.grid
+    texts = [squash(g.text(header.row, c)) for c in range(len(g.rows[header.row]))]
+    label = ctx.block.first("funds")
+    if label:
+        texts.append(squash(g.text(label.row, label.col)))
+    for r in range(ctx.block.top, header.row):  # a 单位：元 note above the form
+        for c in range(len(g.rows[r])):
+            if m := _UNIT_NOTE.search(squash(g.text(r, c))):
+                texts.append(m.group(0))
+    joined = " ".join(t for t in texts if t and len(t) < 40)
+    if "万元" in joined:
+        return "万元"
+    return "元" if _YUAN.search(joined) else "万元"
+
+
+def parse_funds(ctx: FormContext) -> Funds:
+    header = ctx.block.funds
+    if header is None:
+        ctx.note("missing-funds-row", ctx.label_cell("funds") or ctx.form_cell())
+        return NO_FUNDS
+    scale = 1 / 10000 if money_unit(ctx, header) == "元" else 1.0
+    cols = header.cols
+    first_money = min(cols.get(f, 10**6) for f in AMOUNTS)
+    rows: dict[str, FundRow] = {}
+    for lb in ctx.block.labels:
+        if lb.field in FUND_ROWS and lb.row > header.row and lb.col < first_money and lb.field not in rows:
+            rows[lb.field] = _fund_row(ctx, lb.field, lb.row, lb.col, cols, scale)
+    total = rows.get("fund_total")
+    if total is None:
+        ctx.note("missing-funds-row", ctx.label_cell("fund_total") or ctx.label_cell("funds") or ctx.form_cell())
+        return NO_FUNDS
+    parts = tuple(rows[k] for k in FUND_ROWS if k in rows and k != "fund_total")
+    total = _total_from_parts(ctx, total, parts)
+    r = total.row - 1
+    weight = ctx.number(r, cols["weight"], "分值") if "weight" in cols else None
+    rate = _rate(ctx, r, cols)
+    score = ctx.number(r, cols["score"], "得分") if "score" in cols else None
+    if scale != 1.0 and total.annual_budget is not None:
+        ctx.note("money-unit-converted", total.cells.get("annual_budget", ""),
+                 value=f"{total.annual_budget / scale:,.2f}", converted=f"{total.annual_budget:,.4f}")
+    for f in ("annual_budget", "executed"):
+        if getattr(total, f) is None:
+            ctx.note("missing-funds-value", total.cells.get(f, a1(r, first_money)), field=FIELD_NAMES[f])
+    if rate is None and total.annual_budget and total.executed is not None and "rate" in cols:
+        rate = total.executed / total.annual_budget
+        _computed(ctx, total.cells["rate"], field="执行率", value=f"{rate:.2%}")
+    if score is None and weight is not None and rate is not None and "score" in cols:
+        score = round(min(rate, 1.0) * weight, 2)
+        _computed(ctx, total.cells["score"], field="预算执行率得分", value=f"{score:g}")
+    return Funds(
+        initial_budget=total.initial_budget, annual_budget=total.annual_budget, executed=total.executed,
+        execution_rate=rate, weight=weight, self_score=score, money_unit="万元", row=total.row,
+        cells=total.cells, parts=parts,
+    )
+
+
+def _computed(ctx: FormContext, cell: str, **kw: object) -> None:
+    """Say that a blank formula cell was computed — unless the cell is not blank but unreadable (`#N/A` typed
+    as text, `十万`): its number-unreadable warning already names it, and a second note calling it 为空 would
+    contradict the first."""
+    if not any(f.code == "number-unreadable" and f.cell == cell for f in ctx.findings):
+        ctx.note("value-computed", cell, **kw)
+
+
+def _fund_row(ctx: FormContext, field: str, r: int, c: int, cols: dict[str, int], scale: float) -> FundRow:
+    amounts: list[float | None] = []
+    for f in AMOUNTS:
+        v = ctx.number(r, cols[f], FIELD_NAMES[f]) if f in cols else None
+        amounts.append(None if v is None else v * scale)
+    cells = {f: a1(r, col) for f, col in cols.items() if f in FIELD_NAMES}
+    initial, annual, executed = amounts
+    return FundRow(field.removeprefix("fund_"), cell_text(ctx.grid.get(r, c)), r + 1, initial, annual, executed,
+                   cells)
+
+
+def _total_from_parts(ctx: FormContext, total: FundRow, parts: tuple[FundRow, ...]) -> FundRow:
+    """A blank total amount whose parts are filled is the form's own sum formula without a result."""
+    changes: dict[str, float] = {}
+    for f in AMOUNTS:
+        values = [getattr(p, f) for p in parts if getattr(p, f) is not None]
+        if getattr(total, f) is None and values and f in total.cells:
+            changes[f] = round(sum(values), 6)
+            _computed(ctx, total.cells[f], field=f"年度资金总额的{FIELD_NAMES[f]}", value=f"{changes[f]:g}（各分项之和）")
+    if not changes:
+        return total
+    return FundRow(total.key, total.label, total.row, changes.get("initial_budget", total.initial_budget),
+                   changes.get("annual_budget", total.annual_budget), changes.get("executed", total.executed),
+                   total.cells)
+
+
+def _rate(ctx: FormContext, row: int, cols: dict[str, int]) -> float | None:
+    if "rate" not in cols:
+        return None
+    try:
+        return parse_rate(ctx.grid.get(row, cols["rate"]))
+    except Unreadable as exc:
+        ctx.note("number-unreadable", (row, cols["rate"]), field="执行率", value=str(exc))
+        return None

@@ -1,0 +1,165 @@
+"""Stage 4: read a located form's values into a Project, collecting findings as it goes.
+
+The parser reports what the department wrote and computes only what the form itself defines as a
+formula (执行率, the budget 得分, 总分, the total of the funds' parts) when a program saved the file
+without cached results. Judging the values is the review engine's job (processor/review/checks.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from processor.core.grades import grade_for
+from processor.core.model import Funds, Indicator, Project
+from processor.read.context import FormContext
+from processor.read.funds import parse_funds
+from processor.read.grid import Grid, a1
+from processor.read.labels import grade_of_word, squash
+from processor.read.locate import Block
+from processor.read.table import parse_indicators
+from processor.read.values import Unreadable, cell_text, is_blank, parse_number
+
+_TITLE_YEAR = re.compile(r"(20\d{2})\s*年度")
+_ANY_YEAR = re.compile(r"(20\d{2})\s*年")
+_FILE_YEAR = re.compile(r"(?<![\dA-Za-z])(20\d{2})(?![\dA-Za-z])")  # not central2020.xlsx
+
+
+class FormParser(FormContext):
+    """Parses one block; `findings` collects everything noticed on the way."""
+
+    def __init__(self, grid: Grid, block: Block, file_name: str) -> None:
+        super().__init__(grid, block, file_name)
+
+    def parse(self) -> Project:
+        name, name_cell = self.header_value("project_name")
+        department, dep_cell = self.header_value("department")
+        unit, unit_cell = self.header_value("unit")
+        self.cells.update(name=name_cell, department=dep_cell, unit=unit_cell)
+        if not name:
+            self.note("missing-project-name", name_cell or self.form_cell())
+        if not department:
+            self.note("missing-department", dep_cell or self.form_cell())
+        funds = parse_funds(self)
+        groups, indicators = parse_indicators(self)
+        self.check_scores(indicators)
+        weight_total, self_total, declared = self.parse_total(indicators, funds)
+        expected, achieved = self.parse_goals()
+        return Project(
+            sheet=self.grid.name, year=self.parse_year(), name=name, department=department, unit=unit,
+            profile="", funds=funds, indicators=tuple(indicators), self_total=self_total,
+            self_grade=grade_for(self_total), declared_grade=declared, goal_expected=expected,
+            goal_actual=achieved, groups=tuple(groups), weight_total=weight_total, cells=dict(self.cells),
+        )
+
+    def header_value(self, name: str) -> tuple[str, str]:
+        """(value, A1 of the value or of where it belongs) for 项目名称, 主管部门, 实施单位."""
+        if name in self.block.inline:
+            r, c, text = self.block.inline[name]
+            return text, a1(r, c)
+        label = self.block.first(name)
+        if label is None:
+            return "", ""
+        pos = self.grid.right_of(label.row, label.col)
+        if pos is None:
+            return "", a1(*self.grid.next_cell(label.row, label.col))
+        return cell_text(self.grid.get(*pos)).strip(), a1(*pos)
+
+    def parse_year(self) -> int | None:
+        """The evaluated year: a title's 20XX年度, else a 自评表 title's 20XX年, else sheet or file name.
+
+        A 填报日期 above the form names the year of filing, not the year evaluated, so bare dates
+        elsewhere in the title rows are not used.
+        """
+        first = self.block.first("project_name")
+        stop = first.row if first else self.block.top + 3
+        titles = [squash(self.grid.text(r, c)) for r in range(self.block.top, max(stop, self.block.top))
+                  for c in range(len(self.grid.rows[r]))]
+        for pattern, cells in ((_TITLE_YEAR, titles), (_ANY_YEAR, [t for t in titles if "自评" in t])):
+            for text in cells:
+                if m := pattern.search(text):
+                    return int(m.group(1))
+        for text in (self.grid.name, self.file_name):
+            if m := _FILE_YEAR.search(text):
+                return int(m.group(1))
+        self.note("year-missing")
+        return None
+
+    def parse_goals(self) -> tuple[str, str]:
+        out = []
+        exp, act = self.block.first("goal_expected"), self.block.first("goal_actual")
+        same_row = exp is not None and act is not None and exp.row == act.row
+        for lb, key in ((exp, "goal_expected"), (act, "goal_actual")):
+            if lb is None:
+                out.append("")
+                continue
+            order = (self.grid.below, self.grid.right_of) if same_row else (self.grid.right_of, self.grid.below)
+            pos = order[0](lb.row, lb.col) or order[1](lb.row, lb.col)
+            if pos is None:  # blank: point at the cell where the text belongs
+                r_end, _ = self.grid.span_end(lb.row, lb.col)
+                self.cells[key] = a1(r_end + 1, lb.col) if same_row else a1(*self.grid.next_cell(lb.row, lb.col))
+                out.append("")
+                continue
+            self.cells[key] = a1(*pos)
+            out.append(cell_text(self.grid.get(*pos)).strip())
+        return out[0], out[1]
+
+    def check_scores(self, indicators: list[Indicator]) -> None:
+        for ind in indicators:
+            if ind.weight is not None and ind.self_score is None and "score" in ind.cells:
+                cell = ind.cells["score"]
+                if not self._unreadable_at(cell):
+                    self.note("missing-score", cell, name=ind.name or ind.raw_name or f"第{ind.row}行指标",
+                              weight=f"{ind.weight:g}")
+
+    def _unreadable_at(self, cell: str) -> bool:
+        return any(f.code == "number-unreadable" and f.cell == cell for f in self.findings)
+
+    # -- 总分 / 等级 ------------------------------------------------------------------------------------
+    def parse_total(self, indicators: list[Indicator], funds: Funds) -> tuple[float | None, float | None, str | None]:
+        declared: str | None = None
+        if "grade" in self.block.inline:
+            r, c, declared = self.block.inline["grade"]
+            self.cells["grade"] = a1(r, c)
+        for lb in self.block.all("grade"):
+            pos = self.grid.right_of(lb.row, lb.col)
+            self.cells["grade"] = a1(*(pos or self.grid.next_cell(lb.row, lb.col)))
+            if pos:
+                declared = cell_text(self.grid.get(*pos)).strip() or declared
+        label = self.block.first("total")
+        if label is None:
+            return None, None, declared
+        cols = self.block.indicators.cols if self.block.indicators else {}
+        r = label.row
+        _, c_end = self.grid.span_end(r, label.col)
+        numbers: list[tuple[int, int, float]] = []  # (first col, last col, value) of each number's merge
+        for c in range(c_end + 1, len(self.grid.rows[r])):
+            cell = self.grid.raw(r, c)
+            if self.grid.covered(r, c) or is_blank(cell):
+                continue
+            if isinstance(cell, str) and grade_of_word(cell):
+                declared = declared or cell.strip()
+                self.cells.setdefault("grade", a1(r, c))
+                continue
+            try:
+                v = parse_number(cell)
+            except Unreadable:
+                continue
+            if v is not None:
+                numbers.append((c, self.grid.span_end(r, c)[1], v))
+        weight_total = score_total = None
+        for c0, c1, v in numbers:
+            if c0 <= cols.get("weight", -1) <= c1:
+                weight_total = v
+            elif c0 <= cols.get("score", -1) <= c1:
+                score_total, self.cells["total"] = v, a1(r, c0)
+        if weight_total is None and score_total is None and numbers:
+            if len(numbers) >= 2:
+                weight_total = numbers[0][2]
+            score_total, self.cells["total"] = numbers[-1][2], a1(r, numbers[-1][0])
+        if score_total is None:
+            self.cells["total"] = a1(r, cols.get("score", c_end + 1))
+            scores = [i.self_score for i in indicators]
+            if scores and all(s is not None for s in scores):
+                score_total = round(sum(s for s in scores if s is not None) + (funds.self_score or 0.0), 2)
+                self.note("value-computed", self.cells["total"], field="总分", value=f"{score_total:g}")
+        return weight_total, score_total, declared

@@ -1,0 +1,268 @@
+"""Stage 5: review a parsed form the way a finance-bureau reviewer does (DOMAIN.md §2–3).
+
+Recompute every score, then check the arithmetic, the explanations and the indicators themselves.
+Every check adds findings; none raises. The computed scores go back into the Project.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from processor.core.findings import finding, num
+from processor.core.model import Finding, Funds, Indicator, Project, Severity, ValueKind
+from processor.read.labels import label_key, squash
+from processor.review.profiles import Profile
+from processor.review.scoring import (
+    EQUAL,
+    POSITIVE,
+    QUALITATIVE,
+    REVERSE,
+    UNSCORABLE,
+    Score,
+    budget_score,
+    comparable,
+    score_indicator,
+)
+
+FILLER = {"", "无", "/", "—", "-", "--", "——", "已完成", "完成", "没有", "无偏差", "不适用", "空", "0", "无。"}
+_BUDGET_WORDS = re.compile(r"资金|预算|执行|支付|拨付|结余|结转|采购|进度|工程款|未付|尾款")
+LEVEL1 = {"产出指标": "产出指标", "效益指标": "效益指标", "效果指标": "效益指标", "项目效益": "效益指标",
+          "满意度指标": "满意度指标", "满意度": "满意度指标"}
+LEVEL2_STEMS = {"数量", "质量", "时效", "成本", "经济效益", "社会效益", "生态效益", "可持续影响", "可持续效益",
+                "服务对象满意度", "满意度", "社会公众满意度"}
+_METHOD_ZH = {
+    POSITIVE: "正向指标“完成值 ÷ 指标值 × 分值”", EQUAL: "等于型指标“完成值 ÷ 指标值 × 分值”",
+    REVERSE: "反向指标“指标值 ÷ 完成值 × 分值”", "reverse-linear": "反向指标“(2 − 完成值 ÷ 指标值) × 分值”",
+    "date": "时间指标（按期完成得满分）",
+}
+_BAND_ZH = {"achieved": "达成年度指标", "partial": "部分达成年度指标", "missed": "未达成年度指标"}
+
+
+def is_filler(reason: str) -> bool:
+    return squash(reason) in FILLER or len(squash(reason)) < 2
+
+
+def pct(x: float) -> str:
+    return f"{x * 100:.2f}".rstrip("0").rstrip(".") + "%"
+
+
+class Reviewer:
+    def __init__(self, project: Project, profile: Profile) -> None:
+        self.p = project
+        self.profile = profile
+        self.tol = profile.score_tolerance
+        self.findings: list[Finding] = []
+
+    def note(self, code: str, cell: str, **kw: object) -> None:
+        self.findings.append(finding(code, sheet=self.p.sheet, cell=cell, **kw))
+
+    def run(self) -> Project:
+        funds = self.review_funds()
+        indicators = tuple(self.review_indicator(i) for i in self.p.indicators)
+        self.review_weights(funds)
+        self.review_totals()
+        self.review_form(indicators)
+        computed = [i.computed_score if i.computed_score is not None else (i.self_score or 0.0) for i in indicators]
+        budget = funds.computed_score if funds.computed_score is not None else (funds.self_score or 0.0)
+        total = round(budget + sum(computed), self.profile.rounding) if indicators or funds.row else None
+        return replace(self.p, profile=self.profile.name, funds=funds, indicators=indicators,
+                       self_grade=self.profile.grade(self.p.self_total), computed_total=total,
+                       computed_grade=self.profile.grade(total))
+
+    # -- 项目资金 ------------------------------------------------------------------------------------
+    def review_funds(self) -> Funds:
+        f, prof = self.p.funds, self.profile
+        if not f.row:
+            return f
+        for col, zh in (("initial_budget", "年初预算数"), ("annual_budget", "全年预算数"), ("executed", "全年执行数")):
+            parts = [getattr(part, col) for part in f.parts if getattr(part, col) is not None]
+            total = getattr(f, col)
+            if parts and total is not None and abs(total - sum(parts)) > prof.money_tolerance:
+                self.note("funds-sum-mismatch", f.cells.get(col, ""), field=zh, value=num(total),
+                          expected=num(round(sum(parts), 4)))
+        a, b = f.annual_budget, f.executed
+        rate: float | None = None
+        if a is not None and b is not None:
+            if a == 0 and b > 0:
+                self.note("budget-zero-with-spending", f.cells.get("annual_budget", ""), value=num(a), executed=num(b))
+            elif a > 0:
+                rate = b / a
+                if b > a + prof.money_tolerance:
+                    self.note("executed-over-budget", f.cells.get("executed", ""), value=num(b), budget=num(a))
+        if rate is not None and f.execution_rate is not None and abs(f.execution_rate - rate) > prof.rate_tolerance:
+            self.note("rate-miscomputed", f.cells.get("rate", ""), value=pct(f.execution_rate), expected=pct(rate))
+        weight = f.weight if f.weight is not None else prof.budget_weight
+        computed = budget_score(rate, weight, prof)
+        if f.self_score is not None and f.self_score > weight + 1e-9:
+            self.note("score-above-weight", f.cells.get("score", ""), name="预算执行率", value=num(f.self_score),
+                      weight=num(weight))
+        elif f.self_score is not None and computed is not None and abs(f.self_score - computed) > self.tol:
+            self.note("budget-score-miscomputed", f.cells.get("score", ""), value=num(f.self_score),
+                      rate=pct(rate or 0), weight=num(weight), expected=num(computed))
+        if rate is not None and rate < prof.execution_reason_below and not self._budget_explained():
+            self.note("low-execution-unexplained", f.cells.get("rate", f.cells.get("executed", "")), value=pct(rate),
+                      threshold=pct(prof.execution_reason_below))
+        return replace(f, computed_score=computed)
+
+    def _budget_explained(self) -> bool:
+        return any(not is_filler(i.reason) and _BUDGET_WORDS.search(i.reason) for i in self.p.indicators)
+
+    # -- 每个三级指标 ---------------------------------------------------------------------------------
+    def review_indicator(self, ind: Indicator) -> Indicator:
+        name = ind.name or ind.raw_name or f"第{ind.row}行指标"
+        w, s, cells = ind.weight, ind.self_score, ind.cells
+        self._indicator_setup(ind, name)
+        if w is None:
+            return replace(ind, method=UNSCORABLE)
+        if ind.target.kind is ValueKind.EMPTY:
+            self.note("empty-target", cells.get("target", ""), name=name)
+        if ind.actual.kind is ValueKind.EMPTY:
+            self.note("empty-actual", cells.get("actual", ""), name=name)
+        sc = score_indicator(ind, self.profile)
+        if s is not None and s > w + 1e-9:
+            self.note("score-above-weight", cells.get("score", ""), name=name, value=num(s), weight=num(w))
+        elif sc.method == QUALITATIVE:
+            self._qualitative(ind, name, sc)
+        elif sc.score is not None and s is not None and (
+                s > sc.score + self.tol or (sc.met is False and s >= w - 1e-9 and sc.score < w)):
+            # beyond rounding, or full marks although the target was missed (DOMAIN.md §3.3: ≥4754 → 4604, 5/5)
+            method = "reverse-linear" if sc.method == REVERSE and self.profile.reverse_formula == "linear" else sc.method
+            self.note("score-inflated", cells.get("score", ""), name=name, target=ind.target.raw or "（空）",
+                      actual=ind.actual.raw or "（空）", weight=num(w), value=num(s), method=_METHOD_ZH[method],
+                      expected=num(sc.score))
+        if sc.method == UNSCORABLE and ind.target.kind is not ValueKind.EMPTY and ind.actual.kind is not ValueKind.EMPTY:
+            self._unscorable(ind, name)
+        if s is not None and s < w - 1e-9 and is_filler(ind.reason):
+            self.note("reason-missing", cells.get("reason", cells.get("score", "")), name=name, value=num(s),
+                      weight=num(w), filler=f"（填写的是“{ind.reason}”）" if ind.reason else "")
+        self._overachievement(ind, name, sc)
+        return replace(ind, method=sc.method, computed_score=sc.score)
+
+    def _qualitative(self, ind: Indicator, name: str, sc: Score) -> None:
+        if sc.band is None or ind.self_score is None or ind.weight is None:
+            return
+        lo, hi = (x * ind.weight for x in self.profile.qualitative_bands[sc.band])
+        if not lo - self.tol <= ind.self_score <= hi + self.tol:
+            self.note("qualitative-out-of-band", ind.cells.get("score", ""), name=name, actual=ind.actual.raw,
+                      band=_BAND_ZH[sc.band], low=num(lo), high=num(hi), value=num(ind.self_score))
+
+    def _unscorable(self, ind: Indicator, name: str) -> None:
+        t, a = ind.target, ind.actual
+        numeric = (ValueKind.QUANTITY, ValueKind.PERCENT)
+        why = ""
+        if t.kind in numeric and a.kind not in numeric:
+            why = "一个是数值、一个是文字，无法比较"
+        elif t.kind in numeric and a.kind in numeric and not comparable(t, a):
+            why = f"计量口径不同（{t.unit or '无单位'} 与 {a.unit or '无单位'}）"
+        if why:
+            self.note("not-comparable", ind.cells.get("actual", ""), name=name, target=t.raw, value=a.raw, why=why)
+        else:
+            self.note("unscorable", ind.cells.get("score", ""), name=name, target=t.raw, actual=a.raw,
+                      value=num(ind.self_score))
+
+    def _overachievement(self, ind: Indicator, name: str, sc: Score) -> None:
+        a, b = ind.target.value, ind.actual.value
+        if sc.method not in (POSITIVE, EQUAL) or a is None or b is None or a <= 0 or not comparable(ind.target, ind.actual):
+            return
+        if b >= self.profile.over_achievement * a and is_filler(ind.reason):
+            self.note("overachievement-unexplained", ind.cells.get("actual", ""), name=name, value=ind.actual.raw,
+                      target=ind.target.raw, ratio=pct(b / a))
+
+    def _indicator_setup(self, ind: Indicator, name: str) -> None:
+        """Checks of how the indicator was set, independent of its score."""
+        t, a, cells = ind.target, ind.actual, ind.cells
+        numeric = (ValueKind.QUANTITY, ValueKind.PERCENT)
+        if a.kind in numeric and a.op is not None:
+            self.note("actual-restates-target", cells.get("actual", ""), name=name, value=a.raw)
+        if t.kind not in numeric and t.kind is not ValueKind.EMPTY and re.search("数量|成本", ind.level2):
+            self.note("target-not-quantified", cells.get("target", ""), level2=ind.level2, name=name, value=t.raw)
+        if "满意度" in ind.name or "满意度" in ind.level2:
+            why = ""
+            if t.kind is not ValueKind.PERCENT and t.kind is not ValueKind.EMPTY:
+                why = "，不是百分比"
+            elif t.kind is ValueKind.PERCENT and t.value is not None and t.value < self.profile.satisfaction_min:
+                why = f"，低于 {num(self.profile.satisfaction_min)}%"
+            if why:
+                self.note("satisfaction-target-low", cells.get("target", ""), name=name, value=t.raw, why=why)
+
+    # -- 分值 ------------------------------------------------------------------------------------------
+    def review_weights(self, funds: Funds) -> None:
+        inds = self.p.indicators
+        weights = [i.weight for i in inds if i.weight is not None]
+        if len(weights) < len(inds):
+            return  # an unreadable 分值 is already a finding; sums around it would only repeat it
+        budget_w = funds.weight if funds.weight is not None else self.profile.budget_weight
+        if inds and abs(sum(weights) + budget_w - 100) > 0.01:
+            self.note("weights-not-100", self.p.cells.get("total", ""), indicators=num(sum(weights)),
+                      budget=num(budget_w), value=num(sum(weights) + budget_w))
+        level1: dict[str, tuple[float, str]] = {}
+        for g in self.p.groups:
+            members = [i.weight or 0.0 for i in inds
+                       if (i.level1 == g.name if g.level == 1 else (i.level2 == g.name and i.level1 == g.parent))]
+            if g.declared_weight is not None and abs(sum(members) - g.declared_weight) > 0.01:
+                self.note("group-weight-mismatch", g.cell, name=g.name, declared=num(g.declared_weight),
+                          value=num(sum(members)))
+            if g.level == 1:
+                key = LEVEL1.get(label_key(g.name), g.name)
+                level1[key] = (g.declared_weight if g.declared_weight is not None else sum(members), g.cell)
+            elif label_key(g.name).removesuffix("指标") not in LEVEL2_STEMS:
+                self.note("unknown-group", g.cell, level="二级", value=g.name)
+            if g.level == 1 and label_key(g.name) not in LEVEL1:
+                self.note("unknown-group", g.cell, level="一级", value=g.name)
+        if not level1:
+            return
+        first_cell = next(iter(level1.values()))[1]
+        for name, expected in self.profile.level1_weights.items():
+            got, cell = level1.get(name, (0.0, first_cell))
+            if abs(got - expected) > 0.01:
+                self.note("weights-off-profile", cell, name=name, value=num(got), profile=self.profile.name,
+                          expected=num(expected))
+
+    # -- 总分与等级 ------------------------------------------------------------------------------------
+    def review_totals(self) -> None:
+        p = self.p
+        scores = [i.self_score for i in p.indicators if i.self_score is not None]
+        complete = len(scores) == len(p.indicators)  # an unreadable score is already a finding; do not sum around it
+        if p.self_total is not None and scores and complete:
+            expected = round(sum(scores) + (p.funds.self_score or 0.0), 2)
+            if abs(expected - p.self_total) > self.tol:
+                self.note("total-mismatch", p.cells.get("total", ""), value=num(p.self_total), expected=num(expected))
+        if p.declared_grade:
+            grade = self.profile.grade_of_word(p.declared_grade)
+            if grade is None:
+                self.note("grade-word-unknown", p.cells.get("grade", ""), value=p.declared_grade)
+            elif p.self_total is not None and grade != self.profile.grade(p.self_total):
+                self.note("grade-mismatch", p.cells.get("grade", ""), value=p.declared_grade, total=num(p.self_total),
+                          expected=self.profile.grade(p.self_total))
+
+    # -- 整表 ------------------------------------------------------------------------------------------
+    def review_form(self, indicators: tuple[Indicator, ...]) -> None:
+        p = self.p
+        copied = [i for i in indicators if i.target.raw and squash(i.target.raw) == squash(i.actual.raw)]
+        if len(indicators) >= 3 and len(copied) == len(indicators) and (p.self_total or 0) >= 100 - self.tol:
+            self.note("copied-actuals", p.cells.get("total", ""), count=len(indicators), value=num(p.self_total))
+        for key, zh in (("goal_expected", "预期目标"), ("goal_actual", "实际完成情况")):
+            if not getattr(p, key).strip():
+                self.note("goal-missing", p.cells.get(key, ""), field=zh)
+        if p.goal_expected.strip() and squash(p.goal_expected) == squash(p.goal_actual):
+            self.note("goals-identical", p.cells.get("goal_actual", ""))
+
+
+def apply_severity(findings: list[Finding], profile: Profile | None) -> list[Finding]:
+    """A profile may change a code's severity or silence it ("off")."""
+    if profile is None or not profile.severity:
+        return findings
+    out = []
+    for f in findings:
+        if f.code not in profile.severity:
+            out.append(f)
+        elif (level := profile.severity[f.code]) is not None:
+            out.append(replace(f, severity=Severity(level)))
+    return out
+
+
+def review(project: Project, profile: Profile) -> tuple[Project, list[Finding]]:
+    reviewer = Reviewer(project, profile)
+    reviewed = reviewer.run()
+    return reviewed, reviewer.findings

@@ -1,0 +1,316 @@
+"""Stage 8: a 审核意见 copy of each department's own workbook, to send back with every problem marked.
+
+A clerk fixes a form fastest in the file they typed. So every returned or rejected file, and every file with
+warnings, gets a copy in which each finding's cell is filled red (error) or amber (warning) and carries the
+message and hint as a comment, behind a first sheet 审核意见 listing every finding with a link to its cell.
+The original is only ever read. openpyxl edits .xlsx/.xlsm only: .xls, .ods, .xlsb (and an .xlsx openpyxl
+cannot open) get a fresh workbook with the list and each form re-laid by projectsheet, marking the same
+cells; a rejected file has no form, but its department must still learn why: it gets the list alone.
+Copies go to OUT/审核意见/<主管部门>/ so that each folder can be sent back as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook as OpenBook
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+from xlsxwriter.exceptions import XlsxWriterException
+
+from processor.core.errors import OutputError
+from processor.core.fsutil import atomic_write
+from processor.core.model import SEVERITY_ZH, STATUS_ZH, FileResult, Finding, Report, Severity, Status
+from processor.core.names import safe_name
+from processor.core.pool import ordered_map
+from processor.write.book import open_book
+from processor.write.projectsheet import write_project_sheet
+from processor.write.sheetnames import unique_names
+from processor.write.styles import AMBER_FILL, FONT, HEAD_FILL, RED_FILL, landscape, make_styles, row_height, text_lines
+
+FOLDER = LIST_SHEET = "审核意见"
+AUTHOR = "绩效自评复核"
+BLANK_DEPARTMENT, UNKNOWN_DEPARTMENT = "未填主管部门", "无法识别部门"
+COLUMNS = (("级别", 7.0), ("代码", 21.0), ("工作表", 12.0), ("单元格", 8.0), ("问题", 46.0), ("修改建议", 38.0))
+WIDTH = sum(w for _, w in COLUMNS)
+NOTE_COPY = ("本文件为审核意见副本，原文件未改动。标红的单元格为错误（须改正后重新提交），标黄的为警告（请核实），"
+             "批注中是问题说明和修改建议。副本可能未保留原表中的图片、图表等对象，请在原文件上修改后重新提交。")
+NOTE_FRESH = ("原文件（{fmt}）无法直接标注，原文件未改动。本工作簿为问题清单和按官方表样重新排列的自评表"
+              "（标红为错误、标黄为警告，批注中是问题说明），单元格列为原文件中的位置。请在原文件上修改后重新提交。")
+NOTE_REJECTED = "文件无法作为自评表读取，未能复核，原文件未改动。请按下列说明处理后重新提交。"
+_QUOTE = str.maketrans({"'": "''"})  # a quote inside a quoted sheet name is doubled
+_A1 = re.compile(r"[A-Z]{1,3}[0-9]{1,7}")
+
+
+def needs_feedback(result: FileResult) -> bool:
+    """Returned and rejected files must be fixed, warnings checked; a file with infos only needs no letter."""
+    return result.status in (Status.RETURNED, Status.REJECTED) or any(f.severity is not Severity.INFO
+                                                                      for f in result.findings)
+
+
+def plan(report: Report, out: Path) -> list[tuple[FileResult, Path]]:
+    """Each feedback file's folder and name without extension, in report order. Unique ignoring case (as
+    Windows and macOS do) and extension (x.xls and x.xlsx are two letters): a second one gets "(2)"."""
+    used: set[str] = set()
+    plans = []
+    for result in report.files:
+        if not needs_feedback(result):
+            continue
+        dept = safe_name(result.projects[0].department, BLANK_DEPARTMENT) if result.projects else UNKNOWN_DEPARTMENT
+        stem = safe_name(Path(result.path).stem, "自评表", 150)
+        n, name = 1, f"{stem}_审核意见"
+        while f"{dept}/{name}".casefold() in used:
+            n += 1
+            name = f"{stem}_审核意见({n})"
+        used.add(f"{dept}/{name}".casefold())
+        plans.append((result, out / FOLDER / dept / name))
+    return plans
+
+
+def write_feedback(report: Report, out: Path, *, created: dt.date,
+                   full: Callable[[int], FileResult] | None = None, jobs: int = 1) -> list[Path]:
+    """Write every feedback file atomically; returns their paths. Raises OutputError when one cannot be written.
+
+    `full` gives a file's full result by its index when the report holds thin ones (processor.core.spool); it is
+    called in this process. With `jobs` > 1 the letters are written by that many processes (a province's
+    first night returns hundreds of files, and each copy is opened and saved by openpyxl); same files.
+    """
+    index_of = {id(result): i for i, result in enumerate(report.files)}
+    items = ((full(index_of[id(thin)]) if full is not None else thin, base, created) for thin, base in plan(report, out))
+    return list(ordered_map(_write_one, items, jobs))
+
+
+def _write_one(item: tuple[FileResult, Path, dt.date]) -> Path:
+    result, base, created = item
+    data = annotated_copy(result, created)
+    target = base.parent / (base.name + (".xlsm" if data is not None and result.format == "xlsm" else ".xlsx"))
+    _publish(target, partial(Path.write_bytes, data=data) if data is not None
+             else partial(fresh_workbook, result, created=created))
+    return target
+
+
+def _publish(target: Path, write: Callable[[Path], Any]) -> None:
+    """Write through a temporary file in the target's folder, then rename: a crash never leaves half a file."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, write)
+    except (OSError, XlsxWriterException) as exc:
+        raise OutputError(f"写入审核意见 {target} 失败（{getattr(exc, 'strerror', None) or exc}）。"
+                          "请检查磁盘空间和权限后重新运行。") from exc
+
+
+def _cell_ref(f: Finding) -> str:
+    return ref if _A1.fullmatch(ref := f.cell.replace("$", "").strip().upper()) else ""
+
+
+def _lines(result: FileResult, created: dt.date, note: str) -> list[tuple[str, str]]:
+    """The sheet's head: (style, text) — what file, what status, how many problems, which projects."""
+    counts = "，".join(f"{SEVERITY_ZH[s]} {sum(f.severity is s for f in result.findings)} 条" for s in Severity)
+    out = [("title", "项目支出绩效自评表审核意见"), ("info", f"文件：{Path(result.path).name}　状态："
+           f"{STATUS_ZH[result.status]}　问题：{counts}　复核日期：{created.isoformat()}")]
+    out += [("info", f"工作表 {p.sheet}：{p.name or '（无项目名称）'}　自评 {_num(p.self_total)} 分，"
+                     f"复核 {_num(p.computed_total)} 分（{p.computed_grade or '—'}）") for p in result.projects]
+    return [*out, ("note", note)]
+
+
+def _num(x: float | None) -> str:
+    return "—" if x is None else f"{x:g}"
+
+
+def _rows(result: FileResult) -> list[tuple[Finding, tuple[str, ...], float]]:
+    """The list's rows, errors first: (finding, 级别 … 修改建议, row height)."""
+    rows: list[tuple[Finding, tuple[str, ...], float]] = []
+    for f in sorted(result.findings, key=lambda f: list(Severity).index(f.severity)):
+        values = (SEVERITY_ZH[f.severity], f.code, f.sheet or "—", f.cell or "—", f.message, f.hint)
+        rows.append((f, values, row_height(max(text_lines(v, w) for v, (_, w) in zip(values, COLUMNS, strict=True)))))
+    return rows
+
+
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
+MAX_MERGED_CELLS = 200_000
+
+
+def _col(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _huge_merge(data: bytes) -> bool:
+    """True when a worksheet merges more cells than openpyxl can expand into objects in reasonable memory."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for name in zf.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    for m in _MERGE.finditer(zf.read(name)):
+                        area = (_col(m[3]) - _col(m[1]) + 1) * (int(m[4]) - int(m[2]) + 1)
+                        if area > MAX_MERGED_CELLS:
+                            return True
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return True
+    return False
+
+
+def annotated_copy(result: FileResult, created: dt.date) -> bytes | None:
+    """The department's workbook with its findings marked and the list in front, or None when openpyxl
+    cannot do it (not .xlsx/.xlsm, no form, the file changed or unreadable, openpyxl fails on it)."""
+    if result.format not in ("xlsx", "xlsm") or not result.projects:
+        return None
+    try:
+        data = Path(result.path).read_bytes()  # only read: the original is never opened for writing
+        if _huge_merge(data):
+            return None  # openpyxl makes an object per merged cell: A30:XFD1048576 would need tens of GB
+        raw = io.BytesIO(data)
+        book = openpyxl.load_workbook(raw, keep_vba=result.format == "xlsm", rich_text=True)
+        _mark(book, result)
+        _list_sheet(book, result, created)
+        return _save(book, created)
+    except MemoryError:
+        raise
+    except Exception:  # whatever openpyxl trips on, the fresh workbook still tells the department
+        return None
+
+
+def _anchor(ws: Worksheet, ref: str) -> Cell:
+    """The cell that shows a merged range's fill and comment: its top-left one."""
+    cell = ws[ref]
+    rng = next((r for r in ws.merged_cells.ranges if ref in r), None) if isinstance(cell, MergedCell) else None
+    cell = ws.cell(rng.min_row, rng.min_col) if rng else cell
+    if not isinstance(cell, Cell):
+        raise ValueError(f"{ref} is inside a merge without its top-left cell")
+    return cell
+
+
+def _mark(book: OpenBook, result: FileResult) -> None:
+    """Fill and annotate each error/warning cell; several findings on one cell share it, red wins over amber."""
+    sheets = {ws.title: ws for ws in book.worksheets if isinstance(ws, Worksheet)}  # not chartsheets
+    marks: dict[tuple[str, str], list[Finding]] = {}
+    for f in result.findings:
+        if f.severity is not Severity.INFO and f.sheet in sheets and (ref := _cell_ref(f)):
+            cell = _anchor(sheets[f.sheet], ref)
+            marks.setdefault((f.sheet, cell.coordinate), []).append(f)
+    for (sheet, ref), found in marks.items():
+        cell, error = sheets[sheet][ref], any(f.severity is Severity.ERROR for f in found)
+        cell.fill = PatternFill("solid", fgColor="FF" + (RED_FILL if error else AMBER_FILL).lstrip("#"))
+        text = "\n\n".join(f"【{SEVERITY_ZH[f.severity]}】{f.message}\n修改建议：{f.hint}" for f in found)
+        if cell.comment is not None:  # the department's own note stays, below ours
+            text += f"\n\n（原批注）{cell.comment.text}"
+        height = min(18 * text_lines(text, 52) + 12, 600)
+        cell.comment = Comment(ILLEGAL_CHARACTERS_RE.sub("", text), AUTHOR, height=height, width=400)
+
+
+def _text(cell: Any, value: str) -> None:
+    """Text stays text: a department's "=…" is no formula, and control characters openpyxl refuses go."""
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if cell.value.startswith("="):
+        cell.data_type = "s"
+
+
+def _list_sheet(book: OpenBook, result: FileResult, created: dt.date) -> None:
+    """Insert the 审核意见 sheet first and make it the only selected tab (two selected tabs edit as a group)."""
+    sheets = {ws.title: ws for ws in book.worksheets if isinstance(ws, Worksheet)}
+    for other in sheets.values():
+        other.sheet_view.tabSelected = False
+    ws = book.create_sheet(unique_names([LIST_SHEET], set(book.sheetnames))[0], 0)
+    ws.sheet_view.tabSelected = True
+    book.active = 0
+    for view in book.views:
+        view.firstSheet = 0
+    thin = Side(style="thin", color="BFBFBF")
+    box, middle = Border(left=thin, right=thin, top=thin, bottom=thin), Alignment(wrap_text=True, vertical="center")
+    fonts = {"title": Font(name=FONT, size=16, bold=True), "info": Font(name=FONT, size=11),
+             "note": Font(name=FONT, size=10, color="595959")}
+    for row, (kind, text) in enumerate(lines := _lines(result, created, NOTE_COPY), 1):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(COLUMNS))
+        _text(cell := ws.cell(row, 1), text)
+        cell.font = fonts[kind]
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center" if kind == "title" else None)
+        ws.row_dimensions[row].height = 28 if kind == "title" else row_height(text_lines(text, WIDTH - 10))
+    head = len(lines) + 2
+    for c, (name, width) in enumerate(COLUMNS, 1):
+        ws.column_dimensions[get_column_letter(c)].width, cell = width, ws.cell(head, c, name)
+        cell.font, cell.border, cell.alignment = Font(name=FONT, size=10, bold=True), box, Alignment(horizontal="center")
+        cell.fill = PatternFill("solid", fgColor="FF" + HEAD_FILL.lstrip("#"))
+    for r, (f, values, height) in enumerate(_rows(result), head + 1):
+        for c, value in enumerate(values, 1):
+            _text(cell := ws.cell(r, c), value)
+            cell.font, cell.border, cell.alignment = Font(name=FONT, size=10), box, middle
+        if color := {Severity.ERROR: RED_FILL, Severity.WARNING: AMBER_FILL}.get(f.severity):
+            ws.cell(r, 1).fill = PatternFill("solid", fgColor="FF" + color.lstrip("#"))
+        if f.sheet in sheets and (ref := _cell_ref(f)):
+            target, link = _anchor(sheets[f.sheet], ref).coordinate, ws.cell(r, 4)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{f.sheet.translate(_QUOTE)}'!{target}")
+            link.font = Font(name=FONT, size=10, color="0563C1", underline="single")
+        ws.row_dimensions[r].height = height
+    ws.freeze_panes, ws.print_title_rows = ws.cell(head + 1, 1), f"{head}:{head}"  # A4 landscape, fit to width
+    ws.page_setup.orientation, ws.page_setup.paperSize, ws.page_setup.fitToHeight = "landscape", ws.PAPERSIZE_A4, 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+
+
+def _save(book: OpenBook, created: dt.date) -> bytes:
+    """openpyxl's save() stamps the clock into docProps and every zip entry, and keep_vba adds parts in set
+    order: pin the dates to the run date and sort the parts, so the same inputs give the same bytes."""
+    stamp = max(dt.datetime(created.year, created.month, created.day), dt.datetime(1980, 1, 1))
+    book.properties.created = book.properties.modified = stamp
+    book.properties.lastModifiedBy, book.template = AUTHOR, False  # a template's content type would not open as .xlsx
+    raw = io.BytesIO()
+    ExcelWriter(book, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in sorted(src.infolist(), key=lambda i: (i.filename != "[Content_Types].xml", i.filename)):
+            pinned = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
+            pinned.compress_type, pinned.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            dst.writestr(pinned, src.read(info.filename))
+    return out.getvalue()
+
+
+def fresh_workbook(result: FileResult, path: Path, created: dt.date) -> None:
+    """The list and one re-laid form per project, for files openpyxl cannot edit; byte-identical per input."""
+    book = open_book(path, created)
+    book.set_properties({"title": "项目支出绩效自评表审核意见", "author": AUTHOR,
+                         "created": dt.datetime(created.year, created.month, created.day)})
+    styles = make_styles(book)
+    names = unique_names([p.sheet for p in result.projects], {LIST_SHEET})
+    ws = book.add_worksheet(LIST_SHEET)
+    kinds = {"title": styles.title, "note": styles.note,
+             "info": book.add_format({"font_name": FONT, "font_size": 11, "text_wrap": True, "valign": "vcenter"})}
+    note = NOTE_FRESH.format(fmt=f".{result.format}" if result.format else "未知格式") if result.projects else NOTE_REJECTED
+    for r, (kind, text) in enumerate(lines := _lines(result, created, note)):
+        ws.merge_range(r, 0, r, len(COLUMNS) - 1, "", kinds[kind])
+        ws.write_string(r, 0, text, kinds[kind])
+        ws.set_row(r, 28 if kind == "title" else row_height(text_lines(text, WIDTH - 10)))
+    head = len(lines) + 1
+    for c, (name, width) in enumerate(COLUMNS):
+        ws.set_column(c, c, width)
+        ws.write_string(head, c, name, styles.header)
+    fills = {Severity.ERROR: styles.error, Severity.WARNING: styles.warning, Severity.INFO: styles.text}
+    for r, (f, values, height) in enumerate(_rows(result), head + 1):
+        for c, value in enumerate(values):
+            ws.write_string(r, c, value, fills[f.severity] if c == 0 else styles.wrap_middle)
+        if f.project is not None and f.project < len(names):  # the re-laid form marks the same cell
+            ws.write_url(r, 3, f"internal:'{names[f.project].translate(_QUOTE)}'!A1", styles.link, string=values[3])
+        ws.set_row(r, height)
+    ws.freeze_panes(head + 1, 0)
+    landscape(ws, (head, head))
+    shown = replace(result, path=Path(result.path).name)  # the reviewer's folders are no business of the department
+    for index, name in enumerate(names):
+        write_project_sheet(book, name, shown, index, styles, back=LIST_SHEET)
+    book.close()

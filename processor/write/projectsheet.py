@@ -1,0 +1,315 @@
+"""One project's 自评表 re-laid in the summary workbook: the official form, self and 复核 scores side by side.
+
+A reviewer checks a department's form against the paper it was typed on, so the sheet keeps the form's
+labels and order (项目名称 … 项目资金 … 年度总体目标 … 绩效指标 … 总分) and adds the recomputed columns next
+to the department's own. Every cell a finding points at in the department's file is coloured here
+(red error, amber warning) and carries the finding as a comment, so the reviewer sees the problem where
+the clerk will have to fix it; the full list follows the form.
+
+Layout: columns A 栏目 | B 一级 | C 二级 | D 三级 | E 年度指标值 | F 实际完成值 | G 分值 | H 自评得分 |
+I 复核得分 | J 差异 | K 计分方法 | L 偏差原因; rows: 1 title, 2 back link and source, 3 项目名称,
+4 主管部门/实施单位, then 项目资金, 年度总体目标, 绩效指标, 总分, 等级, a blank row and 本表问题.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+
+from processor.core.model import SEVERITY_ZH, STATUS_ZH, FileResult, Finding, Funds, Indicator, Project, Severity
+from processor.review.scoring import execution_rate
+from processor.write.sheetnames import internal_link
+from processor.write.styles import Styles, landscape, row_height, text_lines
+
+TITLE = "项目支出绩效自评表（复核）"
+# A 栏目, B 一级, C 二级, D 三级, E 指标值, F 完成值, G 分值, H 自评, I 复核, J 差异, K 计分方法, L 原因
+WIDTHS = (10.0, 10.0, 12.0, 30.0, 15.0, 15.0, 9.0, 9.0, 9.0, 10.0, 9.0, 30.0)
+LAST = len(WIDTHS) - 1
+METHOD_ZH = {"positive": "正向", "reverse": "反向", "equal": "等于", "date": "时间", "qualitative": "定性",
+             "unscorable": "无法复核"}
+FUNDS_HEADERS = ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率\n（自评）", "执行率\n（复核）",
+                 "得分\n（自评）", "得分\n（复核）")
+INDICATOR_HEADERS = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "自评得分", "复核得分",
+                     "差异\n复核−自评", "计分方法", "偏差原因分析及改进措施")
+
+Value = str | float | None
+
+
+def _key(cell: str) -> str:
+    return cell.replace("$", "").strip().upper()
+
+
+@dataclass
+class _Writer:
+    """Writes typed cells (never `ws.write`: a department's "=…" must stay text) and marks the findings.
+
+    Row heights are computed here because neither Excel nor LibreOffice grows a row for wrapped text
+    in a merged cell, and the form is mostly merged cells.
+    """
+
+    ws: Any
+    styles: Styles
+    marks: dict[str, list[Finding]]
+    heights: dict[int, float] = field(default_factory=dict)
+    plain: dict[str, Format] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        s = self.styles
+        self.plain = {"text": s.text, "wrap": s.wrap_middle, "label": s.label, "header": s.header, "note": s.note,
+                      "money": s.money, "rate": s.rate, "score": s.score, "error": s.error, "warning": s.warning}
+
+    def _format(self, kind: str, found: list[Finding]) -> Format:
+        s = self.styles
+        if not found or kind in ("header", "note", "error", "warning"):
+            return self.plain[kind]
+        error = any(f.severity is Severity.ERROR for f in found)
+        if kind == "money":
+            return s.error_money if error else s.warning_money
+        if kind == "rate":
+            return s.error_rate if error else s.warning_rate
+        if kind == "score":
+            return s.error_score if error else s.warning_score
+        return s.error if error else s.warning
+
+    def put(self, row: int, col: int, value: Value, kind: str = "text", *, to: tuple[int, int] | None = None,
+            orig: str = "") -> None:
+        """One cell, or the merged range row:col → to; `orig` is the department's cell it re-lays."""
+        last_row, last_col = to or (row, col)
+        found = self.marks.get(_key(orig), []) if orig and self.marks else []
+        fmt = self._format(kind, found)
+        if (last_row, last_col) != (row, col):
+            if kind == "note":  # borderless: see _head
+                self.ws.merge_range(row, col, last_row, last_col, "", None)
+                self.ws.write_string(row, col, "" if value is None else str(value), fmt)
+            else:  # the value goes in with the merge (one write, not two); the options keep "=…" a string
+                self.ws.merge_range(row, col, last_row, last_col, "" if value is None else value, fmt)
+            if isinstance(value, str) and last_row == row:
+                self.fit(row, value, sum(WIDTHS[col:last_col + 1]))
+        elif value is None:
+            self.ws.write_blank(row, col, None, fmt)
+        elif isinstance(value, str):
+            self.ws.write_string(row, col, value, fmt)
+            if last_row == row:
+                self.fit(row, value, sum(WIDTHS[col:last_col + 1]))
+        else:
+            self.ws.write_number(row, col, value, fmt)
+        if found:
+            text = "\n".join(f"[{f.code}] {f.message}\n修改建议：{f.hint}" for f in found)
+            lines = text_lines(text, 42)
+            self.ws.write_comment(row, col, text, {"author": "复核", "width": 330, "height": 18 * lines + 12})
+
+    def fit(self, row: int, text: str, width: float) -> None:
+        if (lines := text_lines(text, width)) > 1:
+            self.heights[row] = max(self.heights.get(row, 0.0), row_height(lines))
+
+    def finish(self) -> None:
+        for row in sorted(self.heights):
+            self.ws.set_row(row, self.heights[row])
+
+
+def _marks(p: Project, findings: list[Finding]) -> dict[str, list[Finding]]:
+    """Findings to show on the form, by the department's cell: errors and warnings only (info is a note)."""
+    out: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.cell and f.severity is not Severity.INFO and f.sheet in ("", p.sheet):
+            out.setdefault(_key(f.cell), []).append(f)
+    return out
+
+
+def _rate(funds: Funds) -> float | None:
+    return execution_rate(funds.annual_budget, funds.executed)
+
+
+def _diff(computed: float | None, declared: float | None) -> float | None:
+    return None if computed is None or declared is None else round(computed - declared, 4)
+
+
+def _head(w: _Writer, p: Project, result: FileResult, back: str) -> None:
+    s = w.styles
+    # borderless merges (title, source note): the covered cells need no format of their own, and without
+    # one xlsxwriter writes nothing for them; the first cell's format is the merged cell's
+    w.ws.merge_range(0, 0, 0, LAST, "", None)
+    if p.year:
+        w.ws.write_rich_string(0, 0, s.title, TITLE, s.subtitle, f"（{p.year}年度）", s.title)
+    else:
+        w.ws.write_string(0, 0, TITLE, s.title)
+    w.ws.set_row(0, 28)
+    w.ws.merge_range(1, 0, 1, 1, "", s.link)
+    w.ws.write_url(1, 0, internal_link(back), s.link, string=f"← 返回{back}")
+    source = f"来源：{result.path} / 工作表 {p.sheet} / 评分规则 {p.profile} / 状态 {STATUS_ZH[result.status]}"
+    w.put(1, 2, source, "note", to=(1, LAST))
+    w.put(2, 0, "项目名称", "label")
+    w.put(2, 1, p.name, "wrap", to=(2, LAST), orig=p.cells.get("name", ""))
+    w.put(3, 0, "主管部门", "label")
+    w.put(3, 1, p.department, "wrap", to=(3, 3), orig=p.cells.get("department", ""))
+    w.put(3, 4, "实施单位", "label")
+    w.put(3, 5, p.unit, "wrap", to=(3, LAST), orig=p.cells.get("unit", ""))
+
+
+def _funds(w: _Writer, funds: Funds, r: int) -> int:
+    """项目资金 block at row r: header, 年度资金总额, its parts; returns the next free row."""
+    w.put(r, 0, "项目资金\n（万元）", "label", to=(r + len(funds.parts) + 1, 0))
+    w.put(r, 1, None, "header", to=(r, 2))
+    for i, head in enumerate(FUNDS_HEADERS):
+        w.put(r, 3 + i, head, "header", to=(r, LAST) if 3 + i == LAST - 1 else None)
+    c = funds.cells
+    r += 1
+    w.put(r, 1, "年度资金总额", "text", to=(r, 2))
+    for col, key in ((3, "initial_budget"), (4, "annual_budget"), (5, "executed")):
+        w.put(r, col, getattr(funds, key), "money", orig=c.get(key, ""))
+    w.put(r, 6, funds.weight, "score", orig=c.get("weight", ""))
+    w.put(r, 7, funds.execution_rate, "rate", orig=c.get("rate", ""))
+    w.put(r, 8, _rate(funds), "rate")
+    w.put(r, 9, funds.self_score, "score", orig=c.get("score", ""))
+    w.put(r, 10, funds.computed_score, "score", to=(r, LAST))
+    for part in funds.parts:
+        r += 1
+        w.put(r, 1, part.label, "text", to=(r, 2))
+        for col, key in ((3, "initial_budget"), (4, "annual_budget"), (5, "executed")):
+            w.put(r, col, getattr(part, key), "money", orig=part.cells.get(key, ""))
+        for col, key in ((6, "weight"), (7, "rate"), (8, ""), (9, "score"), (10, "")):
+            w.put(r, col, None, "text", to=(r, LAST) if col == 10 else None, orig=part.cells.get(key, ""))
+    return r + 1
+
+
+def _goals(w: _Writer, p: Project, r: int) -> int:
+    w.put(r, 0, "年度总体目标", "label", to=(r + 1, 0))
+    w.put(r, 1, "预期目标", "header", to=(r, 5))
+    w.put(r, 6, "实际完成情况", "header", to=(r, LAST))
+    w.put(r + 1, 1, p.goal_expected, "wrap", to=(r + 1, 5), orig=p.cells.get("goal_expected", ""))
+    w.put(r + 1, 6, p.goal_actual, "wrap", to=(r + 1, LAST), orig=p.cells.get("goal_actual", ""))
+    return r + 2
+
+
+def _runs(labels: list[str]) -> list[tuple[int, int]]:
+    """(first, last) index of each run of equal consecutive labels: the paper form merges these."""
+    runs: list[tuple[int, int]] = []
+    for i, label in enumerate(labels):
+        if runs and labels[runs[-1][0]] == label:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+def _group_cells(p: Project) -> dict[int, dict[int, str]]:
+    """Each 一级/二级 label's original cell, keyed by level and the index of the indicator it heads."""
+    out: dict[int, dict[int, str]] = {1: {}, 2: {}}
+    for g in p.groups:
+        matches = [k for k, ind in enumerate(p.indicators)
+                   if (ind.level1 == g.name if g.level == 1
+                       else ind.level2 == g.name and (not g.parent or ind.level1 == g.parent))]
+        digits = re.sub(r"\D", "", g.cell)
+        row = int(digits) if digits else 0
+        below = [k for k in matches if p.indicators[k].row >= row]
+        if (below or matches) and g.level in out:
+            out[g.level].setdefault((below or matches)[0], g.cell)
+    return out
+
+
+def _indicators(w: _Writer, p: Project, r: int) -> int:
+    inds: tuple[Indicator, ...] = p.indicators
+    w.put(r, 0, "绩效指标", "label", to=(r + len(inds), 0))
+    for i, head in enumerate(INDICATOR_HEADERS):
+        w.put(r, 1 + i, head, "header")
+    first = r + 1
+    groups = _group_cells(p)
+    for level, labels in ((1, [i.level1 for i in inds]), (2, [f"{i.level1}\x00{i.level2}" for i in inds])):
+        for a, b in _runs(labels):
+            orig = next((groups[level][k] for k in range(a, b + 1) if k in groups[level]), "")
+            label = inds[a].level1 if level == 1 else inds[a].level2
+            w.put(first + a, level, label, "label", to=(first + b, level), orig=orig)
+    for k, ind in enumerate(inds):
+        row, c = first + k, ind.cells
+        w.put(row, 3, ind.raw_name, "wrap", orig=c.get("name", ""))
+        w.put(row, 4, ind.target.raw, "wrap", orig=c.get("target", ""))
+        w.put(row, 5, ind.actual.raw, "wrap", orig=c.get("actual", ""))
+        w.put(row, 6, ind.weight, "score", orig=c.get("weight", ""))
+        w.put(row, 7, ind.self_score, "score", orig=c.get("score", ""))
+        w.put(row, 8, ind.computed_score, "score")
+        w.put(row, 9, _diff(ind.computed_score, ind.self_score), "score")
+        w.put(row, 10, METHOD_ZH.get(ind.method or "", ind.method), "text")
+        w.put(row, 11, ind.reason, "wrap", orig=c.get("reason", ""))
+    return first + len(inds)
+
+
+def _totals(w: _Writer, p: Project, r: int) -> int:
+    w.put(r, 0, "总分", "label", to=(r, 5))
+    w.put(r, 6, p.weight_total, "score")
+    w.put(r, 7, p.self_total, "score", orig=p.cells.get("total", ""))
+    w.put(r, 8, p.computed_total, "score")
+    w.put(r, 9, _diff(p.computed_total, p.self_total), "score")
+    w.put(r, 10, None, "text", to=(r, LAST))
+    w.put(r + 1, 0, "等级（表中填报 ｜ 自评 ｜ 复核）", "label", to=(r + 1, 5))
+    w.put(r + 1, 6, p.declared_grade, "text", orig=p.cells.get("grade", ""))
+    w.put(r + 1, 7, p.self_grade, "text")
+    w.put(r + 1, 8, p.computed_grade, "text")
+    w.put(r + 1, 9, None, "text", to=(r + 1, LAST))
+    return r + 2
+
+
+def _findings(w: _Writer, findings: list[Finding], r: int) -> None:
+    """本表问题: every finding of this form, including those no cell of the re-laid form shows."""
+    counts = "，".join(f"{SEVERITY_ZH[s]} {n}" for s in Severity
+                      if (n := sum(1 for f in findings if f.severity is s)))
+    w.put(r, 0, f"本表问题（共 {len(findings)} 条{'：' + counts if counts else ''}）", "label", to=(r, LAST))
+    heads = ((0, 0, "级别"), (1, 2, "代码"), (3, 3, "原表单元格"), (4, 7, "问题"), (8, LAST, "修改建议"))
+    for a, b, head in heads:
+        w.put(r + 1, a, head, "header", to=(r + 1, b))
+    if not findings:
+        w.put(r + 2, 0, "无", "text", to=(r + 2, LAST))
+    kinds = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "text"}
+    for k, f in enumerate(findings):
+        row = r + 2 + k
+        where = "!".join(x for x in (f.sheet, f.cell) if x) or "—"
+        w.put(row, 0, SEVERITY_ZH[f.severity], kinds[f.severity])
+        for (a, b, _), value in zip(heads[1:], (f.code, where, f.message, f.hint), strict=True):
+            w.put(row, a, value, "wrap", to=(row, b))
+
+
+def write_project_sheet(book: xlsxwriter.Workbook, name: str, result: FileResult, index: int,
+                        styles: Styles, back: str = "项目汇总") -> None:
+    """Add sheet `name` re-laying `result.projects[index]` as the official form, with the 复核 beside it.
+
+    `name` must already be a valid, unique sheet name (processor.write.sheetnames); `back` is the sheet the
+    link in row 2 returns to. Nothing here depends on the clock, so the same result gives the same bytes.
+    """
+    fill_project_sheet(book.add_worksheet(name), result, index, styles, back)
+
+
+def write_project_sheets(book: xlsxwriter.Workbook, sheets: list[tuple[str, int, int]],
+                         load: Callable[[int], FileResult], styles: Styles, back: str = "项目汇总") -> None:
+    """Add one sheet per (name, file index, project index), in that order, loading each file's full result
+    once: the sheets are added first and filled file by file, because a file's projects are rarely
+    neighbours in 项目汇总 order (it sorts by 主管部门 and 项目名称) and a full result is not kept in memory."""
+    added = [book.add_worksheet(name) for name, _, _ in sheets]
+    by_file: dict[int, list[int]] = {}
+    for k, (_, file_index, _) in enumerate(sheets):
+        by_file.setdefault(file_index, []).append(k)
+    for file_index, positions in sorted(by_file.items()):
+        result = load(file_index)
+        for k in positions:
+            fill_project_sheet(added[k], result, sheets[k][2], styles, back)
+
+
+def fill_project_sheet(ws: Any, result: FileResult, index: int, styles: Styles, back: str) -> None:
+    p = result.projects[index]
+    findings = result.findings_of(index)
+    for col, width in enumerate(WIDTHS):
+        ws.set_column(col, col, width)
+    ws.hide_gridlines(2)  # the borders draw the form; gridlines would blur where it ends
+    w = _Writer(ws, styles, _marks(p, findings))
+    _head(w, p, result, back)
+    r = _funds(w, p.funds, 4)
+    r = _goals(w, p, r)
+    r = _indicators(w, p, r)
+    r = _totals(w, p, r)
+    _findings(w, findings, r + 1)
+    w.finish()
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    landscape(ws)
