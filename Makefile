@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 endif
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint clean templates samples bench bench-night
+.PHONY: run test lint clean templates samples bench bench-night bench-check
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ bench: $(STAMP)
 # Issue 8's nightly target: a 20,000-form ledger, then a night with 10 new files (about 5 minutes).
 bench-night: $(STAMP)
 	$(BIN)/python bench/night_bench.py
+
+# Checking CPU time per form (read + review, one process, fastest of 3) on the city-year corpus.
+bench-check: $(STAMP)
+	$(BIN)/python bench/check_cpu.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
