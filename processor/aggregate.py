@@ -16,6 +16,8 @@ from processor.core.names import main_year
 from processor.review.scoring import execution_rate
 
 GRADES = ("优", "良", "中", "差")
+UNGRADED = "未评级"  # blank forms, forms without points, weights not adding to 100: no grade, no score in the means
+LAYOUT_ZH = {"weights": "分值和得分", "scores": "只列得分", "none": "未列分值"}
 INFLATION = -0.5  # 复核 − 自评 below this counts as 自评分虚高 (the default score tolerance)
 LOW_EXECUTION = 0.9  # 执行率 below this stands out (the rulebook's common local threshold)
 
@@ -71,7 +73,8 @@ def aggregate(report: Report) -> Aggregate:
                 "self_total": p.self_total, "computed_total": p.computed_total,
                 "diff": (p.computed_total - p.self_total) if p.computed_total is not None and p.self_total is not None
                 else None,
-                "self_grade": p.self_grade, "computed_grade": p.computed_grade, "profile": p.profile,
+                "self_grade": p.self_grade or UNGRADED, "computed_grade": p.computed_grade or UNGRADED,
+                "graded": p.computed_grade is not None, "profile": p.profile, "layout": LAYOUT_ZH.get(p.points, p.points),
                 "errors": sum(x.severity is Severity.ERROR for x in own),
                 "warnings": sum(x.severity is Severity.WARNING for x in own),
                 "status": STATUS_ZH[f.status], "version": p.version, "received": p.received,
@@ -86,8 +89,8 @@ def aggregate(report: Report) -> Aggregate:
             })
     projects = pd.DataFrame(project_rows, columns=[
         "path", "index", "sheet", "department", "unit", "name", "year", "initial_budget", "annual_budget",
-        "executed", "rate", "self_total", "computed_total", "diff", "self_grade", "computed_grade", "profile",
-        "errors", "warnings", "status", "version", "received"])
+        "executed", "rate", "self_total", "computed_total", "diff", "self_grade", "computed_grade", "graded",
+        "profile", "layout", "errors", "warnings", "status", "version", "received"])
     projects = projects.sort_values(["department", "name", "path", "index"], kind="stable").reset_index(drop=True)
     for col in ("initial_budget", "annual_budget", "executed", "rate", "self_total", "computed_total", "diff"):
         projects[col] = projects[col].astype("float64")
@@ -111,23 +114,31 @@ def _departments(projects: pd.DataFrame) -> pd.DataFrame:
             "initial_budget": g["initial_budget"].sum(min_count=1), "annual_budget": g["annual_budget"].sum(min_count=1),
             "executed": g["executed"].sum(min_count=1),
             "rate": money_rate(g),
-            "self_mean": _mean(g["self_total"]), "computed_mean": _mean(g["computed_total"]),
-            "self_weighted": _weighted(g["self_total"], g["annual_budget"]),
-            "computed_weighted": _weighted(g["computed_total"], g["annual_budget"]),
+            **_score_means(g),
             "errors": int(g["errors"].sum()), "warnings": int(g["warnings"].sum()),
         }
-        for grade in GRADES:
+        for grade in (*GRADES, UNGRADED):
             row[f"grade_{grade}"] = int((g["computed_grade"] == grade).sum())
         rows.append(row)
     columns = ["department", "projects", "initial_budget", "annual_budget", "executed", "rate", "self_mean",
-               "computed_mean", "self_weighted", "computed_weighted", *[f"grade_{g}" for g in GRADES], "errors",
-               "warnings"]
+               "computed_mean", "self_weighted", "computed_weighted", *[f"grade_{g}" for g in (*GRADES, UNGRADED)],
+               "errors", "warnings"]
     return pd.DataFrame(rows, columns=columns)
 
 
 def _grades(projects: pd.DataFrame) -> dict[str, tuple[int, int]]:
     return {g: (int((projects["self_grade"] == g).sum()), int((projects["computed_grade"] == g).sum()))
-            for g in GRADES}
+            for g in (*GRADES, UNGRADED)}
+
+
+def _score_means(projects: pd.DataFrame) -> dict[str, float | None]:
+    """Plain and money-weighted means of the self and recomputed scores, over graded projects only: a blank
+    form's missing score or a 266-point total says nothing about how well money was spent. Money sums and
+    execution rates still count every project."""
+    graded = projects[projects["graded"].astype(bool)]
+    return {"self_mean": _mean(graded["self_total"]), "computed_mean": _mean(graded["computed_total"]),
+            "self_weighted": _weighted(graded["self_total"], graded["annual_budget"]),
+            "computed_weighted": _weighted(graded["computed_total"], graded["annual_budget"])}
 
 
 def _overview(report: Report, projects: pd.DataFrame) -> dict[str, Any]:
@@ -145,10 +156,8 @@ def _overview(report: Report, projects: pd.DataFrame) -> dict[str, Any]:
         "executed": float(projects["executed"].sum()),
         "rate": money_rate(projects),
         "rate_projects": int(projects["rate"].notna().sum()),
-        "self_mean": _mean(projects["self_total"]),
-        "computed_mean": _mean(projects["computed_total"]),
-        "self_weighted": _weighted(projects["self_total"], projects["annual_budget"]),
-        "computed_weighted": _weighted(projects["computed_total"], projects["annual_budget"]),
+        **_score_means(projects),
+        "ungraded": int((~projects["graded"].astype(bool)).sum()),
         "inflated": int((projects["diff"] < INFLATION).sum()),
         "main_year": year,
         "other_year": int((projects["year"] != year).sum()) if len(projects) else 0,

@@ -7,7 +7,7 @@ file's status says what happens to it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from functools import cache, partial
@@ -21,10 +21,12 @@ from processor.core.pool import new_pool
 from processor.core.spool import Spool, store, thin
 from processor.read.discover import Candidate, discover
 from processor.read.grid import Grid
-from processor.read.locate import find_forms
+from processor.read.kind import SELF_EVALUATION, block_kind, sheet_kind
+from processor.read.labels import use_labels, worker_setup
+from processor.read.locate import Block, find_forms, scan_labels
 from processor.read.marker import is_marker, template_findings
 from processor.read.parse import FormParser
-from processor.read.workbook import ReadFailure, load
+from processor.read.workbook import ReadFailure, Sheet, load
 from processor.review.checks import apply_severity, review
 from processor.review.profiles import Profile, detect, load_profile
 
@@ -56,12 +58,18 @@ def check_file(path: Path, shown: str | None = None, profile: Profile | None = N
     forms = [(sheet, Grid(sheet)) for sheet in book.sheets if not is_marker(sheet)]
     located = [(sheet, grid, find_forms(grid)) for sheet, grid in forms]
     any_visible = any(blocks and sheet.visible for sheet, _, blocks in located)
+    others: list[tuple[str, str]] = []  # (sheet, kind) of forms that are not 自评表
     for sheet, grid, blocks in located:
         if blocks and not sheet.visible and any_visible:
             # a hidden old copy or template: reviewing it would count a project twice
             findings.append(finding("hidden-form-skipped", sheet=sheet.name, value=sheet.name))
             continue
         for block in blocks:
+            kind = block_kind(grid, block)
+            if kind != SELF_EVALUATION:  # the 执行监控 sheet of an export, a 申报表 sent along
+                others.append((sheet.name, kind))
+                findings.append(finding("other-form-skipped", sheet=sheet.name, value=sheet.name, kind=kind))
+                continue
             parser = FormParser(grid, block, path.name)
             project = parser.parse()
             rules = profile or _shipped(detect(project))
@@ -70,13 +78,33 @@ def check_file(path: Path, shown: str | None = None, profile: Profile | None = N
             projects.append(project)
             findings.extend(replace(f, project=index) for f in apply_severity(parser.findings + more, rules))
     if not projects:
-        names = "、".join(s.name for s in book.sheets) or "（无工作表）"
-        found_list = apply_severity([finding("no-form", sheets=names)], profile)
+        found_list = apply_severity([_no_form(located, others)], profile)
         # keep the why: a form on a sheet too large to read shows up as sheet-too-large beside no-form
         return FileResult(shown, Status.REJECTED, found_list[0].message if found_list else "", book.format,
                           findings=tuple(found_list + [f for f in findings if f.project is None]))
     status = Status.RETURNED if any(f.severity is Severity.ERROR for f in findings) else Status.ACCEPTED
     return FileResult(shown, status, "", book.format, tuple(projects), tuple(findings))
+
+
+def _no_form(located: list[tuple[Sheet, Grid, list[Block]]], others: list[tuple[str, str]]) -> Finding:
+    """Why a workbook holds no 自评表: the other form it is (by its titles), else the labels that were found
+    beside the ones expected, so that a user can tell a wrong form from a label the reader does not know."""
+    names = "、".join(sheet.name for sheet, _, _ in located) or "（无工作表）"
+    kinds = others + [(sheet.name, k) for sheet, grid, _ in located
+                      if (k := sheet_kind(grid)) not in (None, SELF_EVALUATION)]
+    if kinds:
+        kind = kinds[0][1]
+        note = "；本工具暂不审核部门整体支出绩效自评" if kind.startswith("部门整体") else ""
+        return finding("not-a-selfeval-form", kind=kind, note=note,
+                       sheets="、".join(dict.fromkeys(s for s, k in kinds if k == kind)))
+    found: list[str] = []
+    for _, grid, _ in located:
+        for label in scan_labels(grid)[0]:
+            text = grid.text(label.row, label.col).replace("\n", "")
+            if text not in found:
+                found.append(text)
+    shown = "、".join(found[:15]) + ("等" if len(found) > 15 else "") if found else "（无）"
+    return finding("no-form", sheets=names, found=shown)
 
 
 def check_safely(path: Path, shown: str, profile: Profile | None = None, data: bytes | None = None) -> FileResult:
@@ -99,19 +127,22 @@ def check_candidate(candidate: Candidate, profile: Profile | None = None) -> Fil
 
 
 def check_paths(paths: list[Path], profile: Profile | None = None, exclude: tuple[Path, ...] = (),
-                jobs: int = 1) -> Report:
+                jobs: int = 1, labels: Sequence[Path] = ()) -> Report:
     """Check every file under the paths, except under `exclude` (our own output folder, if it lies
     inside the inbox: last night's summary is not a submission). Raises UsageError only for a path
     that does not exist. With `jobs` > 1 files are checked in worker processes; results keep the
-    discovery order, so the output is the same as a serial run."""
+    discovery order, so the output is the same as a serial run. `labels`: a bureau's own label files
+    (processor/read/labels.toml says how), in force for this batch and after it."""
+    use_labels(labels)
     candidates = discover(paths, exclude)
     return mark_duplicates(Report(tuple(check_many(candidates, profile, jobs))))
 
 
 def check_spooled(paths: list[Path], spool: Spool, profile: Profile | None = None,
-                  exclude: tuple[Path, ...] = (), jobs: int = 1) -> Report:
+                  exclude: tuple[Path, ...] = (), jobs: int = 1, labels: Sequence[Path] = ()) -> Report:
     """`check_paths` for a whole batch whose detail must not stay in memory: each full result goes to the
     spool (written by the worker that made it) and the report holds thin ones (processor.core.spool)."""
+    use_labels(labels)
     candidates = discover(paths, exclude)
     work = partial(_check_into, folder=spool.folder, profile=profile)
     checked = Report(tuple(_map(work, list(enumerate(candidates)), jobs)))
@@ -139,7 +170,7 @@ def _map(work: Callable[[T], FileResult], items: list[T], jobs: int) -> Iterator
         yield from map(work, items)
         return
     try:
-        with new_pool(jobs) as pool:
+        with new_pool(jobs, worker_setup()) as pool:
             yield from pool.map(work, items, chunksize=8)
     except BrokenProcessPool as exc:
         raise OutputError(BROKEN_POOL) from exc

@@ -25,6 +25,10 @@ from processor.review.profiles import load_profile
 from processor.run import run as run_job
 from processor.write.template import DEFAULT_INDICATORS, write_template
 
+LABELS_OPTION = Annotated[
+    list[Path] | None, typer.Option("--labels", help="本单位补充的表头标签文件（.toml，格式见 processor/read/labels.toml），可重复")
+]
+
 app = typer.Typer(
     name="selfeval",
     help="项目支出绩效自评表批量审核工具 — read, review and consolidate performance self-evaluation forms.",
@@ -48,9 +52,10 @@ def check(
     profile: Annotated[
         str | None, typer.Option("--profile", help="评分规则：内置名称（central2020、hunan-legacy）或 .toml 文件路径；默认按表样自动识别")
     ] = None,
+    labels: LABELS_OPTION = None,
 ) -> None:
     """读取、复核自评表：每个文件的状态、项目、复核得分与问题（退出码：0 全部通过，1 有退回或拒收，2 用法错误）。"""
-    report = check_paths(paths, load_profile(profile) if profile else None)
+    report = check_paths(paths, load_profile(profile) if profile else None, labels=labels or ())
     if json_out:
         sys.stdout.write(to_json(report) + "\n")
     else:
@@ -80,6 +85,7 @@ def run(
         str, typer.Option("--split-by", help=f"项目页拆分：auto（超过 {SPLIT_ABOVE} 个项目时按主管部门拆分）、"
                           "department（每个主管部门一个工作簿，放在汇总表旁的“…_分部门”文件夹）、none（全部放在汇总表中）")
     ] = "auto",
+    labels: LABELS_OPTION = None,
     no_feedback: Annotated[
         bool, typer.Option("--no-feedback", help="不生成各部门的审核意见副本（输出文件夹/审核意见/<主管部门>/）")
     ] = False,
@@ -103,7 +109,8 @@ def run(
     except ValueError as exc:
         raise UsageError(f"--date 应为 YYYY-MM-DD 格式，现为“{date}”。") from exc
     result = run_job(inbox, out, profile=load_profile(profile) if profile else None, date=day, year=year, name=name,
-                     feedback=not no_feedback, jobs=jobs or default_jobs(), split=split_by)
+                     feedback=not no_feedback, jobs=jobs or default_jobs(), split=split_by,
+                     labels=labels or ())
     render_run(result, Console())
 
 

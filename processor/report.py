@@ -56,6 +56,7 @@ def project_dict(p: Project) -> dict[str, Any]:
         "self_total": p.self_total, "computed_total": p.computed_total, "self_grade": p.self_grade,
         "computed_grade": p.computed_grade, "declared_grade": p.declared_grade, "weight_total": p.weight_total,
         "goal_expected": p.goal_expected, "goal_actual": p.goal_actual,
+        "code": p.code, "points": p.points, "conclusion": p.conclusion, "problems": p.problems, "measures": p.measures,
         "groups": [{"level": g.level, "name": g.name, "parent": g.parent, "declared_weight": g.declared_weight,
                     "cell": g.cell} for g in p.groups],
         "cells": p.cells,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,7 +89,7 @@ def _write_split(report: Report, agg: Aggregate, tmp: Path, into: Path, folder: 
 
 def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date | None = None,
         year: int | None = None, name: str = DEFAULT_NAME, feedback: bool = True, jobs: int = 1,
-        split: str = "auto") -> RunResult:
+        split: str = "auto", labels: Sequence[Path] = ()) -> RunResult:
     """Check the inbox and write the summary atomically: a half-written workbook never has the final name.
 
     Full results wait in a spool on disk; the returned report is thin (each project's figures and every
@@ -100,7 +101,7 @@ def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date
     check_mode(split)  # before the checking, not after it
     sweep_stale(out)
     with Spool(out) as spool:
-        report = check_spooled([inbox], spool, profile, exclude=(out,), jobs=jobs)
+        report = check_spooled([inbox], spool, profile, exclude=(out,), jobs=jobs, labels=labels)
         agg = aggregate(report)
         year = year or main_year(p.year for f in report.files for p in f.projects)
         target, sheets = publish_summary(report, agg, out, name=name, year=year, date=date, spool=spool,

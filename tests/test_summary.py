@@ -58,7 +58,8 @@ def test_overview_figures_equal_the_report(result: RunResult) -> None:
         "　　　　拒收": 1, "跳过（非提交文件）": 1, "项目数": 7, "主管部门数": 4,
         "全年预算数合计（万元）": budget, "全年执行数合计（万元）": executed,
         "执行率（资金加权，7 个有预算和执行数的项目）": executed / budget,
-        "自评得分平均": sum(p["self_total"] for p in projects) / 7,
+        "自评得分平均（不含未评级项目，下同）": sum(p["self_total"] for p in projects) / 7,
+        "未评级的项目（绩效指标未填、未列分值或分值合计不是 100）": 0,
         "复核得分平均": sum(p["computed_total"] for p in projects) / 7,
         "复核得分（资金加权平均）": weighted,
         "自评分虚高的项目（复核低于自评 0.5 分以上）": 1,
@@ -68,8 +69,9 @@ def test_overview_figures_equal_the_report(result: RunResult) -> None:
     got = {row[0]: row[1] for row in sheet(result, "总览") if row and isinstance(row[0], str)}
     for label, value in expected.items():
         assert got[label] == pytest.approx(value), label
-    grades = {row[0]: (row[1], row[2]) for row in sheet(result, "总览") if row and row[0] in ("优", "良", "中", "差")}
-    assert sum(s for s, _ in grades.values()) == 7
+    grades = {row[0]: (row[1], row[2]) for row in sheet(result, "总览")
+              if row and row[0] in ("优", "良", "中", "差", "未评级")}
+    assert sum(s for s, _ in grades.values()) == 7 and grades["未评级"] == (0, 0)
     assert grades["优"][1] == sum(p["computed_grade"] == "优" for p in projects)
 
 

@@ -36,6 +36,7 @@ from processor.write.template import (
     guide,
     plan,
 )
+from processor.write.template import TEMPLATES as TEMPLATE_PROFILES
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 LAY = Layout(DEFAULT_INDICATORS)
@@ -53,7 +54,7 @@ def blank(tmp_path: Path, profile: str = "central2020", **options: Any) -> Path:
 
 
 # -- what the command writes ---------------------------------------------------------------------
-@pytest.mark.parametrize("profile", available())
+@pytest.mark.parametrize("profile", TEMPLATE_PROFILES)
 def test_committed_templates_equal_what_the_command_generates(profile: str) -> None:
     assert committed(profile).read_bytes() == build_template(profile), "templates/ is stale: run `make templates`"
 
@@ -201,7 +202,8 @@ def test_blank_template_is_read_without_crashing(tmp_path: Path) -> None:
     assert project.indicators == () and project.sheet == FORM_SHEET
     assert reader_codes(result) == [("missing-project-name", FORM_SHEET, "B3"), ("missing-department", FORM_SHEET, "B4"),
                                     ("missing-funds-value", FORM_SHEET, "D6"), ("missing-funds-value", FORM_SHEET, "E6"),
-                                    ("year-missing", FORM_SHEET, "")]
+                                    ("no-indicators", FORM_SHEET, "D13"), ("year-missing", FORM_SHEET, "")]
+    assert (project.self_total, project.self_grade, project.computed_total, project.computed_grade) == (None,) * 4
 
 
 # -- the round trip: a department fills the template (values only) and submits it ------------------------
@@ -251,7 +253,7 @@ def printed_level2(profile: str) -> list[str]:
     return [level2 for s in plan(load_profile(profile), DEFAULT_INDICATORS) for level2 in s.rows]
 
 
-@pytest.mark.parametrize("profile", available())
+@pytest.mark.parametrize("profile", TEMPLATE_PROFILES)
 def test_round_trip_reads_back_exactly_what_was_filled(tmp_path: Path, profile: str) -> None:
     result = check_file(fill(committed(profile), tmp_path / "filled.xlsx"))
     # nothing to find but the three formulas openpyxl saved without results, computed by the reader
@@ -312,3 +314,13 @@ def test_libreoffice_prints_the_template_and_computes_its_formulas(tmp_path: Pat
     (p,) = result.projects
     assert (p.funds.execution_rate, p.funds.self_score, p.self_total) == (pytest.approx(0.95), 9.5, 99.4)
     assert (p.weight_total, p.declared_grade, p.computed_total) == (100, "优", 99.4)
+
+
+def test_every_shipped_profile_has_a_template_or_says_why() -> None:
+    """A profile whose form prints no 分值 (hubei) has no blank template; asking for one says why."""
+    from processor.core.errors import UsageError
+
+    assert set(TEMPLATE_PROFILES) < set(available())
+    for name in set(available()) - set(TEMPLATE_PROFILES):
+        with pytest.raises(UsageError, match="无法生成带分值的空白模板"):
+            build_template(name)

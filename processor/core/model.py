@@ -149,6 +149,11 @@ class Project:
     cells: dict[str, str] = field(default_factory=dict)
     version: int = 1  # the nightly ledger's submission count for this (year, 主管部门, 项目名称)
     received: str = ""  # the date the ledger received the file this project was read from
+    code: str = ""  # the budget system's project code, printed as `code-name` (51000021R000000019951-工资性支出)
+    points: str = "weights"  # what the form prints: "weights" (分值 and 得分), "scores" (得分 only), "none"
+    conclusion: str = ""  # 评价结论, as written (text, not a grade cell)
+    problems: str = ""  # 存在问题 / 偏差大或目标未完成原因分析
+    measures: str = ""  # 改进措施 / 改进措施及结果应用方案
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,20 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def new_pool(jobs: int) -> ProcessPoolExecutor:
+def new_pool(jobs: int, setup: Callable[[], object] | None = None) -> ProcessPoolExecutor:
     """A process pool whose workers end when this process does. Killed (SIGKILL, the OOM killer, a power cut
     of the parent only), the parent leaves its workers waiting forever for work by default: they would keep
-    memory, and the nightly job's lock file open."""
-    return ProcessPoolExecutor(max_workers=jobs, initializer=_exit_with_parent, initargs=(os.getpid(),))
+    memory, and the nightly job's lock file open.
+
+    `setup` (picklable) runs first in each worker: where workers are spawned rather than forked (Windows),
+    they start from the modules as imported, without what the parent configured (a bureau's labels)."""
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(os.getpid(), setup))
+
+
+def _start_worker(parent: int, setup: Callable[[], object] | None) -> None:
+    _exit_with_parent(parent)
+    if setup is not None:
+        setup()
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -38,14 +47,15 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="selfeval-parent-watch").start()
 
 
-def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int, window: int = 0) -> Iterator[R]:
+def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int, window: int = 0,
+                setup: Callable[[], object] | None = None) -> Iterator[R]:
     """fn over items in `jobs` processes (in this one when jobs ≤ 1), in order. A worker that dies (killed for
     memory) is an OutputError telling to lower --jobs; an error raised by fn propagates as it is."""
     if jobs <= 1:
         yield from map(fn, items)
         return
     window = window or 4 * jobs
-    pool = new_pool(jobs)
+    pool = new_pool(jobs, setup)
     try:
         pending: deque[Future[R]] = deque()
         for item in items:

@@ -16,6 +16,7 @@ from typing import Any
 from processor.core.errors import ConfigError, UsageError
 from processor.core.names import DEFAULT_NAME, MODES, SPLIT_ABOVE, summary_name
 from processor.nightly.mail import DEFAULT_SENDER, SmtpSettings, check_transport
+from processor.read.labels import check_labels
 from processor.review.profiles import load_profile
 
 FILE_NAME = "selfeval.toml"
@@ -37,6 +38,7 @@ settle_seconds = 120    # 最近 N 秒内修改过的文件视为仍在复制，
 summary_name = "{default_name}"  # 汇总表文件名，可用 {{year}} 和 {{date}}
 split_by = "auto"       # 项目页拆分：auto（超过 {split_above} 个项目时每个主管部门一个工作簿）、department 或 none
 jobs = 0                # 并行进程数；0 = CPU 核数（最多 8）/ worker processes; 0 = one per core
+labels = ""             # 本单位补充的表头标签文件（.toml）；空 = 只用内置标签 / extra labels a bureau's forms print
 
 [mail]
 recipients = []         # 汇总表收件人 / who gets the summary, e.g. ["reviewer@czj.example.gov.cn"]
@@ -61,7 +63,7 @@ jsonl = ""              # 可选：JSON 行日志文件 / optional JSON-lines lo
 _SCHEMA: dict[str, dict[str, type]] = {
     "folders": {"inbox": str, "archive": str, "rejected": str, "outbox": str, "state": str},
     "review": {"year": int, "profile": str, "settle_seconds": int, "summary_name": str, "split_by": str,
-               "jobs": int},
+               "jobs": int, "labels": str},
     "mail": {"recipients": list, "send_feedback": bool},
     "smtp": {"host": str, "port": int, "security": str, "user": str, "sender": str, "password_env": str},
     "log": {"jsonl": str},
@@ -87,6 +89,7 @@ class Config:
     jsonl: Path | None = None
     split_by: str = "auto"
     jobs: int = 0  # 0: one per core
+    labels: tuple[Path, ...] = ()  # a bureau's own label files (processor/read/labels.toml says how)
 
 
 def write_template(folder: Path) -> Path:
@@ -175,11 +178,17 @@ def load_config(path: Path) -> Config:
     jobs = _get(data, "review", "jobs", 0)
     if not 0 <= jobs <= 64:
         raise ConfigError(f"配置项 [review] jobs 应在 0–64 之间（0 = CPU 核数），现为 {jobs}。")
+    labels = _get(data, "review", "labels", "")
+    label_files = ((base / labels).resolve(),) if labels else ()
+    try:
+        check_labels(label_files)
+    except UsageError as exc:
+        raise ConfigError(f"配置项 [review] labels 有误：{exc}") from exc
     return Config(
         path=path.resolve(), inbox=folder("inbox", "收件箱"), archive=folder("archive", "归档"),
         rejected=folder("rejected", "拒收"), outbox=folder("outbox", "输出"), state=folder("state", "状态"),
         year=year or None, profile=(str(base / profile) if profile and profile.endswith(".toml") else profile),
         settle_seconds=settle, summary_name=template, recipients=tuple(recipients),
         send_feedback=_get(data, "mail", "send_feedback", False), smtp=smtp, departments=departments,
-        jsonl=(base / jsonl).resolve() if jsonl else None, split_by=split_by, jobs=jobs,
+        jsonl=(base / jsonl).resolve() if jsonl else None, split_by=split_by, jobs=jobs, labels=label_files,
     )

@@ -26,6 +26,7 @@ from processor.core.pool import ordered_map
 from processor.nightly.config import Config
 from processor.nightly.ledger import FileRecord, Ledger
 from processor.read.discover import Candidate
+from processor.read.labels import worker_setup
 from processor.review.profiles import Profile
 
 log = logging.getLogger("selfeval.night")
@@ -191,7 +192,8 @@ def take_all(candidates: list[Candidate], config: Config, ledger: Ledger, run_id
             else:
                 ready.append(prepared)
         queue = later + queue
-        for item, result in zip(ready, ordered_map(_review, [(r, profile) for r in ready], jobs), strict=True):
+        for item, result in zip(ready, ordered_map(_review, [(r, profile) for r in ready], jobs,
+                                                               setup=worker_setup()), strict=True):
             yield _finish(item, result, config, ledger, run_id, today, journal)
 
 

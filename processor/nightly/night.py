@@ -28,6 +28,7 @@ from processor.nightly.ledger import Ledger, keep_aside
 from processor.nightly.lock import RunLock
 from processor.nightly.mail import Delivery, Outgoing, deliver, department_mail, summary_mail
 from processor.read.discover import discover
+from processor.read.labels import use_labels
 from processor.review.profiles import load_profile
 from processor.run import publish_summary
 from processor.write.feedback import plan, write_feedback
@@ -79,6 +80,7 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
            progress: Callable[[int, int, str], None] | None, backoff: float) -> Night:
     run_id = ledger.start_run(now)
     _sweep(config.state, config.outbox)
+    use_labels(config.labels)
     profile = load_profile(config.profile) if config.profile else None
     counts = dict.fromkeys(("new", "accepted", "returned", "rejected", "duplicates", "recovered", "pending",
                             "skipped", "failed"), 0)
@@ -178,6 +180,7 @@ def rebuild_ledger(config: Config, *, now: dt.datetime | None = None) -> tuple[P
         ledger = Ledger(path, rebuilding=True)
         try:
             run_id = ledger.start_run(now)
+            use_labels(config.labels)
             profile = load_profile(config.profile) if config.profile else None
             found = sorted(p for p in config.archive.rglob("*") if p.is_file()) if config.archive.is_dir() else []
             found += sorted(p for p in config.rejected.iterdir()

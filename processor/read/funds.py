@@ -11,7 +11,7 @@ import re
 from processor.core.model import FundRow, Funds
 from processor.read.context import FormContext
 from processor.read.grid import a1
-from processor.read.labels import squash
+from processor.read.labels import declared_weight, squash
 from processor.read.locate import FUND_ROWS, Header
 from processor.read.values import Unreadable, cell_text, parse_rate
 
@@ -61,7 +61,7 @@ def parse_funds(ctx: FormContext) -> Funds:
     parts = tuple(rows[k] for k in FUND_ROWS if k in rows and k != "fund_total")
     total = _total_from_parts(ctx, total, parts)
     r = total.row - 1
-    weight = ctx.number(r, cols["weight"], "分值") if "weight" in cols else None
+    weight = ctx.number(r, cols["weight"], "分值") if "weight" in cols else _declared_weight(ctx)
     rate = _rate(ctx, r, cols)
     score = ctx.number(r, cols["score"], "得分") if "score" in cols else None
     if scale != 1.0 and total.annual_budget is not None:
@@ -81,6 +81,12 @@ def parse_funds(ctx: FormContext) -> Funds:
         execution_rate=rate, weight=weight, self_score=score, money_unit="万元", row=total.row,
         cells=total.cells, parts=parts,
     )
+
+
+def _declared_weight(ctx: FormContext) -> float | None:
+    """Without a 分值 column the block's title may carry it: 预算执行情况（万元）（20分）."""
+    label = ctx.block.first("funds")
+    return declared_weight(ctx.grid.text(label.row, label.col)) if label else None
 
 
 def _computed(ctx: FormContext, cell: str, **kw: object) -> None:
@@ -105,11 +111,16 @@ def _fund_row(ctx: FormContext, field: str, r: int, c: int, cols: dict[str, int]
 def _total_from_parts(ctx: FormContext, total: FundRow, parts: tuple[FundRow, ...]) -> FundRow:
     """A blank total amount whose parts are filled is the form's own sum formula without a result."""
     changes: dict[str, float] = {}
+    # the whole total row left at 0 while 当年财政拨款 holds the money (docs/layouts.md, layout A): take the parts
+    zero_row = all(not getattr(total, f) for f in AMOUNTS) and any(getattr(total, f) == 0 for f in AMOUNTS)
     for f in AMOUNTS:
         values = [getattr(p, f) for p in parts if getattr(p, f) is not None]
         if getattr(total, f) is None and values and f in total.cells:
             changes[f] = round(sum(values), 6)
             _computed(ctx, total.cells[f], field=f"年度资金总额的{FIELD_NAMES[f]}", value=f"{changes[f]:g}（各分项之和）")
+        elif zero_row and getattr(total, f) == 0 and sum(values) > 0 and f in total.cells:
+            changes[f] = round(sum(values), 6)
+            ctx.note("funds-total-zero", total.cells[f], field=FIELD_NAMES[f], value=f"{changes[f]:g}")
     if not changes:
         return total
     return FundRow(total.key, total.label, total.row, changes.get("initial_budget", total.initial_budget),

@@ -12,16 +12,21 @@ is one line here and no code anywhere else.
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
-from collections.abc import Callable
-from functools import lru_cache
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from processor.core.errors import UsageError
 
 # Characters NFKC leaves alone but departments use as comparators or spaces.
 _EXTRA = str.maketrans({
     "≧": "≥", "≦": "≤", "⩾": "≥", "⩽": "≤", "═": "=", "〓": "=",
     "﹥": ">", "﹤": "<", "〈": "<", "〉": ">",
-    "\u200b": "", "\ufeff": "", "\u00a0": " ",
+    "\u200b": "", "\ufeff": "", "\u00a0": " ", "﹦": "=",
 })
 _SPACE = re.compile(r"\s+")
 _PAREN = re.compile(r"\([^()]*\)")
@@ -30,10 +35,17 @@ _TRAIL = re.compile(r"[:;,.。、]+$")
 _POINTS = re.compile(r"\d+(?:\.\d+)?分$")
 _INLINE = re.compile(r"^\s*([^:]{2,12}?)\s*:\s*(.+)$", re.S)
 _R = TypeVar("_R")
+_R_co = TypeVar("_R_co", covariant=True)
 SHORT = 64  # labels and typed numbers; longer texts are normalised afresh each time
 
 
-def memo_short(fn: Callable[[str], _R]) -> Callable[[str], _R]:
+class Memo(Protocol[_R_co]):
+    def __call__(self, text: str) -> _R_co: ...
+
+    def cache_clear(self) -> None: ...
+
+
+def memo_short(fn: Callable[[str], _R]) -> Memo[_R]:
     """Memoise a pure function of one text, for short texts only and with a bounded cache (see above).
 
     Also used by the value grammar (values.parse_value) and the table parser: whatever it returns is
@@ -45,7 +57,8 @@ def memo_short(fn: Callable[[str], _R]) -> Callable[[str], _R]:
         return cached(text) if len(text) <= SHORT else fn(text)
 
     call.__doc__ = fn.__doc__
-    return call
+    call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    return call  # type: ignore[return-value]
 
 
 @memo_short
@@ -81,41 +94,91 @@ def clean_group_name(text: str) -> str:
     return label_key(text)
 
 
-# canonical field id → labels (written as they are printed; keys are derived)
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "project_name": ("项目名称",),
-    "department": ("主管部门", "主管单位", "主管部门名称"),
-    "unit": ("实施单位", "项目实施单位", "执行单位"),
-    "funds": ("项目资金", "项目资金情况", "资金情况"),
-    "initial_budget": ("年初预算数", "年初预算"),
-    "annual_budget": ("全年预算数", "调整预算数", "调整后预算数", "预算数", "全年预算", "全年(调整)预算数"),
-    "executed": ("全年执行数", "执行数", "预算执行数", "全年执行"),
-    "weight": ("分值", "权重", "指标分值", "指标权重"),
-    "rate": ("执行率", "预算执行率"),
-    "score": ("得分", "自评得分", "自评分", "指标得分"),
-    "fund_total": ("年度资金总额", "资金总额"),
-    "fund_current": ("其中:当年财政拨款", "其中:本年财政拨款", "其中:财政资金", "当年财政拨款",
-                     "本年财政拨款", "财政拨款"),
-    "fund_carryover": ("上年结转资金", "上年结转"),
-    "fund_other": ("其他资金",),
-    "goals": ("年度总体目标", "总体目标"),
-    "goal_expected": ("预期目标", "年初设定目标", "项目年度目标", "年度预期目标"),
-    "goal_actual": ("实际完成情况", "年度总体目标完成情况综述", "年度目标完成情况", "具体完成情况"),
-    "indicators": ("绩效指标",),
-    "level1": ("一级指标",),
-    "level2": ("二级指标",),
-    "level3": ("三级指标", "三级指标名称", "指标名称"),
-    "target": ("年度指标值", "指标值", "年初指标值", "预期指标值", "年度目标指标值", "年度目标值"),
-    "actual": ("实际完成值", "全年实际值", "完成值", "年终完成值", "全年完成值", "全年实际完成值", "实际值"),
-    "reason": ("偏差原因分析及改进措施", "未完成原因及拟采取的改进措施", "未完成原因分析",
-               "未完成原因分析及改进措施", "原因", "偏差原因分析", "偏差原因分析及改进措施说明"),
-    "target_op": ("指标性质",),
-    "target_unit": ("度量单位", "计量单位"),
-    "total": ("总分", "总得分", "合计得分", "自评总分"),
-    "grade": ("自评等级", "评价等级", "绩效等级", "等级", "评价结果等级"),
-}
+SHIPPED = Path(__file__).with_name("labels.toml")
+SYNONYMS: dict[str, tuple[str, ...]] = {}  # field → labels as printed (processor/read/labels.toml)
+LABELS: dict[str, str] = {}  # label key → field
+LEVEL1: dict[str, str] = {}  # 一级指标 key → the name it is counted as
+LEVEL2_STEMS: set[str] = set()  # 二级指标 keys without their trailing 指标
+_extra: list[Path] = []  # the user's label files in force, in order
 
-LABELS: dict[str, str] = {label_key(s): field for field, names in SYNONYMS.items() for s in names}
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise UsageError(f"找不到标签文件 {path}。请检查路径。") from exc
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"标签文件 {path} 无法读取或格式有误（{exc}）。请按 TOML 格式修改，格式见 labels.toml 的说明。") from exc
+    unknown = set(data) - {"fields", "groups"}
+    if unknown:
+        raise UsageError(f"标签文件 {path} 中有未知的部分 {sorted(unknown)}：只能有 [fields] 和 [groups]。")
+    return data
+
+
+@dataclass
+class _Tables:
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    level1: dict[str, str] = field(default_factory=dict)
+    level2: set[str] = field(default_factory=set)
+
+    def merge(self, data: dict[str, Any], source: Path, shipped: bool) -> None:
+        for name, labels in data.get("fields", {}).items():
+            if not shipped and name not in self.synonyms:
+                raise UsageError(f"标签文件 {source} 中的字段 {name} 无法识别。可用的字段：{', '.join(self.synonyms)}。")
+            if not isinstance(labels, list) or not all(isinstance(x, str) and x.strip() for x in labels):
+                raise UsageError(f"标签文件 {source} 中 {name} 应为文字列表，如 [\"核定预算数\"]，现为 {labels!r}。")
+            for label in labels:
+                key = label_key(label)
+                if self.labels.get(key, name) != name:
+                    raise UsageError(f"标签文件 {source} 中“{label}”已是字段 {self.labels[key]} 的写法，不能再作为 {name}。")
+                self.labels[key] = name
+            self.synonyms[name] = (*self.synonyms.get(name, ()), *labels)
+        groups = data.get("groups", {})
+        for canonical, labels in groups.get("level1", {}).items():
+            for label in (canonical, *labels):
+                self.level1[label_key(label)] = label_key(canonical)
+        self.level2.update(label_key(x).removesuffix("指标") for x in groups.get("level2", []))
+
+
+def _tables(paths: Sequence[Path]) -> _Tables:
+    tables = _Tables()
+    tables.merge(_read(SHIPPED), SHIPPED, shipped=True)
+    for path in paths:
+        tables.merge(_read(path), path, shipped=False)
+    return tables
+
+
+def check_labels(paths: Sequence[Path]) -> None:
+    """Raise UsageError naming the file and the entry when a bureau's label files cannot be used."""
+    _tables([Path(p) for p in paths])
+
+
+def worker_setup() -> Callable[[], None]:
+    """What a pool worker runs first so that it reads with the same labels as this process."""
+    return partial(use_labels, tuple(_extra))
+
+
+def use_labels(paths: Sequence[Path] = ()) -> None:
+    """Read forms with the shipped labels plus a bureau's own files (in this process and, called again in
+    each worker, in the pool's). Calling it again with the same files does nothing; with none, only the
+    shipped labels are in force."""
+    wanted = [Path(p).resolve() for p in paths]
+    if wanted == _extra and LABELS:
+        return
+    tables = _tables(wanted)  # raises before anything changes
+    _extra[:] = wanted
+    # the tables are updated in place: other modules hold them by reference
+    SYNONYMS.clear()
+    SYNONYMS.update(tables.synonyms)
+    LABELS.clear()
+    LABELS.update(tables.labels)
+    LEVEL1.clear()
+    LEVEL1.update(tables.level1)
+    LEVEL2_STEMS.clear()
+    LEVEL2_STEMS.update(tables.level2)
+    field_of.cache_clear()
+
 
 # Labels longer than this are sentences (填表说明, narratives), never field labels.
 MAX_LABEL_LEN = 24
@@ -152,3 +215,6 @@ GRADE_WORDS: dict[str, str] = {
 
 def grade_of_word(text: str) -> str | None:
     return GRADE_WORDS.get(label_key(text))
+
+
+use_labels()

@@ -14,7 +14,7 @@ from itertools import pairwise
 from processor.read.grid import Grid
 from processor.read.labels import field_of, inline_value
 
-FUND_ROWS = ("fund_total", "fund_current", "fund_carryover", "fund_other")
+FUND_ROWS = ("fund_total", "fund_current", "fund_carryover", "fund_special", "fund_unit", "fund_local", "fund_other")
 _NAME_FIELDS = ("level3", "level1", "level2")
 _TABLE_FIELDS = {"level1", "level2", "level3", "target", "actual", "weight", "score", "reason", "target_op",
                  "target_unit"}
@@ -77,6 +77,7 @@ def find_forms(grid: Grid) -> list[Block]:
     labels, inline = scan_labels(grid)
     if not labels and not inline:
         return []
+    labels = _drop_column_titles(labels)
     starts = sorted({lb.row for lb in labels if lb.field == "project_name"}
                     | {r for r, _, _ in inline.get("project_name", [])})
     bounds: list[tuple[int, int]] = []
@@ -101,6 +102,14 @@ def find_forms(grid: Grid) -> list[Block]:
     return blocks
 
 
+def _drop_column_titles(labels: list[Label]) -> list[Label]:
+    """A 项目名称 on the funds header row titles the column of fund sources (the central system's export of
+    2019 prints `项目资金（万元）| 项目名称 | 年初预算数 | …`): it starts no form and names no project."""
+    rows = _rows_with(tuple(labels))
+    funds_rows = {r for r, cols in rows.items() if "annual_budget" in cols and "executed" in cols}
+    return [lb for lb in labels if not (lb.field == "project_name" and lb.row in funds_rows)]
+
+
 def _title_top(grid: Grid, prev: int, start: int) -> int:
     """Without a 总分 row between two stacked forms, the second one's title rows are the few rows
     just above its 项目名称 that carry 自评表 or 附件."""
@@ -115,6 +124,11 @@ def _is_form(block: Block) -> bool:
     if has_name:
         return block.indicators is not None or funds
     return block.indicators is not None and (block.funds is not None or block.first("fund_total") is not None)
+
+
+def _is_indicator_header(cols: dict[str, int]) -> bool:
+    named = any(f in cols for f in _NAME_FIELDS)
+    return named and ("target" in cols or "target_op" in cols) and "actual" in cols
 
 
 def _rows_with(labels: tuple[Label, ...]) -> dict[int, dict[str, int]]:
@@ -133,14 +147,16 @@ def _funds_header(grid: Grid, labels: tuple[Label, ...]) -> Header | None:
 
 def _indicator_header(grid: Grid, labels: tuple[Label, ...], bottom: int) -> Header | None:
     rows = _rows_with(labels)
-    for row, cols in sorted(rows.items()):
-        named = any(f in cols for f in _NAME_FIELDS)
-        valued = ("target" in cols or "target_op" in cols) and "actual" in cols
-        if not (named and valued):
-            continue
-        cols = dict(cols)
-        data_start = max(grid.span_end(row, c)[0] for f, c in cols.items() if f in _TABLE_FIELDS) + 1
+    for row, own in sorted(rows.items()):
         sub = rows.get(row + 1, {})
+        cols = dict(own)
+        upper = ("target" in own or "actual" in own) and not any(f in own for f in _NAME_FIELDS)
+        if not _is_indicator_header(cols) and upper and _is_indicator_header({**own, **sub}):
+            # a two-row header: 绩效指标 | 年度指标值 | 实际完成值 … over 一级指标 | 二级指标 | 三级指标 | 指标性质 | …
+            cols = {**own, **sub}
+        elif not _is_indicator_header(cols):
+            continue
+        data_start = max(grid.span_end(row, c)[0] for f, c in cols.items() if f in _TABLE_FIELDS) + 1
         if "target_op" in sub or "target_unit" in sub:
             # split target: 年度指标值 over 指标性质 | 指标值 | 度量单位
             for f in ("target_op", "target", "target_unit", "actual"):

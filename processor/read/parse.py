@@ -19,9 +19,19 @@ from processor.read.locate import Block
 from processor.read.table import parse_indicators
 from processor.read.values import Unreadable, cell_text, is_blank, parse_number
 
+_CODE_NAME = re.compile(r"^\s*([0-9A-Za-z]{12,32})\s*[-－—–_]\s*(\S.*)$", re.S)  # 51000021R000000019951-工资性支出
 _TITLE_YEAR = re.compile(r"(20\d{2})\s*年度")
 _ANY_YEAR = re.compile(r"(20\d{2})\s*年")
 _FILE_YEAR = re.compile(r"(?<![\dA-Za-z])(20\d{2})(?![\dA-Za-z])")  # not central2020.xlsx
+
+
+def split_code(name: str) -> tuple[str, str]:
+    """`51000021R000000019951-工资性支出` → (code, name): budget systems print the project code before the name,
+    and a project is the same one across years by its code, whatever its name became."""
+    m = _CODE_NAME.match(name)
+    if not m or not any(ch.isdigit() for ch in m.group(1)):
+        return "", name
+    return m.group(1), m.group(2).strip()
 
 
 class FormParser(FormContext):
@@ -32,6 +42,7 @@ class FormParser(FormContext):
 
     def parse(self) -> Project:
         name, name_cell = self.header_value("project_name")
+        code, name = split_code(name)
         department, dep_cell = self.header_value("department")
         unit, unit_cell = self.header_value("unit")
         self.cells.update(name=name_cell, department=dep_cell, unit=unit_cell)
@@ -44,12 +55,48 @@ class FormParser(FormContext):
         self.check_scores(indicators)
         weight_total, self_total, declared = self.parse_total(indicators, funds)
         expected, achieved = self.parse_goals()
+        points = self.points(indicators, funds)
+        if self.block.indicators is not None and not indicators:
+            self.note("no-indicators", a1(self.block.indicators.data_start, self.block.indicators.cols["level3"]))
+            self_total = None  # a blank export's 总分 of 0 is no score
         return Project(
             sheet=self.grid.name, year=self.parse_year(), name=name, department=department, unit=unit,
             profile="", funds=funds, indicators=tuple(indicators), self_total=self_total,
-            self_grade=grade_for(self_total), declared_grade=declared, goal_expected=expected,
-            goal_actual=achieved, groups=tuple(groups), weight_total=weight_total, cells=dict(self.cells),
+            self_grade=grade_for(self_total) if indicators else None, declared_grade=declared,
+            goal_expected=expected, goal_actual=achieved, groups=tuple(groups), weight_total=weight_total,
+            cells=dict(self.cells), code=code, points=points, conclusion=self.text_block("conclusion"),
+            problems=self.text_block("problems"), measures=self.text_block("measures"),
         )
+
+    def points(self, indicators: list[Indicator], funds: Funds) -> str:
+        """What the form prints of the rulebook's points: 分值 and 得分, 得分 only (湖北), or neither (转移支付).
+        A form without weights is read as printed; the info finding says what cannot be recomputed."""
+        if not indicators or any(i.weight is not None for i in indicators):
+            return "weights"
+        header = self.block.indicators
+        cols = header.cols if header else {}
+        if "weight" in cols:
+            return "weights"  # the column is there, only blank: that is missing-score / weights findings' business
+        where = a1(header.row, cols.get("score", cols["level3"])) if header else self.form_cell()  # where 分值 would be
+        if "score" in cols or self.block.first("total") is not None:
+            self.note("weights-not-printed", where,
+                      detail="只列得分、未列分值（权重）：各指标得分无法按规则复核，只复核预算执行率得分，"
+                             "复核总分 = 自评总分按复核后的预算执行率得分修正")
+            return "scores"
+        self.note("weights-not-printed", where,
+                  detail="未列分值和得分：只检查指标完成情况、偏差原因和预算执行率，不计算总分、不评定等级")
+        return "none"
+
+    def text_block(self, name: str) -> str:
+        """评价结论 / 存在问题 / 改进措施: the text right of the label, else below it."""
+        label = self.block.first(name)
+        if label is None:
+            return ""
+        pos = self.grid.right_of(label.row, label.col) or self.grid.below(label.row, label.col)
+        if pos is None:
+            return ""
+        self.cells[name] = a1(*pos)
+        return cell_text(self.grid.get(*pos)).strip()
 
     def header_value(self, name: str) -> tuple[str, str]:
         """(value, A1 of the value or of where it belongs) for 项目名称, 主管部门, 实施单位."""
@@ -125,7 +172,10 @@ class FormParser(FormContext):
             self.cells["grade"] = a1(*(pos or self.grid.next_cell(lb.row, lb.col)))
             if pos:
                 declared = cell_text(self.grid.get(*pos)).strip() or declared
-        label = self.block.first("total")
+        header = self.block.indicators
+        totals = self.block.all("total")
+        # a 合计 of the funds block is no 总分: take the first one below the indicator table's header
+        label = next((lb for lb in totals if header is None or lb.row > header.row), None)
         if label is None:
             return None, None, declared
         cols = self.block.indicators.cols if self.block.indicators else {}

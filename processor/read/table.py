@@ -17,10 +17,11 @@ from processor.read.values import cell_text, is_blank, parse_value, reconcile_pe
 
 _FILLER_MARKS = {"…", "……", "...", "......", "/", "—", "——", "-", "--", "无"}
 _PLACEHOLDER = re.compile(r"^(指标[\d０-９]*[:：]?)?(…+|\.{3,}|—+|-+|/)?$")
-_NAME_PREFIX = re.compile(r"^(?:指标[\d０-９]+|[\d０-９]+)[:：、.．]")
+_NAME_PREFIX = re.compile(r"^(?:指标[\d０-９]+[:：、.．]?|[\d０-９]+[:：、.．])")  # 指标1：… 指标1… 1、…
 _KEY_MARK = re.compile(r"[★☆※*]")
-_END_WORDS = re.compile(r"^(填表人|填报人|审核人|负责人|联系电话|联系人|填报日期|填表日期|说明|备注|注[:：]|单位负责人)")
-_STOPS = {"total", "grade", "project_name", "funds", "fund_total", "goals"}
+_END_WORDS = re.compile(r"^(填表人|填报人|审核人|负责人|项目负责人|财务负责人|联系电话|联系人|填报日期|填表日期|说明|备注|"
+                        r"注[:：]|单位负责人)")
+_STOPS = {"total", "grade", "project_name", "funds", "fund_total", "goals", "conclusion", "problems", "measures"}
 _VALUE_FIELDS = ("target", "actual", "weight", "score")
 _CELL_FIELDS = (*_VALUE_FIELDS, "reason")
 _SPACES = re.compile(r"\s+")

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from processor.core.findings import finding, num
 from processor.core.model import Finding, Funds, Indicator, Project, Severity, ValueKind
-from processor.read.labels import label_key, squash
+from processor.read.labels import LEVEL1, LEVEL2_STEMS, label_key, squash
 from processor.review.profiles import Profile
 from processor.review.scoring import (
     EQUAL,
@@ -27,10 +27,6 @@ from processor.review.scoring import (
 
 FILLER = {"", "无", "/", "—", "-", "--", "——", "已完成", "完成", "没有", "无偏差", "不适用", "空", "0", "无。"}
 _BUDGET_WORDS = re.compile(r"资金|预算|执行|支付|拨付|结余|结转|采购|进度|工程款|未付|尾款")
-LEVEL1 = {"产出指标": "产出指标", "效益指标": "效益指标", "效果指标": "效益指标", "项目效益": "效益指标",
-          "满意度指标": "满意度指标", "满意度": "满意度指标"}
-LEVEL2_STEMS = {"数量", "质量", "时效", "成本", "经济效益", "社会效益", "生态效益", "可持续影响", "可持续效益",
-                "服务对象满意度", "满意度", "社会公众满意度"}
 _METHOD_ZH = {
     POSITIVE: "正向指标“完成值 ÷ 指标值 × 分值”", EQUAL: "等于型指标“完成值 ÷ 指标值 × 分值”",
     REVERSE: "反向指标“指标值 ÷ 完成值 × 分值”", "reverse-linear": "反向指标“(2 − 完成值 ÷ 指标值) × 分值”",
@@ -63,12 +59,45 @@ class Reviewer:
         self.review_weights(funds)
         self.review_totals()
         self.review_form(indicators)
-        computed = [i.computed_score if i.computed_score is not None else (i.self_score or 0.0) for i in indicators]
-        budget = funds.computed_score if funds.computed_score is not None else (funds.self_score or 0.0)
-        total = round(budget + sum(computed), self.profile.rounding) if indicators or funds.row else None
+        total = self.computed_total(funds, indicators)
+        grade = self.profile.grade(total) if total is not None and self.gradable(funds, total) else None
         return replace(self.p, profile=self.profile.name, funds=funds, indicators=indicators,
-                       self_grade=self.profile.grade(self.p.self_total), computed_total=total,
-                       computed_grade=self.profile.grade(total))
+                       self_grade=self.profile.grade(self.p.self_total) if indicators else None,
+                       computed_total=total, computed_grade=grade)
+
+    def computed_total(self, funds: Funds, indicators: tuple[Indicator, ...]) -> float | None:
+        """The total by the rulebook. A blank form and a form without points have none; a form that prints
+        scores only (no 分值) keeps its own total, corrected by the one score that can be recomputed."""
+        if not indicators or self.p.points == "none":
+            return None
+        budget = funds.computed_score if funds.computed_score is not None else (funds.self_score or 0.0)
+        if self.p.points == "scores":
+            scores = sum(i.self_score or 0.0 for i in indicators)
+            own = self.p.self_total if self.p.self_total is not None else scores + (funds.self_score or 0.0)
+            return round(own - (funds.self_score or 0.0) + budget, self.profile.rounding)
+        computed = [i.computed_score if i.computed_score is not None else (i.self_score or 0.0) for i in indicators]
+        return round(budget + sum(computed), self.profile.rounding)
+
+    def gradable(self, funds: Funds, total: float) -> bool:
+        """A grade means something only on a 100-point scale: weights adding to 100, a total within it."""
+        weights = [i.weight for i in self.p.indicators]
+        if self.p.points == "weights" and all(w is not None for w in weights):
+            budget = self._budget_weight(funds)
+            whole = sum(w for w in weights if w is not None) + budget
+            if abs(whole - 100) > 0.01:
+                self.note("not-graded", self.p.cells.get("total", ""),
+                          why=f"各指标分值与预算执行率分值合计为 {num(whole)}，不是 100 分制")
+                return False
+        if total > 100 + 1e-9:
+            self.note("not-graded", self.p.cells.get("total", ""), why=f"复核总分 {num(total)} 超过 100")
+            return False
+        return True
+
+    def _budget_weight(self, funds: Funds) -> float:
+        """The budget row's points: as printed, else the profile's; nothing when the form has no funds row."""
+        if funds.weight is not None:
+            return funds.weight
+        return self.profile.budget_weight if funds.row else 0.0
 
     # -- 项目资金 ------------------------------------------------------------------------------------
     def review_funds(self) -> Funds:
@@ -192,7 +221,7 @@ class Reviewer:
         weights = [i.weight for i in inds if i.weight is not None]
         if len(weights) < len(inds):
             return  # an unreadable 分值 is already a finding; sums around it would only repeat it
-        budget_w = funds.weight if funds.weight is not None else self.profile.budget_weight
+        budget_w = self._budget_weight(funds)
         if inds and abs(sum(weights) + budget_w - 100) > 0.01:
             self.note("weights-not-100", self.p.cells.get("total", ""), indicators=num(sum(weights)),
                       budget=num(budget_w), value=num(sum(weights) + budget_w))
@@ -214,10 +243,14 @@ class Reviewer:
             return
         first_cell = next(iter(level1.values()))[1]
         for name, expected in self.profile.level1_weights.items():
-            got, cell = level1.get(name, (0.0, first_cell))
+            if name not in level1:  # the form has no such group at all: say so, not "分值为 0"
+                self.note("weights-off-profile", first_cell, name=name, what="缺失（表中没有这一类指标）", value="0",
+                          profile=self.profile.name, expected=num(expected))
+                continue
+            got, cell = level1[name]
             if abs(got - expected) > 0.01:
-                self.note("weights-off-profile", cell, name=name, value=num(got), profile=self.profile.name,
-                          expected=num(expected))
+                self.note("weights-off-profile", cell, name=name, what=f"分值为 {num(got)}", value=num(got),
+                          profile=self.profile.name, expected=num(expected))
 
     # -- 总分与等级 ------------------------------------------------------------------------------------
     def review_totals(self) -> None:
@@ -242,8 +275,9 @@ class Reviewer:
         copied = [i for i in indicators if i.target.raw and squash(i.target.raw) == squash(i.actual.raw)]
         if len(indicators) >= 3 and len(copied) == len(indicators) and (p.self_total or 0) >= 100 - self.tol:
             self.note("copied-actuals", p.cells.get("total", ""), count=len(indicators), value=num(p.self_total))
+        printed = "goal_expected" in p.cells or "goal_actual" in p.cells
         for key, zh in (("goal_expected", "预期目标"), ("goal_actual", "实际完成情况")):
-            if not getattr(p, key).strip():
+            if not getattr(p, key).strip() and (printed or self.profile.goal_block):
                 self.note("goal-missing", p.cells.get(key, ""), field=zh)
         if p.goal_expected.strip() and squash(p.goal_expected) == squash(p.goal_actual):
             self.note("goals-identical", p.cells.get("goal_actual", ""))

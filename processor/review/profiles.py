@@ -39,6 +39,7 @@ class Profile:
     grade_bands: tuple[tuple[float, str], ...]
     level1_weights: dict[str, float]
     grade_words: dict[str, str]  # word → grade
+    goal_block: bool = True  # False: the layout prints no 年度总体目标, so a form without one is not told to add it
     severity: dict[str, Severity | None] = field(default_factory=dict)  # None: silenced
 
     def grade(self, total: float | None) -> str | None:
@@ -107,7 +108,7 @@ def load_profile(source: str | Path) -> Profile:
         grade_bands=tuple((float(f), str(g)) for f, g in data["grade_bands"]),
         level1_weights={label_key(k): float(v) for k, v in data["level1_weights"].items()},
         grade_words={label_key(w): g for g, words in data["grade_words"].items() for w in words},
-        severity=severity,
+        severity=severity, goal_block=bool(data.get("goal_block", True)),
     )
 
 
@@ -117,6 +118,8 @@ def available() -> list[str]:
 
 def detect(project: Project) -> str:
     """The shipped profile a form was made for, from where 满意度 sits and the weights printed in labels."""
+    if project.funds.weight is not None and abs(project.funds.weight - 20) < 1e-9:
+        return "hubei"  # 预算执行情况（20分）
     for ind in project.indicators:
         if "满意度" in ind.level2 and ("效益" in ind.level1 or "效果" in ind.level1):
             return "hunan-legacy"

@@ -21,6 +21,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.format import Format
 
+from processor.aggregate import UNGRADED
 from processor.core.model import SEVERITY_ZH, STATUS_ZH, FileResult, Finding, Funds, Indicator, Project, Severity
 from processor.review.scoring import execution_rate
 from processor.write.sheetnames import internal_link
@@ -247,8 +248,8 @@ def _totals(w: _Writer, p: Project, r: int) -> int:
     w.put(r, 10, None, "text", to=(r, LAST))
     w.put(r + 1, 0, "等级（表中填报 ｜ 自评 ｜ 复核）", "label", to=(r + 1, 5))
     w.put(r + 1, 6, p.declared_grade, "text", orig=p.cells.get("grade", ""))
-    w.put(r + 1, 7, p.self_grade, "text")
-    w.put(r + 1, 8, p.computed_grade, "text")
+    w.put(r + 1, 7, p.self_grade or UNGRADED, "text")
+    w.put(r + 1, 8, p.computed_grade or UNGRADED, "text")
     w.put(r + 1, 9, None, "text", to=(r + 1, LAST))
     return r + 2
 

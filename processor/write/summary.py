@@ -18,7 +18,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from processor.aggregate import GRADES, INFLATION, LOW_EXECUTION, Aggregate
+from processor.aggregate import GRADES, INFLATION, LOW_EXECUTION, UNGRADED, Aggregate
 from processor.core.model import FileResult, Report, Severity, Status
 from processor.write.book import Book, open_book
 from processor.write.projectsheet import write_project_sheets
@@ -90,6 +90,7 @@ PROJECT_COLUMNS = [
     Column("复核等级", "computed_grade", "text", 8), Column("错误", "errors", "int", 6),
     Column("警告", "warnings", "int", 6), Column("状态", "status", "text", 9), Column("版本", "version", "int", 6),
     Column("提交日期", "received", "text", 11), Column("评分规则", "profile", "text", 12),
+    Column("表样", "layout", "text", 10),
     Column("来源文件", "path", "text", 30), Column("来源工作表", "sheet", "text", 12), Column("查看", "", "link", 8),
 ]
 DEPARTMENT_COLUMNS = [
@@ -98,7 +99,7 @@ DEPARTMENT_COLUMNS = [
     Column("全年执行数（万元）", "executed", "money", 13), Column("执行率（资金加权）", "rate", "rate", 11),
     Column("自评得分平均", "self_mean", "score", 10), Column("复核得分平均", "computed_mean", "score", 10),
     Column("自评得分（资金加权）", "self_weighted", "score", 11), Column("复核得分（资金加权）", "computed_weighted", "score", 11),
-    *[Column(f"复核{g}", f"grade_{g}", "int", 7) for g in GRADES],
+    *[Column(f"复核{g}", f"grade_{g}", "int", 7) for g in (*GRADES, UNGRADED)],
     Column("错误", "errors", "int", 7), Column("警告", "warnings", "int", 7),
 ]
 FINDING_COLUMNS = [
@@ -222,10 +223,11 @@ def _overview(book: Book, ws: Worksheet, agg: Aggregate, styles: Styles, created
         ("全年预算数合计（万元）", o["annual_budget"], styles.big_money),
         ("全年执行数合计（万元）", o["executed"], styles.big_money),
         (f"执行率（资金加权，{o['rate_projects']} 个有预算和执行数的项目）", o["rate"], styles.big_rate),
-        ("自评得分平均", o["self_mean"], styles.big_money),
+        ("自评得分平均（不含未评级项目，下同）", o["self_mean"], styles.big_money),
         ("复核得分平均", o["computed_mean"], styles.big_money),
         ("自评得分（资金加权平均）", o["self_weighted"], styles.big_money),
         ("复核得分（资金加权平均）", o["computed_weighted"], styles.big_money),
+        ("未评级的项目（绩效指标未填、未列分值或分值合计不是 100）", o["ungraded"], styles.big_number),
         ("自评分虚高的项目（复核低于自评 0.5 分以上）", o["inflated"], styles.big_number),
         (f"年度不是 {year or '汇总年度'} 的项目（含未填年度）", o["other_year"] if year else None, styles.big_number),
     ]
@@ -237,7 +239,7 @@ def _overview(book: Book, ws: Worksheet, agg: Aggregate, styles: Styles, created
     ws.write_string(g0, 0, "等级", styles.header)
     ws.write_string(g0, 1, "自评（项目数）", styles.header)
     ws.write_string(g0, 2, "复核（项目数）", styles.header)
-    for i, grade in enumerate(GRADES):
+    for i, grade in enumerate((*GRADES, UNGRADED)):
         ws.write_string(g0 + 1 + i, 0, grade, styles.label)
         ws.write_number(g0 + 1 + i, 1, agg.grades[grade][0], styles.integer)
         ws.write_number(g0 + 1 + i, 2, agg.grades[grade][1], styles.integer)
@@ -250,7 +252,7 @@ def _overview(book: Book, ws: Worksheet, agg: Aggregate, styles: Styles, created
     _charts(book, ws, agg, g0, low)
     landscape(ws)
     chart_rows = 21 + (40 + 24 * len(agg.departments)) // 20 + 2  # the department chart grows with departments
-    ws.print_area(0, 0, max(g0 + 6, chart_rows, 40), HELPER_COL - 2)
+    ws.print_area(0, 0, max(g0 + 7, chart_rows, 40), HELPER_COL - 2)
 
 
 def _score_floor(agg: Aggregate) -> int:
@@ -271,8 +273,8 @@ def _chart_style(chart: Any, title: str, x: str = "", y: str = "") -> None:
 def _charts(book: Book, ws: Worksheet, agg: Aggregate, g0: int, low: int) -> None:
     grades = book.add_chart({"type": "column"})
     for col, name in ((1, "自评"), (2, "复核")):
-        grades.add_series({"name": name, "categories": [OVERVIEW, g0 + 1, 0, g0 + 4, 0],
-                           "values": [OVERVIEW, g0 + 1, col, g0 + 4, col], "data_labels": {"value": True}})
+        grades.add_series({"name": name, "categories": [OVERVIEW, g0 + 1, 0, g0 + 5, 0],
+                           "values": [OVERVIEW, g0 + 1, col, g0 + 5, col], "data_labels": {"value": True}})
     _chart_style(grades, "各等级项目数（自评 vs 复核）", "等级", "项目数")
     ws.insert_chart(3, 4, grades)
     n_dept = len(agg.departments)

@@ -28,6 +28,7 @@ from processor.review.profiles import DEFAULT, Profile, load_profile
 from processor.write.styles import FONT, MONEY, RATE, RED_FILL, landscape, make_styles, row_height, text_lines
 
 FORM_SHEET, GUIDE_SHEET = "自评表", "填表说明"
+TEMPLATES = ("central2020", "hunan-legacy")  # the shipped profiles with a blank form (templates/, make templates)
 DEFAULT_INDICATORS = 12
 CREATED = dt.datetime(2024, 1, 1)  # pinned: the committed templates must be reproducible byte for byte
 QUALITATIVE = ("达成年度指标", "部分达成年度指标并具有一定效果", "未达成年度指标且效果较差")
@@ -289,6 +290,9 @@ def build_template(profile: str | Path = DEFAULT, year: int | None = None, indic
                    password: str = "") -> bytes:
     """The template's bytes: the form first (it opens there), then 填表说明, then the very hidden marker."""
     rules = load_profile(profile)
+    if not rules.level1_weights:
+        raise UsageError(f"评分规则“{rules.name}”没有规定一级指标分值（其表样只列得分），无法生成带分值的空白模板。"
+                         f"请用 {', '.join(TEMPLATES)} 之一，或在自己的评分规则中写明 [level1_weights]。")
     sections = plan(rules, indicators)
     if year is not None and not 2000 <= year <= 2099:
         raise UsageError(f"--year 应为四位年份（2000–2099），现为 {year}。")
