@@ -130,7 +130,7 @@ def test_ungraded_projects_are_counted_apart_in_the_summary(tmp_path: Path) -> N
     result = run(inbox, tmp_path / "out", feedback=False)
     overview = {r[0]: r[1] for r in CalamineWorkbook.from_path(str(result.summary)).get_sheet_by_name("总览").to_python()
                 if r and isinstance(r[0], str)}
-    assert overview["未评级的项目（绩效指标未填、未列分值或分值合计不是 100）"] == 3
+    assert overview["未评级的项目（不计入得分平均）"] == 3
     assert overview["自评得分平均（不含未评级项目，下同）"] == pytest.approx(graded.self_total)
     assert overview["复核得分平均"] == pytest.approx(result.report.files[0].projects[0].computed_total)
     money = sum(p.funds.annual_budget or 0 for f in result.report.files for p in f.projects)
@@ -178,3 +178,10 @@ def test_a_located_form_titled_as_another_kind_is_skipped(tmp_path: Path) -> Non
     assert [p.sheet for p in result.projects] == ["项目支出绩效自评表"]
     (skipped,) = [f for f in result.findings if f.code == "other-form-skipped"]
     assert skipped.sheet == "执行监控" and "绩效目标执行监控表" in skipped.message
+
+
+def test_weights_of_a_form_without_a_funds_row_count_no_budget(tmp_path: Path) -> None:
+    """No funds row: the budget's 10 points are not added to the indicators' 90, and the message says why."""
+    result = check_file(write_workbook(tmp_path / "f.xlsx", [("表", clean_spec(omit=("funds",)))]))
+    (w,) = [f for f in result.findings if f.code == "weights-not-100"]
+    assert "各指标分值 90（表中没有预算执行率行）合计 90" in w.message

@@ -59,7 +59,7 @@ def test_overview_figures_equal_the_report(result: RunResult) -> None:
         "全年预算数合计（万元）": budget, "全年执行数合计（万元）": executed,
         "执行率（资金加权，7 个有预算和执行数的项目）": executed / budget,
         "自评得分平均（不含未评级项目，下同）": sum(p["self_total"] for p in projects) / 7,
-        "未评级的项目（绩效指标未填、未列分值或分值合计不是 100）": 0,
+        "未评级的项目（不计入得分平均）": 0,
         "复核得分平均": sum(p["computed_total"] for p in projects) / 7,
         "复核得分（资金加权平均）": weighted,
         "自评分虚高的项目（复核低于自评 0.5 分以上）": 1,

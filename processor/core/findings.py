@@ -171,7 +171,7 @@ _RULES = [
     Rule("not-graded", N, "未评定复核等级", "未评定复核等级：{why}。",
          "请按提示改正后重新提交；改正后将重新计算总分和等级。", "分值合计 266"),
     Rule("weights-not-100", E, "分值合计不等于 100",
-         "各指标分值 {indicators} 加预算执行率分值 {budget} 合计 {value}，不等于 100。",
+         "各指标分值 {indicators}{budget}合计 {value}，不等于 100。",
          "请调整各指标分值，使其与预算执行率分值合计为 100 分。", "合计 105"),
     Rule("group-weight-mismatch", W, "指标分值与标注分值不符",
          "“{name}”标注为 {declared} 分，但其下各三级指标分值合计 {value} 分。",

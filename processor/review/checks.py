@@ -60,10 +60,12 @@ class Reviewer:
         self.review_totals()
         self.review_form(indicators)
         total = self.computed_total(funds, indicators)
-        grade = self.profile.grade(total) if total is not None and self.gradable(funds, total) else None
+        scale = self.on_100_scale(funds)
+        grade = self.profile.grade(total) if total is not None and scale and self.within_100(total) else None
+        own = self.p.self_total
+        self_grade = self.profile.grade(own) if indicators and own is not None and scale and own <= 100 + 1e-9 else None
         return replace(self.p, profile=self.profile.name, funds=funds, indicators=indicators,
-                       self_grade=self.profile.grade(self.p.self_total) if indicators else None,
-                       computed_total=total, computed_grade=grade)
+                       self_grade=self_grade, computed_total=total, computed_grade=grade)
 
     def computed_total(self, funds: Funds, indicators: tuple[Indicator, ...]) -> float | None:
         """The total by the rulebook. A blank form and a form without points have none; a form that prints
@@ -78,16 +80,19 @@ class Reviewer:
         computed = [i.computed_score if i.computed_score is not None else (i.self_score or 0.0) for i in indicators]
         return round(budget + sum(computed), self.profile.rounding)
 
-    def gradable(self, funds: Funds, total: float) -> bool:
-        """A grade means something only on a 100-point scale: weights adding to 100, a total within it."""
+    def on_100_scale(self, funds: Funds) -> bool:
+        """A grade means something only on a 100-point scale: the printed weights (where there are any) and the
+        budget's add to 100. Otherwise neither the department's total nor ours is graded."""
         weights = [i.weight for i in self.p.indicators]
-        if self.p.points == "weights" and all(w is not None for w in weights):
-            budget = self._budget_weight(funds)
-            whole = sum(w for w in weights if w is not None) + budget
+        if self.p.indicators and self.p.points == "weights" and all(w is not None for w in weights):
+            whole = sum(w for w in weights if w is not None) + self._budget_weight(funds)
             if abs(whole - 100) > 0.01:
                 self.note("not-graded", self.p.cells.get("total", ""),
                           why=f"各指标分值与预算执行率分值合计为 {num(whole)}，不是 100 分制")
                 return False
+        return True
+
+    def within_100(self, total: float) -> bool:
         if total > 100 + 1e-9:
             self.note("not-graded", self.p.cells.get("total", ""), why=f"复核总分 {num(total)} 超过 100")
             return False
@@ -223,8 +228,9 @@ class Reviewer:
             return  # an unreadable 分值 is already a finding; sums around it would only repeat it
         budget_w = self._budget_weight(funds)
         if inds and abs(sum(weights) + budget_w - 100) > 0.01:
+            budget = f" 加预算执行率分值 {num(budget_w)} " if funds.row else "（表中没有预算执行率行）"
             self.note("weights-not-100", self.p.cells.get("total", ""), indicators=num(sum(weights)),
-                      budget=num(budget_w), value=num(sum(weights) + budget_w))
+                      budget=budget, value=num(sum(weights) + budget_w))
         level1: dict[str, tuple[float, str]] = {}
         for g in self.p.groups:
             members = [i.weight or 0.0 for i in inds

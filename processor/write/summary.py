@@ -227,7 +227,7 @@ def _overview(book: Book, ws: Worksheet, agg: Aggregate, styles: Styles, created
         ("复核得分平均", o["computed_mean"], styles.big_money),
         ("自评得分（资金加权平均）", o["self_weighted"], styles.big_money),
         ("复核得分（资金加权平均）", o["computed_weighted"], styles.big_money),
-        ("未评级的项目（绩效指标未填、未列分值或分值合计不是 100）", o["ungraded"], styles.big_number),
+        ("未评级的项目（不计入得分平均）", o["ungraded"], styles.big_number),
         ("自评分虚高的项目（复核低于自评 0.5 分以上）", o["inflated"], styles.big_number),
         (f"年度不是 {year or '汇总年度'} 的项目（含未填年度）", o["other_year"] if year else None, styles.big_number),
     ]
