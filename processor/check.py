@@ -17,6 +17,7 @@ from typing import TypeVar
 from processor.core.errors import BROKEN_POOL, OutputError
 from processor.core.findings import finding
 from processor.core.model import FileResult, Finding, Project, Report, Severity, Status
+from processor.core.names import project_key
 from processor.core.pool import new_pool
 from processor.core.spool import Spool, store, thin
 from processor.read.discover import Candidate, discover
@@ -95,7 +96,7 @@ def _no_form(located: list[tuple[Sheet, Grid, list[Block]]], others: list[tuple[
     if kinds:
         kind = kinds[0][1]
         note = "；本工具暂不审核部门整体支出绩效自评" if kind.startswith("部门整体") else ""
-        return finding("not-a-selfeval-form", kind=kind, note=note,
+        return finding("not-a-selfeval-form", sheet=kinds[0][0], cell="A1", kind=kind, note=note,
                        sheets="、".join(dict.fromkeys(s for s, k in kinds if k == kind)))
     found: list[str] = []
     for _, grid, _ in located:
@@ -127,22 +128,25 @@ def check_candidate(candidate: Candidate, profile: Profile | None = None) -> Fil
 
 
 def check_paths(paths: list[Path], profile: Profile | None = None, exclude: tuple[Path, ...] = (),
-                jobs: int = 1, labels: Sequence[Path] = ()) -> Report:
+                jobs: int = 1, labels: Sequence[Path] | None = None) -> Report:
     """Check every file under the paths, except under `exclude` (our own output folder, if it lies
     inside the inbox: last night's summary is not a submission). Raises UsageError only for a path
     that does not exist. With `jobs` > 1 files are checked in worker processes; results keep the
     discovery order, so the output is the same as a serial run. `labels`: a bureau's own label files
-    (processor/read/labels.toml says how), in force for this batch and after it."""
-    use_labels(labels)
+    (processor/read/labels.toml says how), in force for this batch and after it; None keeps the labels
+    in force (the shipped ones, or what use_labels installed)."""
+    if labels is not None:
+        use_labels(labels)
     candidates = discover(paths, exclude)
     return mark_duplicates(Report(tuple(check_many(candidates, profile, jobs))))
 
 
 def check_spooled(paths: list[Path], spool: Spool, profile: Profile | None = None,
-                  exclude: tuple[Path, ...] = (), jobs: int = 1, labels: Sequence[Path] = ()) -> Report:
+                  exclude: tuple[Path, ...] = (), jobs: int = 1, labels: Sequence[Path] | None = None) -> Report:
     """`check_paths` for a whole batch whose detail must not stay in memory: each full result goes to the
     spool (written by the worker that made it) and the report holds thin ones (processor.core.spool)."""
-    use_labels(labels)
+    if labels is not None:
+        use_labels(labels)
     candidates = discover(paths, exclude)
     work = partial(_check_into, folder=spool.folder, profile=profile)
     checked = Report(tuple(_map(work, list(enumerate(candidates)), jobs)))
@@ -182,13 +186,15 @@ def default_jobs() -> int:
 
 def mark_duplicates(report: Report) -> Report:
     """Two forms of the same project (年度, 主管部门, 项目名称) in one batch: each gets a warning naming the other."""
-    seen: dict[tuple[object, str, str], list[tuple[int, int]]] = {}
+    seen: dict[tuple[object, ...], list[tuple[int, int]]] = {}
     for i, f in enumerate(report.files):
         for j, p in enumerate(f.projects):
             if p.name and p.department:
-                seen.setdefault((p.year, p.department, p.name), []).append((i, j))
+                seen.setdefault(project_key(p.year, p.department, p.name, p.code), []).append((i, j))
     extra: dict[int, list[Finding]] = {}
-    for (year, dept, name), places in seen.items():
+    for places in seen.values():
+        first = report.files[places[0][0]].projects[places[0][1]]
+        year, dept, name = first.year, first.department, first.name
         for i, j in places:
             for k, m in places:
                 if (k, m) != (i, j):

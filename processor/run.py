@@ -89,7 +89,7 @@ def _write_split(report: Report, agg: Aggregate, tmp: Path, into: Path, folder: 
 
 def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date | None = None,
         year: int | None = None, name: str = DEFAULT_NAME, feedback: bool = True, jobs: int = 1,
-        split: str = "auto", labels: Sequence[Path] = ()) -> RunResult:
+        split: str = "auto", labels: Sequence[Path] | None = None) -> RunResult:
     """Check the inbox and write the summary atomically: a half-written workbook never has the final name.
 
     Full results wait in a spool on disk; the returned report is thin (each project's figures and every

@@ -68,6 +68,13 @@ def safe_name(text: str, fallback: str, limit: int = 120) -> str:
     return ("_" + text if _RESERVED.match(text) else text) or fallback
 
 
+def project_key(year: int | None, department: str, name: str, code: str = "") -> tuple[object, ...]:
+    """What makes two forms the same project: the budget system's code where the form prints one (a project
+    keeps it when renamed, and 工资性支出 is the name of many), else its name; always within a year and a
+    主管部门. The batch's duplicate check and the nightly ledger's versions both count by it."""
+    return (year, department, "code", code) if code else (year, department, "name", name)
+
+
 def main_year(years: Iterable[int | float | None]) -> int | None:
     """The year a summary is titled and named after: the most common one, the earlier on a tie.
 

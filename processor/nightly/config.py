@@ -38,7 +38,7 @@ settle_seconds = 120    # 最近 N 秒内修改过的文件视为仍在复制，
 summary_name = "{default_name}"  # 汇总表文件名，可用 {{year}} 和 {{date}}
 split_by = "auto"       # 项目页拆分：auto（超过 {split_above} 个项目时每个主管部门一个工作簿）、department 或 none
 jobs = 0                # 并行进程数；0 = CPU 核数（最多 8）/ worker processes; 0 = one per core
-labels = ""             # 本单位补充的表头标签文件（.toml）；空 = 只用内置标签 / extra labels a bureau's forms print
+labels = ""             # 本单位补充的表头标签文件（.toml，或文件列表）；空 = 只用内置标签 / a bureau's extra labels
 
 [mail]
 recipients = []         # 汇总表收件人 / who gets the summary, e.g. ["reviewer@czj.example.gov.cn"]
@@ -60,10 +60,10 @@ password_env = "SELFEVAL_SMTP_PASSWORD"  # 密码只从这个环境变量读取�
 jsonl = ""              # 可选：JSON 行日志文件 / optional JSON-lines log file
 '''.replace("{default_name}", DEFAULT_NAME).replace("{split_above}", str(SPLIT_ABOVE))
 
-_SCHEMA: dict[str, dict[str, type]] = {
+_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "folders": {"inbox": str, "archive": str, "rejected": str, "outbox": str, "state": str},
     "review": {"year": int, "profile": str, "settle_seconds": int, "summary_name": str, "split_by": str,
-               "jobs": int, "labels": str},
+               "jobs": int, "labels": (str, list)},
     "mail": {"recipients": list, "send_feedback": bool},
     "smtp": {"host": str, "port": int, "security": str, "user": str, "sender": str, "password_env": str},
     "log": {"jsonl": str},
@@ -106,7 +106,8 @@ def _get(data: dict[str, Any], section: str, key: str, default: Any) -> Any:
     value = data.get(section, {}).get(key, default)
     want = _SCHEMA[section][key]
     if (isinstance(value, bool) and want is int) or not isinstance(value, want):
-        names = {str: "文字（加引号）", int: "整数", bool: "true 或 false", list: "列表，如 [\"a@b.cn\"]"}
+        names: dict[object, str] = {str: "文字（加引号）", int: "整数", bool: "true 或 false",
+                                    list: "列表，如 [\"a@b.cn\"]", (str, list): "文件名或文件名列表"}
         raise ConfigError(f"配置项 [{section}] {key} 应为{names.get(want, str(want))}，现为 {value!r}。")
     return value
 
@@ -179,7 +180,10 @@ def load_config(path: Path) -> Config:
     if not 0 <= jobs <= 64:
         raise ConfigError(f"配置项 [review] jobs 应在 0–64 之间（0 = CPU 核数），现为 {jobs}。")
     labels = _get(data, "review", "labels", "")
-    label_files = ((base / labels).resolve(),) if labels else ()
+    names = [labels] if isinstance(labels, str) else labels
+    if not all(isinstance(x, str) for x in names):
+        raise ConfigError(f"配置项 [review] labels 应为文件名或文件名列表，现为 {labels!r}。")
+    label_files = tuple((base / x).resolve() for x in names if x)
     try:
         check_labels(label_files)
     except UsageError as exc:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from processor.core.errors import AlreadyRunning, LedgerError
 from processor.core.model import FileResult, Report, Status
-from processor.core.names import main_year
+from processor.core.names import main_year, project_key
 from processor.core.serialize import dump, load
 from processor.core.spool import Spool, thin
 
@@ -78,6 +78,9 @@ class Ledger:
             if self.db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("quick_check failed")
             self.db.executescript(SCHEMA)
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(projects)")}
+            if "code" not in columns:  # a ledger written before project codes were read (0.1.0)
+                self.db.execute("ALTER TABLE projects ADD COLUMN code TEXT NOT NULL DEFAULT ''")
         except sqlite3.OperationalError as exc:  # locked or unreadable for now: not damage, keep it as it is
             with contextlib.suppress(Exception):
                 self.db.close()
@@ -120,8 +123,8 @@ class Ledger:
                 (sha256, name, size, mtime, received, run_id, result.status.value, result.reason, dump(result),
                  None if stored is None else str(stored)))
             self.db.executemany(
-                "INSERT INTO projects (sha256, idx, year, department, name) VALUES (?, ?, ?, ?, ?)",
-                [(sha256, i, p.year, p.department, p.name) for i, p in enumerate(result.projects)])
+                "INSERT INTO projects (sha256, idx, year, department, name, code) VALUES (?, ?, ?, ?, ?, ?)",
+                [(sha256, i, p.year, p.department, p.name, p.code) for i, p in enumerate(result.projects)])
 
     def result(self, sha256: str) -> FileResult:
         return load(self.db.execute("SELECT result FROM files WHERE sha256 = ?", (sha256,)).fetchone()[0])
@@ -161,14 +164,15 @@ class Ledger:
         files = self.db.execute(  # the results themselves are read one at a time below, never all at once
             "SELECT sha256, name, received, status, run_id, mtime FROM files ORDER BY run_id, mtime, name").fetchall()
         order = {row[0]: i for i, row in enumerate(files)}
-        projects = self.db.execute("SELECT sha256, idx, year, department, name FROM projects").fetchall()
+        projects = self.db.execute("SELECT sha256, idx, year, department, name, code FROM projects").fetchall()
         if year is None:
             year = main_year(p[2] for p in projects)  # every stored version counts, as it always has
-        latest: dict[tuple[object, str, str], tuple[str, int]] = {}
-        versions: dict[tuple[object, str, str], int] = {}
-        for sha, idx, p_year, dept, name in sorted(projects, key=lambda p: (order[p[0]], p[1])):
-            # a form without 主管部门 or 项目名称 cannot be the same project as another one
-            key = (p_year, dept, name) if dept and name else (p_year, sha, str(idx))
+        latest: dict[tuple[object, ...], tuple[str, int]] = {}
+        versions: dict[tuple[object, ...], int] = {}
+        for sha, idx, p_year, dept, name, code in sorted(projects, key=lambda p: (order[p[0]], p[1])):
+            # a form without 主管部门 or 项目名称 cannot be the same project as another one; a coded project is
+            # the same one by its code (two coded projects may share a name such as 工资性支出)
+            key = project_key(p_year, dept, name, code) if dept and name else (p_year, sha, str(idx))
             latest[key] = (sha, idx)
             versions[key] = versions.get(key, 0) + 1
         keep: dict[str, dict[int, int]] = {}

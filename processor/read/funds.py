@@ -7,6 +7,7 @@ way the form defines it (total = Σ parts, 执行率 = B ÷ A, 得分 = min(执�
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from processor.core.model import FundRow, Funds
 from processor.read.context import FormContext
@@ -21,6 +22,8 @@ FIELD_NAMES = {
     "weight": "分值", "rate": "执行率", "score": "得分",
 }
 NO_FUNDS = Funds(None, None, None, None, None, None)
+_MONEY_TOLERANCE = 0.01  # 万元, as the review's money tolerance
+_NEXT_SECTIONS = {"goals", "goal_expected", "goal_actual", "indicators", "level1", "level2", "level3"}
 _UNIT_NOTE = re.compile(r"单位:?(万元|元)")
 _YUAN = re.compile(r"\(元\)|单位:?元")
 
@@ -50,15 +53,24 @@ def parse_funds(ctx: FormContext) -> Funds:
     scale = 1 / 10000 if money_unit(ctx, header) == "元" else 1.0
     cols = header.cols
     first_money = min(cols.get(f, 10**6) for f in AMOUNTS)
-    rows: dict[str, FundRow] = {}
-    for lb in ctx.block.labels:
-        if lb.field in FUND_ROWS and lb.row > header.row and lb.col < first_money and lb.field not in rows:
-            rows[lb.field] = _fund_row(ctx, lb.field, lb.row, lb.col, cols, scale)
-    total = rows.get("fund_total")
+    # the fund rows: below the header, above the next section (年度总体目标, 绩效指标), one per row; a field may
+    # recur (其中：当年财政拨款 and, further down, 其中：中央财政资金 broken out of it)
+    end = min((lb.row for lb in ctx.block.labels if lb.row > header.row and lb.field in _NEXT_SECTIONS),
+              default=ctx.block.bottom)
+    total: FundRow | None = None
+    found: list[FundRow] = []
+    seen: set[int] = set()
+    for lb in sorted(ctx.block.labels, key=lambda lb: (lb.row, lb.col)):
+        if lb.field in FUND_ROWS and header.row < lb.row < end and lb.col < first_money and lb.row not in seen:
+            seen.add(lb.row)
+            if lb.field != "fund_total":
+                found.append(_fund_row(ctx, lb.field, lb.row, lb.col, cols, scale))
+            elif total is None:
+                total = _fund_row(ctx, lb.field, lb.row, lb.col, cols, scale)
     if total is None:
         ctx.note("missing-funds-row", ctx.label_cell("fund_total") or ctx.label_cell("funds") or ctx.form_cell())
         return NO_FUNDS
-    parts = tuple(rows[k] for k in FUND_ROWS if k in rows and k != "fund_total")
+    parts = _top_level(total, tuple(found))
     total = _total_from_parts(ctx, total, parts)
     r = total.row - 1
     weight = ctx.number(r, cols["weight"], "分值") if "weight" in cols else _declared_weight(ctx)
@@ -81,6 +93,35 @@ def parse_funds(ctx: FormContext) -> Funds:
         execution_rate=rate, weight=weight, self_score=score, money_unit="万元", row=total.row,
         cells=total.cells, parts=parts,
     )
+
+
+def _adds_up(row: FundRow, parts: Sequence[FundRow]) -> bool:
+    """True when the parts' amounts add up to the row's, in every amount the row has (at least one non-zero)."""
+    compared = False
+    for f in AMOUNTS:
+        whole = getattr(row, f)
+        if whole is None:
+            continue
+        if abs(whole - sum(getattr(p, f) or 0.0 for p in parts)) > _MONEY_TOLERANCE:
+            return False
+        compared = compared or whole != 0
+    return compared
+
+
+def _top_level(total: FundRow, parts: tuple[FundRow, ...]) -> tuple[FundRow, ...]:
+    """The parts that make up the total. Some forms break one part down further in the rows below it
+    (其中：当年财政拨款 250, then 中央财政资金 150 and 地方财政资金 100): when the parts do not add up to the total
+    as printed but do once such a breakdown is left out, the breakdown is not counted a second time."""
+    if len(parts) < 3 or _adds_up(total, parts):
+        return parts
+    ordered = sorted(parts, key=lambda p: p.row)
+    for i, head in enumerate(ordered):
+        for j in range(i + 2, len(ordered) + 1):
+            if _adds_up(head, ordered[i + 1:j]):
+                kept = ordered[:i + 1] + ordered[j:]
+                if _adds_up(total, kept):
+                    return tuple(p for p in parts if p in kept)
+    return parts
 
 
 def _declared_weight(ctx: FormContext) -> float | None:

@@ -123,10 +123,13 @@ class _Tables:
     level2: set[str] = field(default_factory=set)
 
     def merge(self, data: dict[str, Any], source: Path, shipped: bool) -> None:
-        for name, labels in data.get("fields", {}).items():
+        fields = data.get("fields", {})
+        if not isinstance(fields, dict):
+            raise UsageError(f"标签文件 {source} 中 [fields] 应写成 字段 = [\"写法\", …] 的形式。")
+        for name, labels in fields.items():
             if not shipped and name not in self.synonyms:
                 raise UsageError(f"标签文件 {source} 中的字段 {name} 无法识别。可用的字段：{', '.join(self.synonyms)}。")
-            if not isinstance(labels, list) or not all(isinstance(x, str) and x.strip() for x in labels):
+            if not _texts(labels):
                 raise UsageError(f"标签文件 {source} 中 {name} 应为文字列表，如 [\"核定预算数\"]，现为 {labels!r}。")
             for label in labels:
                 key = label_key(label)
@@ -135,10 +138,21 @@ class _Tables:
                 self.labels[key] = name
             self.synonyms[name] = (*self.synonyms.get(name, ()), *labels)
         groups = data.get("groups", {})
-        for canonical, labels in groups.get("level1", {}).items():
+        level1, level2 = groups.get("level1", {}), groups.get("level2", [])
+        if not isinstance(groups, dict) or set(groups) - {"level1", "level2"}:
+            raise UsageError(f"标签文件 {source} 的 [groups] 只能有 level1（一级指标）和 level2（二级指标）。")
+        if not isinstance(level1, dict) or not all(_texts(v) for v in level1.values()):
+            raise UsageError(f"标签文件 {source} 中 [groups.level1] 应写成 \"一级指标名称\" = [\"写法\", …]，现为 {level1!r}。")
+        if not _texts(level2):
+            raise UsageError(f"标签文件 {source} 中 [groups] level2 应为文字列表，如 [\"项目管理\"]，现为 {level2!r}。")
+        for canonical, labels in level1.items():
             for label in (canonical, *labels):
                 self.level1[label_key(label)] = label_key(canonical)
-        self.level2.update(label_key(x).removesuffix("指标") for x in groups.get("level2", []))
+        self.level2.update(label_key(x).removesuffix("指标") for x in level2)
+
+
+def _texts(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(x, str) and x.strip() for x in value)
 
 
 def _tables(paths: Sequence[Path]) -> _Tables:

@@ -16,6 +16,7 @@ from processor.read.labels import field_of, inline_value
 
 FUND_ROWS = ("fund_total", "fund_current", "fund_carryover", "fund_special", "fund_unit", "fund_local", "fund_other")
 _NAME_FIELDS = ("level3", "level1", "level2")
+_FORM_ENDS = {"total", "grade", "conclusion", "problems", "measures"}  # the last rows a form may have
 _TABLE_FIELDS = {"level1", "level2", "level3", "target", "actual", "weight", "score", "reason", "target_op",
                  "target_unit"}
 
@@ -84,8 +85,9 @@ def find_forms(grid: Grid) -> list[Block]:
     if not starts:
         bounds = [(0, grid.nrows)]
     else:
-        # A stacked form's title rows sit between the previous form's 总分 row and its 项目名称.
-        totals = sorted(lb.row for lb in labels if lb.field == "total")
+        # A stacked form's title rows sit between the previous form's last rows (总分, or the 评价结论 / 存在问题 /
+        # 改进措施 below it) and its 项目名称.
+        totals = sorted(lb.row for lb in labels if lb.field in _FORM_ENDS)
         tops = [0]
         for prev, start in pairwise(starts):
             ends = [t for t in totals if prev < t < start]
@@ -127,6 +129,8 @@ def _is_form(block: Block) -> bool:
 
 
 def _is_indicator_header(cols: dict[str, int]) -> bool:
+    """A row names indicators and holds a target and an actual: only the 绩效指标 header does; a funds header
+    (amounts) or a 申报表's 指标内容 | 指标值 (no actual) does not."""
     named = any(f in cols for f in _NAME_FIELDS)
     return named and ("target" in cols or "target_op" in cols) and "actual" in cols
 
@@ -151,12 +155,15 @@ def _indicator_header(grid: Grid, labels: tuple[Label, ...], bottom: int) -> Hea
         sub = rows.get(row + 1, {})
         cols = dict(own)
         upper = ("target" in own or "actual" in own) and not any(f in own for f in _NAME_FIELDS)
-        if not _is_indicator_header(cols) and upper and _is_indicator_header({**own, **sub}):
+        two_rows = not _is_indicator_header(cols) and upper and _is_indicator_header({**own, **sub})
+        if two_rows:
             # a two-row header: 绩效指标 | 年度指标值 | 实际完成值 … over 一级指标 | 二级指标 | 三级指标 | 指标性质 | …
             cols = {**own, **sub}
         elif not _is_indicator_header(cols):
             continue
         data_start = max(grid.span_end(row, c)[0] for f, c in cols.items() if f in _TABLE_FIELDS) + 1
+        if two_rows:
+            data_start = max(data_start, row + 2)  # the second row is header even where nothing is merged down
         if "target_op" in sub or "target_unit" in sub:
             # split target: 年度指标值 over 指标性质 | 指标值 | 度量单位
             for f in ("target_op", "target", "target_unit", "actual"):

@@ -15,11 +15,12 @@ from processor.read.context import FormContext
 from processor.read.funds import parse_funds
 from processor.read.grid import Grid, a1
 from processor.read.labels import grade_of_word, squash
-from processor.read.locate import Block
+from processor.read.locate import Block, Label
 from processor.read.table import parse_indicators
 from processor.read.values import Unreadable, cell_text, is_blank, parse_number
 
-_CODE_NAME = re.compile(r"^\s*([0-9A-Za-z]{12,32})\s*[-－—–_]\s*(\S.*)$", re.S)  # 51000021R000000019951-工资性支出
+# 51000021R000000019951-工资性支出: a budget system's code is mostly digits, starts with one, and is long
+_CODE_NAME = re.compile(r"^\s*([0-9][0-9A-Za-z]{11,31})(?:\s*[-－—–_]\s*|\s+)(\S.*)$", re.S)
 _TITLE_YEAR = re.compile(r"(20\d{2})\s*年度")
 _ANY_YEAR = re.compile(r"(20\d{2})\s*年")
 _FILE_YEAR = re.compile(r"(?<![\dA-Za-z])(20\d{2})(?![\dA-Za-z])")  # not central2020.xlsx
@@ -29,7 +30,7 @@ def split_code(name: str) -> tuple[str, str]:
     """`51000021R000000019951-工资性支出` → (code, name): budget systems print the project code before the name,
     and a project is the same one across years by its code, whatever its name became."""
     m = _CODE_NAME.match(name)
-    if not m or not any(ch.isdigit() for ch in m.group(1)):
+    if not m or sum(ch.isdigit() for ch in m.group(1)) < 0.8 * len(m.group(1)):
         return "", name
     return m.group(1), m.group(2).strip()
 
@@ -68,6 +69,12 @@ class FormParser(FormContext):
             problems=self.text_block("problems"), measures=self.text_block("measures"),
         )
 
+    def total_label(self) -> Label | None:
+        """The 总分 (or 合计) row: the first one below the indicator header, since a funds block may end in a
+        合计 row of its own."""
+        header = self.block.indicators
+        return next((lb for lb in self.block.all("total") if header is None or lb.row > header.row), None)
+
     def points(self, indicators: list[Indicator], funds: Funds) -> str:
         """What the form prints of the rulebook's points: 分值 and 得分, 得分 only (湖北), or neither (转移支付).
         A form without weights is read as printed; the info finding says what cannot be recomputed."""
@@ -78,7 +85,7 @@ class FormParser(FormContext):
         if "weight" in cols:
             return "weights"  # the column is there, only blank: that is missing-score / weights findings' business
         where = a1(header.row, cols.get("score", cols["level3"])) if header else self.form_cell()  # where 分值 would be
-        if "score" in cols or self.block.first("total") is not None:
+        if "score" in cols or self.total_label() is not None:
             self.note("weights-not-printed", where,
                       detail="只列得分、未列分值（权重）：各指标得分无法按规则复核，只复核预算执行率得分，"
                              "复核总分 = 自评总分按复核后的预算执行率得分修正")
@@ -88,11 +95,12 @@ class FormParser(FormContext):
         return "none"
 
     def text_block(self, name: str) -> str:
-        """评价结论 / 存在问题 / 改进措施: the text right of the label, else below it."""
+        """评价结论 / 存在问题 / 改进措施 as written, for the report drafted from the form and for history. Only the
+        text right of the label: what is below it is the form's next line (项目负责人：…), never its text."""
         label = self.block.first(name)
         if label is None:
             return ""
-        pos = self.grid.right_of(label.row, label.col) or self.grid.below(label.row, label.col)
+        pos = self.grid.right_of(label.row, label.col)
         if pos is None:
             return ""
         self.cells[name] = a1(*pos)
@@ -172,10 +180,7 @@ class FormParser(FormContext):
             self.cells["grade"] = a1(*(pos or self.grid.next_cell(lb.row, lb.col)))
             if pos:
                 declared = cell_text(self.grid.get(*pos)).strip() or declared
-        header = self.block.indicators
-        totals = self.block.all("total")
-        # a 合计 of the funds block is no 总分: take the first one below the indicator table's header
-        label = next((lb for lb in totals if header is None or lb.row > header.row), None)
+        label = self.total_label()
         if label is None:
             return None, None, declared
         cols = self.block.indicators.cols if self.block.indicators else {}

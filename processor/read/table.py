@@ -19,7 +19,9 @@ _FILLER_MARKS = {"…", "……", "...", "......", "/", "—", "——", "-", "-
 _PLACEHOLDER = re.compile(r"^(指标[\d０-９]*[:：]?)?(…+|\.{3,}|—+|-+|/)?$")
 _NAME_PREFIX = re.compile(r"^(?:指标[\d０-９]+[:：、.．]?|[\d０-９]+[:：、.．])")  # 指标1：… 指标1… 1、…
 _KEY_MARK = re.compile(r"[★☆※*]")
-_END_WORDS = re.compile(r"^(填表人|填报人|审核人|负责人|项目负责人|财务负责人|联系电话|联系人|填报日期|填表日期|说明|备注|"
+# 项目负责人 and 财务负责人 end the table only as signature labels (项目负责人：), not as the start of a reason
+# (项目负责人调动，验收推迟) or of an indicator's name (项目负责人到岗率)
+_END_WORDS = re.compile(r"^(填表人|填报人|审核人|负责人|(?:项目|财务)负责人(?:[:：]|$)|联系电话|联系人|填报日期|填表日期|说明|备注|"
                         r"注[:：]|单位负责人)")
 _STOPS = {"total", "grade", "project_name", "funds", "fund_total", "goals", "conclusion", "problems", "measures"}
 _VALUE_FIELDS = ("target", "actual", "weight", "score")

@@ -87,14 +87,19 @@ class Reviewer:
         if self.p.indicators and self.p.points == "weights" and all(w is not None for w in weights):
             whole = sum(w for w in weights if w is not None) + self._budget_weight(funds)
             if abs(whole - 100) > 0.01:
-                self.note("not-graded", self.p.cells.get("total", ""),
+                self.note("not-graded", self._total_cell(),
                           why=f"各指标分值与预算执行率分值合计为 {num(whole)}，不是 100 分制")
                 return False
         return True
 
+    def _total_cell(self) -> str:
+        """Where a finding about the whole score points: the 总分, else the project's name."""
+        return self.p.cells.get("total") or self.p.cells.get("name", "")
+
     def within_100(self, total: float) -> bool:
+        """A total above 100 (scores above their weights) is no grade on a 100-point scale."""
         if total > 100 + 1e-9:
-            self.note("not-graded", self.p.cells.get("total", ""), why=f"复核总分 {num(total)} 超过 100")
+            self.note("not-graded", self._total_cell(), why=f"复核总分 {num(total)} 超过 100")
             return False
         return True
 
@@ -114,7 +119,7 @@ class Reviewer:
             total = getattr(f, col)
             if parts and total is not None and abs(total - sum(parts)) > prof.money_tolerance:
                 self.note("funds-sum-mismatch", f.cells.get(col, ""), field=zh, value=num(total),
-                          expected=num(round(sum(parts), 4)))
+                          expected=num(round(sum(parts), 4)), parts=_part_names(f))
         a, b = f.annual_budget, f.executed
         rate: float | None = None
         if a is not None and b is not None:
@@ -287,6 +292,11 @@ class Reviewer:
                 self.note("goal-missing", p.cells.get(key, ""), field=zh)
         if p.goal_expected.strip() and squash(p.goal_expected) == squash(p.goal_actual):
             self.note("goals-identical", p.cells.get("goal_actual", ""))
+
+
+def _part_names(funds: Funds) -> str:
+    """The parts a total is compared with, as the form labels them (其中：当年财政拨款 → 当年财政拨款)."""
+    return "、".join(squash(p.label).removeprefix("其中:").removeprefix("其中") or p.key for p in funds.parts)
 
 
 def apply_severity(findings: list[Finding], profile: Profile | None) -> list[Finding]:

@@ -118,8 +118,9 @@ def available() -> list[str]:
 
 def detect(project: Project) -> str:
     """The shipped profile a form was made for, from where 满意度 sits and the weights printed in labels."""
-    if project.funds.weight is not None and abs(project.funds.weight - 20) < 1e-9:
-        return "hubei"  # 预算执行情况（20分）
+    funds = project.funds
+    if funds.weight is not None and abs(funds.weight - 20) < 1e-9 and "weight" not in funds.cells:
+        return "hubei"  # 预算执行情况（万元）（20分）: the points in the block's title, no 分值 column
     for ind in project.indicators:
         if "满意度" in ind.level2 and ("效益" in ind.level1 or "效果" in ind.level1):
             return "hunan-legacy"
