@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from processor.core.model import SEVERITY_ZH, STATUS_ZH, Report, Severity, Status
+from processor.core.model import SEVERITY_ZH, STATUS_ZH, FileResult, Report, Severity, Status
 from processor.core.names import main_year
 from processor.review.scoring import execution_rate
 
@@ -44,12 +44,15 @@ def _ratio(num: float, den: float) -> float | None:
 
 
 def _weighted(scores: pd.Series, weights: pd.Series) -> float | None:
+    """A money-weighted mean score, rounded to 2 decimals here, where it is made (a reader sees 96.14, never
+    96.14214285714)."""
     ok = scores.notna() & weights.notna() & (weights > 0)
-    return _ratio(float((scores[ok] * weights[ok]).sum()), float(weights[ok].sum()))
+    mean = _ratio(float((scores[ok] * weights[ok]).sum()), float(weights[ok].sum()))
+    return None if mean is None else round(mean, 2)
 
 
 def _mean(values: pd.Series) -> float | None:
-    return float(values.mean()) if values.notna().any() else None
+    return round(float(values.mean()), 2) if values.notna().any() else None
 
 
 def aggregate(report: Report) -> Aggregate:
@@ -71,13 +74,13 @@ def aggregate(report: Report) -> Aggregate:
                 "initial_budget": p.funds.initial_budget, "annual_budget": a, "executed": b,
                 "rate": execution_rate(a, b),
                 "self_total": p.self_total, "computed_total": p.computed_total,
-                "diff": (p.computed_total - p.self_total) if p.computed_total is not None and p.self_total is not None
-                else None,
+                "diff": round(p.computed_total - p.self_total, 2)
+                if p.computed_total is not None and p.self_total is not None else None,
                 "self_grade": p.self_grade or UNGRADED, "computed_grade": p.computed_grade or UNGRADED,
                 "graded": p.computed_grade is not None, "profile": p.profile, "layout": LAYOUT_ZH.get(p.points, p.points),
                 "errors": sum(x.severity is Severity.ERROR for x in own),
                 "warnings": sum(x.severity is Severity.WARNING for x in own),
-                "status": STATUS_ZH[f.status], "version": p.version, "received": p.received,
+                "status": _status_shown(f, i), "version": p.version, "received": p.received,
             })
         for x in f.findings:
             owner = f.projects[x.project] if x.project is not None else None
@@ -104,6 +107,15 @@ def aggregate(report: Report) -> Aggregate:
                                              "warnings", "departments"])
     return Aggregate(projects, _departments(projects), findings, files, _overview(report, projects),
                      _grades(projects))
+
+
+def _status_shown(f: FileResult, index: int) -> str:
+    """The project's own status, with the file's beside it when they differ: 通过（同文件其他项目退回）."""
+    own = f.project_status(index)
+    if own is f.status:
+        return STATUS_ZH[own]
+    others = any(f.project_status(j) is Status.RETURNED for j in range(len(f.projects)) if j != index)
+    return f"{STATUS_ZH[own]}（{'同文件其他项目' if others else '文件'}{STATUS_ZH[f.status]}）"
 
 
 def _departments(projects: pd.DataFrame) -> pd.DataFrame:

@@ -25,7 +25,8 @@ def test_check_json_shape_and_exit_zero(tmp_path: Path) -> None:
     assert files["~$seed.xlsx"]["status"] == "skipped" and files["~$seed.xlsx"]["reason"]
     seed = files["seed.xlsx"]
     assert seed["status"] == "accepted"
-    assert [(f["code"], f["cell"]) for f in seed["findings"]] == [("group-weight-mismatch", "B13"),
+    assert [(f["code"], f["cell"]) for f in seed["findings"]] == [("score-recomputed", "H21"),
+                                                                  ("group-weight-mismatch", "B13"),
                                                                   ("group-weight-mismatch", "B19")]
     (p,) = seed["projects"]
     assert {"sheet", "year", "name", "department", "unit", "profile", "funds", "indicators", "self_total",

@@ -172,7 +172,7 @@ def test_cells_follow_the_form_not_the_address(tmp_path: Path) -> None:
 def test_warnings_are_amber_on_group_labels_and_errors_red_on_money(tmp_path: Path) -> None:
     # the seed: 产出指标(50分) over indicators worth 60, 效益指标(40分) over 30 → amber 一级 labels B13, B19
     seed = check(tmp_path, seed_spec())
-    assert [(f.code, f.cell) for f in seed.findings] == [("group-weight-mismatch", "B13"),
+    assert [(f.code, f.cell) for f in seed.findings] == [("score-recomputed", "H21"), ("group-weight-mismatch", "B13"),
                                                         ("group-weight-mismatch", "B19")]
     ws = openpyxl.load_workbook(relay(tmp_path, seed, "seed.xlsx"))[SHEET]
     assert (ws["B13"].value, ws["B19"].value) == ("产出指标", "效益指标")

@@ -98,10 +98,12 @@ def test_budget_score_miscomputed(tmp_path: Path) -> None:
 
 
 def test_rounded_budget_score_is_tolerated(tmp_path: Path) -> None:
-    """Real forms round: 86% × 10 = 8.6 written as 9 is not a finding."""
+    """Real forms round: 86% × 10 = 8.6 written as 9 is no 自评分虚高, but the re-score is explained (info)."""
     result = review(tmp_path, funds=funds((100, 100, 86, 10, "86%", 9), (100, 100, 86)), total_score=99,
                     rows=rows(r0={"reason": "部分工程款未到结算期，资金次年支付"}))
-    assert found(result) == []
+    assert found(result) == [("score-recomputed", "H6")] and result.status is Status.ACCEPTED
+    assert result.findings[0].severity is Severity.INFO
+    assert "按规则应得 8.6 分，自评 9 分，复核降低 0.4 分（在评分容差 0.5 分以内" in result.findings[0].message
 
 
 def test_low_execution_without_reason(tmp_path: Path) -> None:
@@ -287,15 +289,17 @@ def test_seed_form_review(tmp_path: Path) -> None:
     result = check_file(write_workbook(tmp_path / "seed.xlsx", [("自评表", seed_spec())]))
     assert result.status is Status.ACCEPTED
     assert [(f.code, f.severity, f.cell) for f in result.findings] == [
+        ("score-recomputed", Severity.INFO, "H21"),  # 可持续影响指标: 9 of 10 although 100% → 100%
         ("group-weight-mismatch", Severity.WARNING, "B13"),  # 产出指标(50分), indicators add up to 60
         ("group-weight-mismatch", Severity.WARNING, "B19"),  # 效益指标(40分), indicators add up to 30
     ]
-    assert "60" in result.findings[0].message and "30" in result.findings[1].message
+    assert "60" in result.findings[1].message and "30" in result.findings[2].message
     p = result.projects[0]
     assert p.profile == "hunan-legacy"
-    sustained = p.indicators[8]  # 可持续影响指标: 9 of 10, with a reason — no finding on row 21
+    sustained = p.indicators[8]  # 9 of 10, with the department's reason quoted in the explanation
     assert (sustained.level2, sustained.self_score, sustained.computed_score) == ("可持续影响指标", 9, 10)
-    assert not [f for f in result.findings if f.cell.endswith("21")]
+    raised = result.findings[0].message
+    assert "按规则应得 10 分，自评 9 分，复核提高 1 分" in raised and "加大党建引领基层治理" in raised
     assert (p.self_total, p.computed_total, p.self_grade, p.computed_grade) == (99, 100, "优", "优")
 
 

@@ -379,6 +379,7 @@ def test_date_score_lies_in_zero_to_weight(y: int, m: int, y2: int, m2: int, w: 
 @given(a=amounts, b1=amounts, b2=amounts, w=weights, op=st.sampled_from([">=", ">", "=", None]), profile=profiles)
 def test_positive_never_falls_when_actual_rises(a: float, b1: float, b2: float, w: float, op: str | None,
                                                 profile: Profile) -> None:
+    assume(a > 0 or op in (">=", ">"))  # a bare or = target of 0 (0人, =0起) is fewer-is-better: see below
     lo, hi = sorted((b1, b2))
     s_lo = score_indicator(built("培训人数", "数量指标", number(op, a), number(None, lo), w), profile)
     s_hi = score_indicator(built("培训人数", "数量指标", number(op, a), number(None, hi), w), profile)
@@ -401,6 +402,7 @@ def test_reverse_never_rises_when_actual_rises(a: float, b1: float, b2: float, w
 @given(a=amounts, extra=amounts, w=weights, op=st.sampled_from([">=", "=", None]), profile=profiles)
 def test_met_positive_target_scores_full_weight(a: float, extra: float, w: float, op: str | None,
                                                profile: Profile) -> None:
+    assume(a > 0 or op == ">=")  # a bare or = target of 0 is fewer-is-better: exceeding it is missing it
     got = score_indicator(built("培训人数", "数量指标", number(op, a), number(None, a + extra), w), profile)
     assert (got.met, got.score) == (True, w)
 
@@ -554,3 +556,24 @@ def test_extends_cycle(tmp_path: Path) -> None:
     b.write_text(f'extends = "{a}"\n', encoding="utf-8")
     with pytest.raises(UsageError, match="循环"):
         load_profile(a)
+
+
+@pytest.mark.parametrize(("name", "target", "actual", "met", "score"), [
+    ("因经济困难辍学学生人数", "0人", "0人", True, 10),      # a target of 0: fewer is better, 0 meets it
+    ("因经济困难辍学学生人数", "0人", "2人", False, 0),      # any above 0 misses it (A = 0, reverse: 0)
+    ("安全生产责任事故", "=0起", "0起", True, 10),           # = 0 is a ceiling, not an equality to score by B/A
+    ("学生失学人数", "3人", "2人", True, 10),                # a name the profile lists as fewer-is-better
+    ("食品安全投诉件数", "10件", "20件", False, 5),          # 10 / 20 × 10
+])
+def test_fewer_is_better_indicators_are_reverse(name: str, target: str, actual: str, met: bool, score: float) -> None:
+    got = score_indicator(indicator(name, target, actual, 10), CENTRAL)
+    assert (got.method, got.met, got.score) == ("reverse", met, score)
+
+
+def test_fewer_is_better_words_are_the_profiles(tmp_path: Path) -> None:
+    """The words are data: a bureau's profile can add one (here 漏报) without code."""
+    own = tmp_path / "own.toml"
+    own.write_text('extends = "central2020"\nreverse_words = ["漏报"]\n', encoding="utf-8")
+    profile = load_profile(str(own))
+    assert score_indicator(indicator("统计漏报户数", "5户", "10户", 10), profile).method == "reverse"
+    assert score_indicator(indicator("统计漏报户数", "5户", "10户", 10), CENTRAL).method == "positive"

@@ -58,13 +58,14 @@ def test_overview_figures_equal_the_report(result: RunResult) -> None:
         "　　　　拒收": 1, "跳过（非提交文件）": 1, "项目数": 7, "主管部门数": 4,
         "全年预算数合计（万元）": budget, "全年执行数合计（万元）": executed,
         "执行率（资金加权，7 个有预算和执行数的项目）": executed / budget,
-        "自评得分平均（不含未评级项目，下同）": sum(p["self_total"] for p in projects) / 7,
+        # score means are rounded to 2 decimals where aggregate() makes them
+        "自评得分平均（不含未评级项目，下同）": round(sum(p["self_total"] for p in projects) / 7, 2),
         "未评级的项目（不计入得分平均）": 0,
-        "复核得分平均": sum(p["computed_total"] for p in projects) / 7,
-        "复核得分（资金加权平均）": weighted,
+        "复核得分平均": round(sum(p["computed_total"] for p in projects) / 7, 2),
+        "复核得分（资金加权平均）": round(weighted, 2),
         "自评分虚高的项目（复核低于自评 0.5 分以上）": 1,
         "年度不是 2021 的项目（含未填年度）": 0,
-        "自评得分（资金加权平均）": sum(p["self_total"] * p["funds"]["annual_budget"] for p in projects) / budget,
+        "自评得分（资金加权平均）": round(sum(p["self_total"] * p["funds"]["annual_budget"] for p in projects) / budget, 2),
     }
     got = {row[0]: row[1] for row in sheet(result, "总览") if row and isinstance(row[0], str)}
     for label, value in expected.items():
@@ -108,9 +109,9 @@ def test_department_rows(result: RunResult) -> None:
     budget = sum(p["funds"]["annual_budget"] for p in civil)
     assert r[col["项目数"]] == 2 and r[col["全年预算数（万元）"]] == pytest.approx(budget)
     assert r[col["执行率（资金加权）"]] == pytest.approx(sum(p["funds"]["executed"] for p in civil) / budget)
-    assert r[col["复核得分（资金加权）"]] == pytest.approx(
-        sum(p["computed_total"] * p["funds"]["annual_budget"] for p in civil) / budget)
-    assert r[col["自评得分平均"]] == pytest.approx(sum(p["self_total"] for p in civil) / 2)
+    assert r[col["复核得分（资金加权）"]] == round(
+        sum(p["computed_total"] * p["funds"]["annual_budget"] for p in civil) / budget, 2)
+    assert r[col["自评得分平均"]] == round(sum(p["self_total"] for p in civil) / 2, 2)
 
 
 def test_findings_list_has_every_finding(result: RunResult) -> None:

@@ -187,6 +187,8 @@ _RULES = [
     Rule("overachievement-unexplained", W, "超额完成未说明原因",
          "“{name}”实际完成值 {value} 达到年度指标值 {target} 的 {ratio}，但没有分析原因。",
          "完成值高于指标值较多的，请分析原因（指标值是否设置偏低）。", "指标 697，完成 1000"),
+    Rule("score-recomputed", N, "复核得分与自评不同", "“{name}”按规则应得 {expected} 分，自评 {value} 分，{how}。",
+         "无需修改；如对复核得分有异议，请在偏差原因中写明依据。", "资金到位及时率 自评 7 分，按规则 10 分"),
     Rule("qualitative-out-of-band", W, "定性指标得分与完成情况不符",
          "“{name}”完成情况为“{actual}”（{band}，应得 {low}–{high} 分），自评 {value} 分。",
          "达成年度指标得 80%–100%，部分达成得 60%–80%，未达成得 0–60% 的分值；请按完成情况打分。",

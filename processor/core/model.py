@@ -168,6 +168,14 @@ class FileResult:
     def findings_of(self, index: int) -> list[Finding]:
         return [f for f in self.findings if f.project == index]
 
+    def project_status(self, index: int) -> Status:
+        """A project's own status, from its own findings: a clean project in a returned file is accepted (the
+        file goes back for another project's errors, and the reviewer should see which)."""
+        if self.status is Status.REJECTED:
+            return Status.REJECTED
+        errors = any(f.severity is Severity.ERROR for f in self.findings_of(index))
+        return Status.RETURNED if errors else Status.ACCEPTED
+
 
 @dataclass(frozen=True)
 class Report:

@@ -137,12 +137,37 @@ class Reviewer:
             self.note("score-above-weight", f.cells.get("score", ""), name="预算执行率", value=num(f.self_score),
                       weight=num(weight))
         elif f.self_score is not None and computed is not None and abs(f.self_score - computed) > self.tol:
-            self.note("budget-score-miscomputed", f.cells.get("score", ""), value=num(f.self_score),
-                      rate=pct(rate or 0), weight=num(weight), expected=num(computed))
+            self.note_effect(f.self_score - computed, "budget-score-miscomputed", f.cells.get("score", ""),
+                             value=num(f.self_score), rate=pct(rate or 0), weight=num(weight), expected=num(computed))
+        elif f.self_score is not None and computed is not None:
+            self.explain_rescore("预算执行率", f.self_score, computed, f.cells.get("score", ""), "")
         if rate is not None and rate < prof.execution_reason_below and not self._budget_explained():
             self.note("low-execution-unexplained", f.cells.get("rate", f.cells.get("executed", "")), value=pct(rate),
                       threshold=pct(prof.execution_reason_below))
         return replace(f, computed_score=computed)
+
+    def note_effect(self, delta: float, code: str, cell: str, **kw: object) -> None:
+        """A score finding's severity follows its effect on the form: one that lowers the total by the profile's
+        effect_error_points or more, or changes its grade, is an error (the form is returned); a smaller one, or
+        one that raises the total, is a warning. Wrong arithmetic is not judged here: it is always an error."""
+        own, prof = self.p.self_total, self.profile
+        regraded = own is not None and delta > 0 and prof.grade(own) != prof.grade(round(own - delta, prof.rounding))
+        big = delta > 0 and (delta >= prof.effect_error_points - 1e-9 or regraded)
+        self.findings.append(replace(finding(code, sheet=self.p.sheet, cell=cell, **kw),
+                                     severity=Severity.ERROR if big else Severity.WARNING))
+
+    def explain_rescore(self, name: str, own: float, computed: float, cell: str, reason: str) -> None:
+        """A re-score that no other finding explains, when it differs by more than departments' rounding: a
+        reviewer must be able to say why a 7 became a 10 (or a 9 an 8.6) without redoing the sum."""
+        diff = round(computed - own, self.profile.rounding)
+        if abs(diff) <= self.profile.rounding_tolerance + 1e-9:
+            return
+        if diff > 0:
+            said = f"（部门的偏差说明：“{reason.strip()}”）" if reason and not is_filler(reason) else ""
+            how = f"复核提高 {num(diff)} 分{said}"
+        else:
+            how = f"复核降低 {num(-diff)} 分（在评分容差 {num(self.tol)} 分以内，不算自评分虚高）"
+        self.note("score-recomputed", cell, name=name, value=num(own), expected=num(computed), how=how)
 
     def _budget_explained(self) -> bool:
         return any(not is_filler(i.reason) and _BUDGET_WORDS.search(i.reason) for i in self.p.indicators)
@@ -159,17 +184,22 @@ class Reviewer:
         if ind.actual.kind is ValueKind.EMPTY:
             self.note("empty-actual", cells.get("actual", ""), name=name)
         sc = score_indicator(ind, self.profile)
+        explained = True  # by a finding on the score cell, or no re-score to explain
         if s is not None and s > w + 1e-9:
             self.note("score-above-weight", cells.get("score", ""), name=name, value=num(s), weight=num(w))
         elif sc.method == QUALITATIVE:
-            self._qualitative(ind, name, sc)
+            explained = self._qualitative(ind, name, sc)
         elif sc.score is not None and s is not None and (
                 s > sc.score + self.tol or (sc.met is False and s >= w - 1e-9 and sc.score < w)):
             # beyond rounding, or full marks although the target was missed (DOMAIN.md §3.3: ≥4754 → 4604, 5/5)
             method = "reverse-linear" if sc.method == REVERSE and self.profile.reverse_formula == "linear" else sc.method
-            self.note("score-inflated", cells.get("score", ""), name=name, target=ind.target.raw or "（空）",
-                      actual=ind.actual.raw or "（空）", weight=num(w), value=num(s), method=_METHOD_ZH[method],
-                      expected=num(sc.score))
+            self.note_effect(s - sc.score, "score-inflated", cells.get("score", ""), name=name,
+                             target=ind.target.raw or "（空）", actual=ind.actual.raw or "（空）", weight=num(w),
+                             value=num(s), method=_METHOD_ZH[method], expected=num(sc.score))
+        else:
+            explained = False
+        if not explained and sc.score is not None and s is not None:
+            self.explain_rescore(name, s, sc.score, cells.get("score", ""), ind.reason)
         if sc.method == UNSCORABLE and ind.target.kind is not ValueKind.EMPTY and ind.actual.kind is not ValueKind.EMPTY:
             self._unscorable(ind, name)
         if s is not None and s < w - 1e-9 and is_filler(ind.reason):
@@ -178,13 +208,17 @@ class Reviewer:
         self._overachievement(ind, name, sc)
         return replace(ind, method=sc.method, computed_score=sc.score)
 
-    def _qualitative(self, ind: Indicator, name: str, sc: Score) -> None:
+    def _qualitative(self, ind: Indicator, name: str, sc: Score) -> bool:
+        """The band check; True when it found the self-score outside the band its completion text claims."""
         if sc.band is None or ind.self_score is None or ind.weight is None:
-            return
+            return False
         lo, hi = (x * ind.weight for x in self.profile.qualitative_bands[sc.band])
-        if not lo - self.tol <= ind.self_score <= hi + self.tol:
-            self.note("qualitative-out-of-band", ind.cells.get("score", ""), name=name, actual=ind.actual.raw,
-                      band=_BAND_ZH[sc.band], low=num(lo), high=num(hi), value=num(ind.self_score))
+        if lo - self.tol <= ind.self_score <= hi + self.tol:
+            return False
+        self.note_effect(ind.self_score - (sc.score if sc.score is not None else ind.self_score),
+                         "qualitative-out-of-band", ind.cells.get("score", ""), name=name, actual=ind.actual.raw,
+                         band=_BAND_ZH[sc.band], low=num(lo), high=num(hi), value=num(ind.self_score))
+        return True
 
     def _unscorable(self, ind: Indicator, name: str) -> None:
         t, a = ind.target, ind.actual

@@ -40,6 +40,9 @@ class Profile:
     level1_weights: dict[str, float]
     grade_words: dict[str, str]  # word → grade
     goal_block: bool = True  # False: the layout prints no 年度总体目标, so a form without one is not told to add it
+    rounding_tolerance: float = 0.05
+    effect_error_points: float = 1.0
+    reverse_words: tuple[str, ...] = ()
     severity: dict[str, Severity | None] = field(default_factory=dict)  # None: silenced
 
     def grade(self, total: float | None) -> str | None:
@@ -109,6 +112,9 @@ def load_profile(source: str | Path) -> Profile:
         level1_weights={label_key(k): float(v) for k, v in data["level1_weights"].items()},
         grade_words={label_key(w): g for g, words in data["grade_words"].items() for w in words},
         severity=severity, goal_block=bool(data.get("goal_block", True)),
+        rounding_tolerance=float(data.get("rounding_tolerance", 0.05)),
+        effect_error_points=float(data.get("effect_error_points", 1.0)),
+        reverse_words=tuple(str(w) for w in data.get("reverse_words", ())),
     )
 
 

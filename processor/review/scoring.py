@@ -6,7 +6,6 @@ decides what that means for the total and which finding it deserves.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from processor.core.model import Indicator, Value, ValueKind
@@ -16,9 +15,6 @@ from processor.review.profiles import Profile
 POSITIVE, REVERSE, EQUAL, DATE, QUALITATIVE, UNSCORABLE = (
     "positive", "reverse", "equal", "date", "qualitative", "unscorable")
 
-# Names whose numbers are better small: costs, balances, adjustments, accidents, complaints (DOMAIN.md §2).
-_REVERSE_NAME = re.compile(r"成本|费用|单价|结余率|结余|调整率|事故|投诉|差错|违规|违纪|超支|损失|能耗|发生率|不合格率|"
-                           r"失误|逾期|返工|上访|赔偿|案件")
 _ACHIEVED = ("达成年度指标", "达成预期指标", "达成预期", "达到预期", "达成", "达到", "已完成", "全部完成", "完成",
              "有效", "显著", "明显", "良好", "较好", "好", "优", "合格", "达标", "符合", "按时", "及时", "满意", "是", "提升",
              "提高", "改善", "增强")
@@ -35,15 +31,19 @@ class Score:
     band: str | None = None  # qualitative: achieved | partial | missed
 
 
-def direction(ind: Indicator) -> str:
-    op = ind.target.op
+def direction(ind: Indicator, profile: Profile) -> str:
+    """Which way is better. An operator says so; without one, a target of 0 (0人, =0起) or a name the profile
+    lists as fewer-is-better (辍学, 事故, 投诉 …) or a 成本 group means smaller is better."""
+    op, target = ind.target.op, ind.target.value
     if op in (">=", ">"):
         return POSITIVE
     if op in ("<=", "<"):
         return REVERSE
+    if target == 0:
+        return REVERSE
     if op == "=":
         return EQUAL
-    if "成本" in ind.level2 or _REVERSE_NAME.search(ind.name):
+    if "成本" in ind.level2 or any(w in ind.name for w in profile.reverse_words):
         return REVERSE
     return POSITIVE
 
@@ -104,7 +104,7 @@ def score_indicator(ind: Indicator, profile: Profile) -> Score:
         return Score(UNSCORABLE, None)
     a, b = target.value, actual.value
     assert a is not None and b is not None
-    way = direction(ind)
+    way = direction(ind, profile)
     if way == REVERSE:
         if b <= a:
             return Score(REVERSE, w, True)

@@ -127,7 +127,7 @@ def _rate(funds: Funds) -> float | None:
 
 
 def _diff(computed: float | None, declared: float | None) -> float | None:
-    return None if computed is None or declared is None else round(computed - declared, 4)
+    return None if computed is None or declared is None else round(computed - declared, 2)  # scores: 2 decimals, as they are made
 
 
 def _head(w: _Writer, p: Project, result: FileResult, back: str) -> None:

@@ -88,7 +88,7 @@ PROJECT_COLUMNS = [
     Column("自评得分", "self_total", "score", 9), Column("复核得分", "computed_total", "score", 9),
     Column("差异（复核−自评）", "diff", "score", 10), Column("自评等级", "self_grade", "text", 8),
     Column("复核等级", "computed_grade", "text", 8), Column("错误", "errors", "int", 6),
-    Column("警告", "warnings", "int", 6), Column("状态", "status", "text", 9), Column("版本", "version", "int", 6),
+    Column("警告", "warnings", "int", 6), Column("状态", "status", "wrap", 12), Column("版本", "version", "int", 6),
     Column("提交日期", "received", "text", 11), Column("评分规则", "profile", "text", 12),
     Column("表样", "layout", "text", 10),
     Column("来源文件", "path", "text", 30), Column("来源工作表", "sheet", "text", 12), Column("查看", "", "link", 8),
