@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 endif
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint clean templates samples bench bench-night bench-check
+.PHONY: run test lint clean templates samples bench bench-night bench-check screenshot
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ run: $(STAMP)
 
 # Regenerates the official blank templates committed under templates/ (tests compare them byte for byte).
 templates: $(STAMP)
-	for p in central2020 hunan-legacy; do $(BIN)/selfeval template --profile $$p -o templates/项目支出绩效自评表_$$p.xlsx; done
+	for p in central2020 hunan-legacy; do $(BIN)/selfeval template --force --profile $$p -o templates/项目支出绩效自评表_$$p.xlsx; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check processor tests samples
@@ -47,6 +47,14 @@ bench-night: $(STAMP)
 # Checking CPU time per form (read + review, one process, fastest of 3) on the city-year corpus.
 bench-check: $(STAMP)
 	$(BIN)/python bench/check_cpu.py
+
+# The README's picture of 总览 (docs/img/overview.png): the samples' summary printed by LibreOffice, first page, top.
+# Needs soffice and pdftoppm; not part of make test or CI.
+screenshot: $(STAMP)
+	rm -rf out/screenshot && $(BIN)/selfeval run samples/inbox --out out/screenshot --date 2026-11-27 --no-feedback
+	cd out/screenshot && soffice --headless --convert-to pdf 绩效自评汇总_*.xlsx >/dev/null
+	pdftoppm -png -f 1 -l 1 -scale-to-x 1240 -scale-to-y -1 -x 0 -y 0 -W 1240 -H 500 out/screenshot/*.pdf out/screenshot/overview
+	cp out/screenshot/overview-1.png docs/img/overview.png 2>/dev/null || cp out/screenshot/overview-01.png docs/img/overview.png
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

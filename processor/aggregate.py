@@ -7,12 +7,15 @@ means and as means weighted by 全年预算数, with the number of projects per 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from processor.core.findings import CATALOGUE
 from processor.core.model import SEVERITY_ZH, STATUS_ZH, FileResult, Report, Severity, Status
 from processor.core.names import main_year
+from processor.review.profiles import shown_name
 from processor.review.scoring import execution_rate
 
 GRADES = ("优", "良", "中", "差")
@@ -20,6 +23,7 @@ UNGRADED = "未评级"  # blank forms, forms without points, weights not adding 
 LAYOUT_ZH = {"weights": "分值和得分", "scores": "只列得分", "none": "未列分值"}
 INFLATION = -0.5  # 复核 − 自评 below this counts as 自评分虚高 (the default score tolerance)
 LOW_EXECUTION = 0.9  # 执行率 below this stands out (the rulebook's common local threshold)
+TOP_RULES = 10  # 总览 lists the rules with the most findings, this many
 
 
 def money_rate(frame: pd.DataFrame) -> float | None:
@@ -37,6 +41,8 @@ class Aggregate:
     files: pd.DataFrame  # one row per file (every status)
     overview: dict[str, Any]
     grades: dict[str, tuple[int, int]]  # 优/良/中/差 → (self count, computed count)
+    rules: pd.DataFrame  # the rules with the most errors and warnings: title, code, findings, projects
+    totals: dict[str, Any]  # 合计 over every project, keyed like a 部门汇总 row (department "合计")
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -55,12 +61,24 @@ def _mean(values: pd.Series) -> float | None:
     return round(float(values.mean()), 2) if values.notna().any() else None
 
 
+def _money(values: pd.Series) -> float | None:
+    """A money column's sum, to 2 decimals (万元 to the 元); None when no project has the figure."""
+    total = values.sum(min_count=1)
+    return None if pd.isna(total) else round(float(total), 2)
+
+
+def title_of(code: str) -> str:
+    """The rule's Chinese title (自评分虚高), or the code itself for a code outside the catalogue."""
+    rule = CATALOGUE.get(code)
+    return rule.title if rule is not None else code
+
+
 def aggregate(report: Report) -> Aggregate:
     project_rows: list[dict[str, Any]] = []
     finding_rows: list[dict[str, Any]] = []
     file_rows: list[dict[str, Any]] = []
     for f in report.files:
-        file_rows.append({"path": f.path, "status": f.status.value, "status_zh": STATUS_ZH[f.status],
+        file_rows.append({"path": f.path, "file": Path(f.path).name, "status": f.status.value, "status_zh": STATUS_ZH[f.status],
                           "format": f.format, "reason": f.reason, "projects": len(f.projects),
                           "errors": sum(x.severity is Severity.ERROR for x in f.findings),
                           "warnings": sum(x.severity is Severity.WARNING for x in f.findings),
@@ -69,7 +87,7 @@ def aggregate(report: Report) -> Aggregate:
             own = f.findings_of(i)
             a, b = p.funds.annual_budget, p.funds.executed
             project_rows.append({
-                "path": f.path, "index": i, "sheet": p.sheet, "department": p.department or "（未填主管部门）",
+                "path": f.path, "file": Path(f.path).name, "index": i, "sheet": p.sheet, "department": p.department or "（未填主管部门）",
                 "unit": p.unit, "name": p.name or "（未填项目名称）", "year": p.year,
                 "initial_budget": p.funds.initial_budget, "annual_budget": a, "executed": b,
                 "rate": execution_rate(a, b),
@@ -77,36 +95,39 @@ def aggregate(report: Report) -> Aggregate:
                 "diff": round(p.computed_total - p.self_total, 2)
                 if p.computed_total is not None and p.self_total is not None else None,
                 "self_grade": p.self_grade or UNGRADED, "computed_grade": p.computed_grade or UNGRADED,
-                "graded": p.computed_grade is not None, "profile": p.profile, "layout": LAYOUT_ZH.get(p.points, p.points),
+                "graded": p.computed_grade is not None, "profile": shown_name(p.profile), "layout": LAYOUT_ZH.get(p.points, p.points),
                 "errors": sum(x.severity is Severity.ERROR for x in own),
                 "warnings": sum(x.severity is Severity.WARNING for x in own),
                 "status": _status_shown(f, i), "version": p.version, "received": p.received,
             })
+        seen: dict[int | None, int] = {}
         for x in f.findings:
             owner = f.projects[x.project] if x.project is not None else None
+            position = seen[x.project] = seen.get(x.project, -1) + 1  # its place in f.findings_of(project)
             finding_rows.append({
                 "severity": x.severity.value, "severity_zh": SEVERITY_ZH[x.severity], "code": x.code,
+                "title": title_of(x.code),
                 "department": (owner.department if owner else "") or "", "name": (owner.name if owner else "") or "",
-                "path": f.path, "index": x.project, "sheet": x.sheet, "cell": x.cell, "message": x.message,
-                "hint": x.hint,
+                "path": f.path, "file": Path(f.path).name, "index": x.project, "position": position,
+                "sheet": x.sheet, "cell": x.cell, "value": x.value, "message": x.message, "hint": x.hint,
             })
     projects = pd.DataFrame(project_rows, columns=[
-        "path", "index", "sheet", "department", "unit", "name", "year", "initial_budget", "annual_budget",
+        "path", "file", "index", "sheet", "department", "unit", "name", "year", "initial_budget", "annual_budget",
         "executed", "rate", "self_total", "computed_total", "diff", "self_grade", "computed_grade", "graded",
         "profile", "layout", "errors", "warnings", "status", "version", "received"])
     projects = projects.sort_values(["department", "name", "path", "index"], kind="stable").reset_index(drop=True)
     for col in ("initial_budget", "annual_budget", "executed", "rate", "self_total", "computed_total", "diff"):
         projects[col] = projects[col].astype("float64")
     findings = pd.DataFrame(finding_rows, columns=[
-        "severity", "severity_zh", "code", "department", "name", "path", "index", "sheet", "cell", "message",
-        "hint"])
+        "severity", "severity_zh", "code", "title", "department", "name", "path", "file", "index", "position",
+        "sheet", "cell", "value", "message", "hint"])
     order = {"error": 0, "warning": 1, "info": 2}
     findings = findings.assign(_o=findings["severity"].map(order)).sort_values(
         ["_o", "department", "path", "sheet"], kind="stable").drop(columns="_o").reset_index(drop=True)
-    files = pd.DataFrame(file_rows, columns=["path", "status", "status_zh", "format", "reason", "projects", "errors",
+    files = pd.DataFrame(file_rows, columns=["path", "file", "status", "status_zh", "format", "reason", "projects", "errors",
                                              "warnings", "departments"])
     return Aggregate(projects, _departments(projects), findings, files, _overview(report, projects),
-                     _grades(projects))
+                     _grades(projects), _rules(findings), summarize("合计", projects))
 
 
 def _status_shown(f: FileResult, index: int) -> str:
@@ -118,24 +139,43 @@ def _status_shown(f: FileResult, index: int) -> str:
     return f"{STATUS_ZH[own]}（{'同文件其他项目' if others else '文件'}{STATUS_ZH[f.status]}）"
 
 
+def summarize(label: str, projects: pd.DataFrame) -> dict[str, Any]:
+    """A 部门汇总 row over these projects: counts and money summed, the money-weighted 执行率 (money_rate), the
+    plain and money-weighted mean scores of the graded ones (_score_means), the 复核 grades counted. The same
+    for one department and for the 合计 of all of them."""
+    row: dict[str, Any] = {
+        "department": label, "projects": len(projects),
+        "initial_budget": _money(projects["initial_budget"]), "annual_budget": _money(projects["annual_budget"]),
+        "executed": _money(projects["executed"]),
+        "rate": money_rate(projects),
+        **_score_means(projects),
+        "errors": int(projects["errors"].sum()), "warnings": int(projects["warnings"].sum()),
+    }
+    for grade in (*GRADES, UNGRADED):
+        row[f"grade_{grade}"] = int((projects["computed_grade"] == grade).sum())
+    return row
+
+
 def _departments(projects: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for dept, g in projects.groupby("department", sort=True):
-        row: dict[str, Any] = {
-            "department": dept, "projects": len(g),
-            "initial_budget": g["initial_budget"].sum(min_count=1), "annual_budget": g["annual_budget"].sum(min_count=1),
-            "executed": g["executed"].sum(min_count=1),
-            "rate": money_rate(g),
-            **_score_means(g),
-            "errors": int(g["errors"].sum()), "warnings": int(g["warnings"].sum()),
-        }
-        for grade in (*GRADES, UNGRADED):
-            row[f"grade_{grade}"] = int((g["computed_grade"] == grade).sum())
-        rows.append(row)
+    rows = [summarize(str(dept), g) for dept, g in projects.groupby("department", sort=True)]
     columns = ["department", "projects", "initial_budget", "annual_budget", "executed", "rate", "self_mean",
                "computed_mean", "self_weighted", "computed_weighted", *[f"grade_{g}" for g in (*GRADES, UNGRADED)],
                "errors", "warnings"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _rules(findings: pd.DataFrame) -> pd.DataFrame:
+    """The TOP_RULES rules with the most errors and warnings (a note is no problem): the rule's title, its code,
+    its findings and the projects they are on; ties by projects, then by code, so the order never varies."""
+    shown = findings[findings["severity"] != Severity.INFO.value]
+    rows = []
+    for code, g in shown.groupby("code", sort=True):
+        on = g[g["index"].notna()]
+        projects = len(set(zip(on["path"], on["index"].astype(int), strict=True)))
+        rows.append({"title": title_of(str(code)), "code": code, "findings": len(g), "projects": projects})
+    frame = pd.DataFrame(rows, columns=["title", "code", "findings", "projects"])
+    frame = frame.sort_values(["findings", "projects", "code"], ascending=[False, False, True], kind="stable")
+    return frame.head(TOP_RULES).reset_index(drop=True)
 
 
 def _grades(projects: pd.DataFrame) -> dict[str, tuple[int, int]]:

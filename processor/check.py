@@ -63,13 +63,14 @@ def check_file(path: Path, shown: str | None = None, profile: Profile | None = N
     for sheet, grid, blocks in located:
         if blocks and not sheet.visible and any_visible:
             # a hidden old copy or template: reviewing it would count a project twice
-            findings.append(finding("hidden-form-skipped", sheet=sheet.name, value=sheet.name))
+            findings += apply_severity([finding("hidden-form-skipped", sheet=sheet.name, value=sheet.name)], profile)
             continue
         for block in blocks:
             kind = block_kind(grid, block)
             if kind != SELF_EVALUATION:  # the 执行监控 sheet of an export, a 申报表 sent along
                 others.append((sheet.name, kind))
-                findings.append(finding("other-form-skipped", sheet=sheet.name, value=sheet.name, kind=kind))
+                findings += apply_severity([finding("other-form-skipped", sheet=sheet.name, value=sheet.name, kind=kind)],
+                                           profile)  # a forced profile's [severity] reaches file-level findings too
                 continue
             parser = FormParser(grid, block, path.name)
             project = parser.parse()
@@ -128,28 +129,31 @@ def check_candidate(candidate: Candidate, profile: Profile | None = None) -> Fil
 
 
 def check_paths(paths: list[Path], profile: Profile | None = None, exclude: tuple[Path, ...] = (),
-                jobs: int = 1, labels: Sequence[Path] | None = None) -> Report:
+                jobs: int = 1, labels: Sequence[Path] | None = None,
+                progress: Callable[[int, int, str], None] | None = None) -> Report:
     """Check every file under the paths, except under `exclude` (our own output folder, if it lies
     inside the inbox: last night's summary is not a submission). Raises UsageError only for a path
     that does not exist. With `jobs` > 1 files are checked in worker processes; results keep the
     discovery order, so the output is the same as a serial run. `labels`: a bureau's own label files
     (processor/read/labels.toml says how), in force for this batch and after it; None keeps the labels
-    in force (the shipped ones, or what use_labels installed)."""
+    in force (the shipped ones, or what use_labels installed). `progress(done, total, file name)` is called
+    before the first file and after each one."""
     if labels is not None:
         use_labels(labels)
     candidates = discover(paths, exclude)
-    return mark_duplicates(Report(tuple(check_many(candidates, profile, jobs))))
+    return mark_duplicates(Report(tuple(counted(check_many(candidates, profile, jobs), len(candidates), progress))))
 
 
 def check_spooled(paths: list[Path], spool: Spool, profile: Profile | None = None,
-                  exclude: tuple[Path, ...] = (), jobs: int = 1, labels: Sequence[Path] | None = None) -> Report:
+                  exclude: tuple[Path, ...] = (), jobs: int = 1, labels: Sequence[Path] | None = None,
+                  progress: Callable[[int, int, str], None] | None = None) -> Report:
     """`check_paths` for a whole batch whose detail must not stay in memory: each full result goes to the
     spool (written by the worker that made it) and the report holds thin ones (processor.core.spool)."""
     if labels is not None:
         use_labels(labels)
     candidates = discover(paths, exclude)
     work = partial(_check_into, folder=spool.folder, profile=profile)
-    checked = Report(tuple(_map(work, list(enumerate(candidates)), jobs)))
+    checked = Report(tuple(counted(_map(work, list(enumerate(candidates)), jobs), len(candidates), progress)))
     final = mark_duplicates(checked)
     spool.settle(checked, final)
     return final
@@ -160,6 +164,18 @@ def _check_into(item: tuple[int, Candidate], folder: Path, profile: Profile | No
     result = check_candidate(candidate, profile)
     store(folder, index, result)
     return thin(result)
+
+
+def counted(results: Iterator[FileResult], total: int,
+            progress: Callable[[int, int, str], None] | None) -> Iterator[FileResult]:
+    """`results` as they come, telling `progress(done, total, file name)` before the first and after each one."""
+    if progress is None:
+        yield from results
+        return
+    progress(0, total, "")
+    for done, result in enumerate(results, 1):
+        progress(done, total, Path(result.path).name)
+        yield result
 
 
 def check_many(candidates: list[Candidate], profile: Profile | None, jobs: int) -> Iterator[FileResult]:

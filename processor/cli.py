@@ -5,20 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import Progress
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Column
+from rich.text import Text
 
+from processor import __version__
 from processor.check import check_paths, default_jobs
 from processor.core.errors import SelfevalError, UsageError
 from processor.core.names import DEFAULT_NAME, SPLIT_ABOVE
-from processor.nightly.config import FILE_NAME, load_config
+from processor.nightly.config import FILE_NAME, ConfigExists, load_config
 from processor.nightly.config import write_template as write_config_template
 from processor.nightly.night import night, rebuild, rebuild_ledger
+from processor.read.discover import discover
 from processor.report import render_night, render_rules, render_run, render_table, rules_markdown, to_json
 from processor.review.profiles import DEFAULT as DEFAULT_PROFILE
 from processor.review.profiles import load_profile
@@ -29,18 +34,83 @@ LABELS_OPTION = Annotated[
     list[Path] | None, typer.Option("--labels", help="本单位补充的表头标签文件（.toml，格式见 processor/read/labels.toml），可重复")
 ]
 
+# -h beside --help on every command. The width only applies to the plain help printed when stdout is not a
+# terminal (main() switches to it): there every help text stays on one line, whole, for `| less`, grep and docs.
+CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "terminal_width": 10_000}
+
 app = typer.Typer(
     name="selfeval",
     help="项目支出绩效自评表批量审核工具 — read, review and consolidate performance self-evaluation forms.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     add_completion=False,
+    context_settings=CONTEXT,
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"selfeval {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", help="显示版本号后退出", callback=_version, is_eager=True)
+    ] = False,
+) -> None:
     """项目支出绩效自评表批量审核工具 (selfeval)."""
+
+
+def _watched() -> bool:
+    """A person watches: stdout and stderr are both a terminal (the streams themselves, whatever FORCE_COLOR says)."""
+    return sys.stdout.isatty() and sys.stderr.isatty()
+
+
+def _bar() -> Progress:
+    """A progress bar with the elapsed time, on stderr, when a person watches; disabled, printing nothing at all,
+    under cron, in a pipe or with `check --json > file`."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TextColumn("{task.fields[name]}", table_column=Column(no_wrap=True, overflow="ellipsis")),
+                    console=Console(stderr=True), disable=not _watched())
+
+
+def _follow(bar: Progress, task: TaskID, then: str = "") -> Callable[[int, int, str], None]:
+    """The library's progress(done, total, file name) onto the bar; `then` names the stage after the last file."""
+    def step(done: int, total: int, name: str) -> None:
+        if then and done == total:
+            bar.update(task, completed=done, total=total, description=then, name="")
+        else:
+            bar.update(task, completed=done, total=total, name=name)
+    return step
+
+
+def _require_workbooks(paths: list[Path], exclude: tuple[Path, ...] = ()) -> None:
+    """A one-shot `check` or `run` with nothing to review is a mistake in the path, not a result: say so (exit 2)
+    before anything is written. Owner files (~$…), hidden and temporary files and plain documents do not count."""
+    found = discover(paths, exclude)
+    if any(not c.skip_reason for c in found):
+        return
+    where = "、".join(str(p) for p in paths)
+    if found:
+        first = found[0]
+        what = (f"中只有 {len(found)} 个不作为提交审核的文件（{'如 ' if len(found) > 1 else ''}"
+                f"{first.path.name}：{first.skip_reason}）")
+    else:
+        what = "中没有任何文件"
+    raise UsageError(f"没有找到可审核的工作簿：{where} {what}。请检查路径是否正确，或先把各部门提交的自评表"
+                     "（.xlsx、.xls、.ods 等）放进去再运行。")
+
+
+def _out_folder(out: Path) -> None:
+    """--out must be a folder (or not exist yet): a file there, or on the way to it, is named as such (exit 2)."""
+    for place in (out, *out.parents):
+        if place.exists():
+            if not place.is_dir():
+                raise UsageError(f"--out 应为输出文件夹，但 {place} 是一个文件。请换一个文件夹，例如 --out 汇总/，"
+                                 "或把这个文件改名、移走。")
+            return
 
 
 @app.command()
@@ -54,12 +124,18 @@ def check(
     ] = None,
     labels: LABELS_OPTION = None,
 ) -> None:
-    """读取、复核自评表：每个文件的状态、项目、复核得分与问题（退出码：0 全部通过，1 有退回或拒收，2 用法错误）。"""
-    report = check_paths(paths, load_profile(profile) if profile else None, labels=labels or ())
+    """读取、复核自评表：每个文件的状态、项目、复核得分与问题（退出码：0 全部通过，1 有退回或拒收，2 用法错误或没有可审核的工作簿）。"""
+    chosen = load_profile(profile) if profile else None
+    _require_workbooks(paths)
+    console = Console()
+    with _bar() as bar:
+        task = bar.add_task("审核", total=None, name="")
+        report = check_paths(paths, chosen, labels=labels or (), progress=_follow(bar, task))
+        bar.update(task, description="审核完成", name="")
     if json_out:
         sys.stdout.write(to_json(report) + "\n")
     else:
-        render_table(report, Console())
+        render_table(report, console)
     raise typer.Exit(report.exit_code)
 
 
@@ -90,12 +166,11 @@ def run(
         bool, typer.Option("--no-feedback", help="不生成各部门的审核意见副本（输出文件夹/审核意见/<主管部门>/）")
     ] = False,
 ) -> None:
-    """审核收件夹中的全部自评表并生成汇总表（总览、项目汇总、部门汇总、问题清单、退回与拒收、每个项目一页），
-    并为每个退回、拒收或有警告的文件生成审核意见副本，按主管部门分文件夹存放。
+    """审核收件夹中的全部自评表并生成汇总表（总览、项目汇总、部门汇总、问题清单、退回与拒收、每个项目一页），并为每个退回、拒收或有警告的文件生成审核意见副本，按主管部门分文件夹存放。
 
-    退出码：0 汇总表已生成（有退回或拒收的文件也算正常完成），2 用法错误，3 无法写出汇总表或审核意见。
-    用 --config 时（夜间批处理）：0 成功，1 今晚有退回或拒收的文件，3 无法写出，4 配置错误，5 已有任务在运行，
-    6 邮件未能发出（已排队，下次运行重发）。
+    退出码：0 汇总表已生成（有退回或拒收的文件也算正常完成），2 用法错误（包括收件文件夹中没有可审核的工作簿、--out 是一个文件），3 无法写出汇总表或审核意见。
+
+    用 --config 时（夜间批处理）：0 成功（收件箱为空也是），1 今晚有退回或拒收的文件，3 无法写出，4 配置错误，5 已有任务在运行，6 邮件未能发出（已排队，下次运行重发），7 台账损坏，8 程序内部错误。
     """
     if config is not None:
         _night(config)
@@ -104,14 +179,21 @@ def run(
         raise UsageError("请给出收件文件夹，例如 `selfeval run 收件箱/ --out 汇总/`，或用 --config selfeval.toml。")
     if not inbox.is_dir():
         raise UsageError(f"收件文件夹不存在：{inbox}（请检查路径）")
+    _out_folder(out)
     try:
         day = dt.date.fromisoformat(date) if date else None
     except ValueError as exc:
         raise UsageError(f"--date 应为 YYYY-MM-DD 格式，现为“{date}”。") from exc
-    result = run_job(inbox, out, profile=load_profile(profile) if profile else None, date=day, year=year, name=name,
-                     feedback=not no_feedback, jobs=jobs or default_jobs(), split=split_by,
-                     labels=labels or ())
-    render_run(result, Console())
+    chosen = load_profile(profile) if profile else None
+    _require_workbooks([inbox], exclude=(out,))
+    console = Console()
+    with _bar() as bar:
+        task = bar.add_task("审核", total=None, name="")
+        result = run_job(inbox, out, profile=chosen, date=day, year=year, name=name, feedback=not no_feedback,
+                         jobs=jobs or default_jobs(), split=split_by, labels=labels or (),
+                         progress=_follow(bar, task, then="写出汇总表和审核意见"))
+        bar.update(task, description="完成", name="")
+    render_run(result, console)
 
 
 def _night(config_path: Path) -> None:
@@ -119,10 +201,10 @@ def _night(config_path: Path) -> None:
     if not console.is_terminal:  # under cron: plain timestamped lines
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
     cfg = load_config(config_path)
-    with Progress(transient=True, disable=not console.is_terminal, console=console) as bar:
-        task = bar.add_task("审核", total=None)
-        result = night(cfg, progress=lambda i, n, name: bar.update(task, completed=i, total=n,
-                                                                    description=f"审核 {name}"))
+    with _bar() as bar:
+        task = bar.add_task("审核", total=None, name="")
+        result = night(cfg, progress=_follow(bar, task))
+        bar.update(task, description="完成", name="")
     render_night(result, console)
     raise typer.Exit(result.exit_code)
 
@@ -131,8 +213,13 @@ def _night(config_path: Path) -> None:
 def init(
     folder: Annotated[Path, typer.Argument(help="放置 selfeval.toml 的文件夹")] = Path("."),
 ) -> None:
-    """生成带说明的夜间批处理配置文件 selfeval.toml（已存在时不覆盖）。"""
-    path = write_config_template(folder)
+    """生成带说明的夜间批处理配置文件 selfeval.toml（已存在时不覆盖，原文件不变，退出码 0）。"""
+    try:
+        path = write_config_template(folder)
+    except ConfigExists as exists:
+        typer.echo(f"配置文件已存在，未改动：{exists.path}\n请直接编辑它，然后运行：selfeval run --config {exists.path}"
+                   "（要重新生成，请先把它改名或移走）")
+        return
     typer.echo(f"配置文件已生成：{path}\n请编辑其中的文件夹、收件人和邮件服务器，然后运行：selfeval run --config {path}")
 
 
@@ -173,10 +260,30 @@ def template(
     profile: Annotated[str, typer.Option("--profile", help="评分规则：内置名称或 .toml 文件路径")] = DEFAULT_PROFILE,
     year: Annotated[int | None, typer.Option("--year", help="评价年度（印在标题中；默认留空由部门填写）")] = None,
     indicators: Annotated[int, typer.Option("--indicators", help="空白三级指标行数")] = DEFAULT_INDICATORS,
+    force: Annotated[bool, typer.Option("--force", help="输出文件已存在时覆盖它（默认不覆盖，退出码 2）")] = False,
 ) -> None:
     """生成官方空白自评表模板：公式自动计算执行率、得分、总分，栏目锁定，数据验证与填表说明。"""
-    path = write_template(output, profile=profile, year=year, indicators=indicators)
+    path = write_template(output, profile=profile, year=year, indicators=indicators, force=force)
     typer.echo(f"模板已生成：{path}")  # plain: a long path must not be wrapped or read as markup
+
+
+def _help_layout(terminal: bool) -> None:
+    """Help that is never cut. In a terminal typer's rich panels, with a Chinese sentence folded onto the next line
+    where typer would crop it with "…" (Chinese has no spaces to wrap at); elsewhere plain text, one line per
+    help text (CONTEXT's width), so that `selfeval run -h | cat` or a saved copy shows every sentence whole."""
+    if not terminal:
+        app.rich_markup_mode = None
+        return
+    from typer import rich_utils
+
+    class Folding(rich_utils.OptionHighlighter):
+        def __call__(self, text: str | Text) -> Text:
+            out = super().__call__(text)
+            out.overflow = "fold"
+            return out
+
+    if isinstance(getattr(rich_utils, "highlighter", None), rich_utils.OptionHighlighter):
+        rich_utils.highlighter = Folding()
 
 
 def main() -> None:
@@ -185,8 +292,9 @@ def main() -> None:
     SelfevalError subclasses carry their documented code; anything else is a bug of ours, reported in one
     line with exit 8 so that schedulers treating 1 ("files were returned") as normal still notice it.
     """
+    _help_layout(sys.stdout.isatty())
     try:
-        app()
+        app(prog_name="selfeval")  # also under `python -m processor`
     except SelfevalError as exc:
         # escape: messages name config keys like [smtp] host, which rich would take for markup
         Console(stderr=True).print(f"[red]错误：[/red]{escape(str(exc))}", soft_wrap=True)

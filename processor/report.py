@@ -10,10 +10,25 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from processor.core.findings import CATALOGUE
-from processor.core.model import STATUS_ZH, FileResult, Finding, Funds, Indicator, Project, Report, Status, Value
+from processor.core.model import (
+    SEVERITY_ZH,
+    STATUS_ZH,
+    FileResult,
+    Finding,
+    Funds,
+    Indicator,
+    Project,
+    Report,
+    Severity,
+    Status,
+    Value,
+)
+from processor.review.profiles import shown_name
 from processor.run import RunResult
 
 if TYPE_CHECKING:
@@ -82,43 +97,97 @@ def to_json(report: Report) -> str:
     return json.dumps(to_dict(report), ensure_ascii=False, indent=2)
 
 
+def rule_title(code: str) -> str:
+    """The rule's Chinese title (自评分虚高 …), what a person reads before the code."""
+    rule = CATALOGUE.get(code)
+    return rule.title if rule else code
+
+
+def _place(f: Finding) -> str:
+    return "，".join(x for x in (f"工作表 {f.sheet}" if f.sheet else "", f"单元格 {f.cell}" if f.cell else "") if x)
+
+
+def finding_text(f: Finding) -> str:
+    """One finding on one line under its file's line: severity, title, code, sheet, cell, what is wrong, how to fix
+    it — whole enough for grep without the file's path."""
+    place = _place(f)
+    return (f"[{SEVERITY_ZH[f.severity]}] {rule_title(f.code)}（{f.code}）{' ' + place if place else ''}："
+            f"{f.message} 修改建议：{f.hint}")
+
+
 def finding_line(path: str, f: Finding) -> str:
-    """The sentence a clerk reads: file, sheet, cell, what is wrong, how to fix it."""
-    where = "，".join(x for x in (f"文件 {path}", f"工作表 {f.sheet}" if f.sheet else "",
-                                 f"单元格 {f.cell}" if f.cell else "") if x)
-    return f"[{f.severity.value}] {f.code} {where}：{f.message} 修改建议：{f.hint}"
+    """The sentence a clerk reads on its own: file, sheet, cell, what is wrong, how to fix it."""
+    where = "，".join(x for x in (f"文件 {path}", _place(f)) if x)
+    return f"[{SEVERITY_ZH[f.severity]}] {rule_title(f.code)}（{f.code}） {where}：{f.message} 修改建议：{f.hint}"
 
 
 _STATUS_STYLE = {Status.ACCEPTED: "green", Status.RETURNED: "yellow", Status.REJECTED: "red", Status.SKIPPED: "dim"}
-_SEV_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+_SEV_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+_CODE_WIDTH = 18  # the title's column in a terminal; a code under it is broken at its hyphens
+_WIDE = 120  # from this terminal width on the code has a column of its own, whole
 
 
 def _score(x: float | None) -> str:
     return "—" if x is None else f"{x:g}"
 
 
+def _severity(severity: Severity) -> Text:
+    return Text(SEVERITY_ZH[severity], style=_SEV_STYLE[severity])
+
+
+def _code(code: str, width: int = _CODE_WIDTH) -> str:
+    """`overachievement-unexplained` as two lines at its hyphen, not cut mid-word by the column's edge."""
+    lines = [""]
+    for part in code.split("-"):
+        piece = part if not lines[-1] else f"-{part}"
+        if lines[-1] and len(lines[-1]) + len(piece) > width:
+            lines.append(part)
+        else:
+            lines[-1] += piece
+    return "-\n".join(lines)
+
+
+def _findings_table(findings: tuple[Finding, ...], width: int) -> Table:
+    """级别 | 问题 | 代码 | 位置 | 说明与修改建议. Below `_WIDE` columns the code goes under the title (broken at its
+    hyphens), so that the sentences keep room to be read."""
+    wide = width >= _WIDE
+    table = Table(show_header=True, header_style="bold", box=None, padding=(0, 1), pad_edge=False)
+    table.add_column("级别", no_wrap=True)
+    table.add_column("问题", overflow="fold", max_width=_CODE_WIDTH)
+    if wide:
+        table.add_column("代码", style="dim", no_wrap=True)
+    table.add_column("位置", overflow="fold", max_width=16)
+    table.add_column("说明与修改建议", overflow="fold", ratio=1)
+    for f in findings:
+        text = Text(f.message)
+        text.append("\n修改建议：", style="bold")
+        text.append(f.hint)
+        title = Text(rule_title(f.code))
+        if not wide:
+            title.append("\n" + _code(f.code), style="dim")
+        place = Text("\n".join(x for x in (f.sheet, f.cell) if x))
+        table.add_row(_severity(f.severity), title, *([f.code] if wide else []), place, text)
+    return table
+
+
 def render_table(report: Report, console: Console) -> None:
+    """Each file's line, its projects and its findings indented beneath it: a table in a terminal, else one
+    line per finding that grep can find whole (`finding_text`)."""
     for r in report.files:
         style = _STATUS_STYLE[r.status]
-        console.print(f"[bold]{escape(r.path)}[/bold]  [{style}]{r.status.value}（{STATUS_ZH[r.status]}）[/{style}]"
+        console.print(f"[bold]{escape(r.path)}[/bold]  [{style}]{STATUS_ZH[r.status]}[/{style}]"
                       + (f"  {escape(r.reason)}" if r.reason and r.status is Status.SKIPPED else ""), soft_wrap=True)
         for p in r.projects:
-            console.print(f"  · 工作表 {p.sheet}：{p.name or '（无项目名称）'} / {p.department or '（无主管部门）'}"
+            console.print(f"  · 工作表 {p.sheet}：{p.name or '（无项目名称）'} / {p.department or '（未填主管部门）'}"
                           f" / {p.year or '年度不详'}，指标 {len(p.indicators)} 项，自评 {_score(p.self_total)} 分"
                           f"（{p.self_grade or '—'}），复核 {_score(p.computed_total)} 分（{p.computed_grade or '—'}），"
-                          f"评分规则 {p.profile}", markup=False, highlight=False, soft_wrap=True)
+                          f"评分规则 {shown_name(p.profile)}", markup=False, highlight=False, soft_wrap=True)
         if r.findings and not console.is_terminal:
             # piped or logged: one finding per line, never wrapped, so grep and log readers see whole sentences
             for f in r.findings:
-                console.print(finding_line(r.path, f), markup=False, highlight=False, soft_wrap=True)
+                console.print("    " + finding_text(f), markup=False, highlight=False, soft_wrap=True)
         elif r.findings:
-            table = Table(show_header=True, header_style="bold", box=None, padding=(0, 1))
-            for col in ("级别", "代码", "工作表", "单元格", "问题", "修改建议"):
-                table.add_column(col, overflow="fold")
-            for f in r.findings:
-                sev = _SEV_STYLE[f.severity.value]
-                table.add_row(f"[{sev}]{f.severity.value}[/{sev}]", f.code, f.sheet, f.cell, f.message, f.hint)
-            console.print(table)
+            console.print(Padding(_findings_table(r.findings, console.width), (0, 0, 0, 4)))
     counts = "，".join(f"{STATUS_ZH[s]} {report.count(s)}" for s in Status)
     console.print(f"\n共 {len(report.files)} 个文件：{counts}")
 
@@ -138,7 +207,9 @@ def rules_markdown() -> str:
              "`budget-score-miscomputed`) is an error when it lowers the form's total by the profile's `effect_error_points`",
              "(1 point) or more, or changes its grade (90.0 → 89.8 turns 优 into 良); a smaller one is a warning, and so is",
              "one where the department scored itself too low. The severity column below is the code's default; a bureau",
-             "that wants every inflation to send the form back sets `effect_error_points = 0` in its profile.",
+             "that wants every 自评分虚高 finding to send the form back sets `effect_error_points = 0` in its profile",
+             "(differences within `score_tolerance`, such as 86% execution scored 9 for 8.6, stay notes).",
+             "The score findings of one form count together: three inflations of 0.4 lower its total by 1.2.",
              "Every re-score that no other finding explains and that differs from the self-score by more than the",
              "profile's `rounding_tolerance` (0.05: departments round to one decimal) gets `score-recomputed` on its row,",
              "quoting the department's own reason when the score was raised.",
@@ -151,12 +222,22 @@ def rules_markdown() -> str:
 
 
 def render_rules(console: Console) -> None:
-    table = Table(show_header=True, header_style="bold")
-    for col in ("代码", "级别", "阶段", "名称", "示例"):
-        table.add_column(col, overflow="fold")
+    """Every code with its severity, stage, title, example and hint: a table in a terminal, else one line per rule."""
+    if not console.is_terminal:
+        for r in CATALOGUE.values():
+            console.print(f"{r.code}  {SEVERITY_ZH[r.severity]}  {_STAGE_ZH[r.stage]}  {r.title}  示例：{r.example}  "
+                          f"修改建议：{r.hint}", markup=False, highlight=False, soft_wrap=True)
+        return
+    table = Table(show_header=True, header_style="bold", expand=True)
+    table.add_column("代码", style="dim", no_wrap=True)
+    table.add_column("级别", no_wrap=True)
+    table.add_column("阶段", no_wrap=True)
+    table.add_column("名称", overflow="fold", max_width=_CODE_WIDTH)
+    table.add_column("示例", overflow="fold", ratio=1)
+    table.add_column("修改建议", overflow="fold", ratio=2)
     for r in CATALOGUE.values():
-        sev = _SEV_STYLE[r.severity.value]
-        table.add_row(r.code, f"[{sev}]{r.severity.value}[/{sev}]", _STAGE_ZH[r.stage], r.title, escape(r.example))
+        table.add_row(_code(r.code), _severity(r.severity), _STAGE_ZH[r.stage], Text(r.title), Text(r.example),
+                      Text(r.hint))
     console.print(table)
 
 

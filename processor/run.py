@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,19 +89,22 @@ def _write_split(report: Report, agg: Aggregate, tmp: Path, into: Path, folder: 
 
 def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date | None = None,
         year: int | None = None, name: str = DEFAULT_NAME, feedback: bool = True, jobs: int = 1,
-        split: str = "auto", labels: Sequence[Path] | None = None) -> RunResult:
+        split: str = "auto", labels: Sequence[Path] | None = None,
+        progress: Callable[[int, int, str], None] | None = None) -> RunResult:
     """Check the inbox and write the summary atomically: a half-written workbook never has the final name.
 
     Full results wait in a spool on disk; the returned report is thin (each project's figures and every
     finding, not its indicator rows), so memory does not grow with the indicators of a province's forms.
     With `feedback`, each department's files with problems are also written back as 审核意见 copies
     (processor.write.feedback), after the summary, so a failing copy never costs the summary.
+    `progress(done, total, file name)` follows the checking (processor.check.counted).
     """
     date = date or dt.date.today()
     check_mode(split)  # before the checking, not after it
     sweep_stale(out)
     with Spool(out) as spool:
-        report = check_spooled([inbox], spool, profile, exclude=(out,), jobs=jobs, labels=labels)
+        report = check_spooled([inbox], spool, profile, exclude=(out,), jobs=jobs, labels=labels,
+                                progress=progress)
         agg = aggregate(report)
         year = year or main_year(p.year for f in report.files for p in f.projects)
         target, sheets = publish_summary(report, agg, out, name=name, year=year, date=date, spool=spool,

@@ -62,6 +62,9 @@ def test_table_output_names_file_sheet_and_cell(tmp_path: Path) -> None:
     out = proc.stdout
     assert "noname.xlsx" in out and "自评表" in out and "B3" in out and "missing-project-name" in out
     assert "退回修改" in out
+    # piped: one whole line per finding, indented under its file, the severity and the rule's title in Chinese
+    assert any(line.startswith("    [错误] 项目名称未填写（missing-project-name） 工作表 自评表，单元格 B3：")
+               for line in out.splitlines())
 
 
 def test_usage_errors_exit_two_without_traceback(tmp_path: Path) -> None:
@@ -69,4 +72,6 @@ def test_usage_errors_exit_two_without_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "找不到路径" in proc.stderr and "Traceback" not in proc.stderr + proc.stdout
     assert run("check").returncode == 2
+    empty = run("check", str(tmp_path))
+    assert empty.returncode == 2 and "没有找到可审核的工作簿" in empty.stderr
     assert run("check", "--no-such-option", str(tmp_path)).returncode == 2

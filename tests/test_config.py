@@ -24,7 +24,7 @@ def test_init_writes_a_config_that_loads_and_runs(tmp_path: Path) -> None:
     assert proc.returncode == 0 and "selfeval.toml" in proc.stdout
     config = load_config(tmp_path / "selfeval.toml")
     assert config.inbox == (tmp_path / "收件箱").resolve() and config.smtp is None and config.settle_seconds == 120
-    assert cli("init", str(tmp_path)).returncode == 4  # never overwritten
+    assert cli("init", str(tmp_path)).returncode == 0  # already there: said, left unchanged, exit 0
     text = (tmp_path / "selfeval.toml").read_text(encoding="utf-8").replace("settle_seconds = 120", "settle_seconds = 0")
     (tmp_path / "selfeval.toml").write_text(text.replace('jsonl = ""', 'jsonl = "状态/run.jsonl"'), encoding="utf-8")
     (tmp_path / "收件箱").mkdir()

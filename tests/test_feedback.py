@@ -24,6 +24,7 @@ from rich.console import Console
 
 from processor.check import check_file
 from processor.core.errors import OutputError
+from processor.core.findings import CATALOGUE
 from processor.core.model import FileResult, Finding, Report, Severity, Status
 from processor.core.names import safe_name
 from processor.report import render_run
@@ -43,7 +44,7 @@ from processor.write.feedback import (
 from processor.write.styles import AMBER_FILL, RED_FILL
 
 DAY = dt.date(2026, 11, 27)
-HEADER = ["级别", "代码", "工作表", "单元格", "问题", "修改建议"]
+HEADER = ["级别", "问题类别", "代码", "工作表", "单元格", "问题", "修改建议"]
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -92,7 +93,7 @@ def listed(path: Path) -> tuple[Any, list[tuple[Any, ...]]]:
     book = openpyxl.load_workbook(path)
     ws = book.worksheets[0]
     rows = [tuple(c.value for c in row) for row in ws.iter_rows()]
-    head = next(i for i, r in enumerate(rows) if list(r[:6]) == HEADER)
+    head = next(i for i, r in enumerate(rows) if list(r[:7]) == HEADER)
     return book, rows[head + 1:]
 
 
@@ -125,8 +126,9 @@ def test_list_sheet_is_first_and_lists_every_finding(result: RunResult) -> None:
         name = str(path)
         book, rows = listed(path)
         assert book.sheetnames[0] == LIST_SHEET and book.active.title == LIST_SHEET
-        assert sorted((r[1], r[2], r[3]) for r in rows) == sorted(
+        assert sorted((r[2], r[3], r[4]) for r in rows) == sorted(
             (f.code, f.sheet or "—", f.cell or "—") for f in source.findings), name
+        assert all(r[1] == CATALOGUE[r[2]].title for r in rows)  # the rule's Chinese title beside its code
         assert [r[0] for r in rows] == sorted((r[0] for r in rows), key=["错误", "警告", "提示"].index)
         head = " ".join(str(r[0].value) for r in book.worksheets[0].iter_rows(max_row=4) if r[0].value)
         assert Path(source.path).name in head and "原文件未改动" in " ".join(
@@ -141,15 +143,19 @@ def test_inflated_cell_is_red_with_message_and_hint(result: RunResult) -> None:
     assert cell.fill.fgColor.rgb.endswith(RED_FILL.lstrip("#"))
     assert cell.comment is not None and cell.comment.author == AUTHOR
     assert found.message in cell.comment.text and found.hint in cell.comment.text
+    assert cell.comment.text.startswith(f"【{'错误' if found.severity is Severity.ERROR else '警告'}·自评分虚高】")
     assert book["助学"]["H14"].comment is None and book["助学"]["H14"].fill.fill_type is None
+    form = book["助学"]  # the department's own sheet: A4 landscape, one page wide (page setup only)
+    assert (form.page_setup.orientation, form.page_setup.fitToWidth, form.page_setup.fitToHeight) == ("landscape", 1, 0)
+    assert form.sheet_properties.pageSetUpPr.fitToPage
     link = book[LIST_SHEET].cell(next(i for i, r in enumerate(book[LIST_SHEET].iter_rows(values_only=True), 1)
-                                      if r[1] == "score-inflated"), 4)
+                                      if r[2] == "score-inflated"), 5)
     assert link.value == "H13" and link.hyperlink is not None and link.hyperlink.location == "'助学'!H13"
 
 
 def test_warning_on_a_merged_label_is_amber(result: RunResult) -> None:
     book, rows = listed(by_name(result)["市委组织部/市委组织部_2021_审核意见.xlsx"])
-    assert {(r[0], r[1], r[3]) for r in rows} >= {("警告", "group-weight-mismatch", "B13")}
+    assert {(r[0], r[2], r[4]) for r in rows} >= {("警告", "group-weight-mismatch", "B13")}
     cell = book["自评表"]["B13"]  # top-left of the merged 产出指标 label
     assert cell.fill.fgColor.rgb.endswith(AMBER_FILL.lstrip("#"))
     assert cell.comment is not None and "50 分" in cell.comment.text
@@ -169,7 +175,26 @@ def test_department_data_is_untouched(result: RunResult, inbox: Path) -> None:
 def test_rejected_file_gets_the_list_alone(result: RunResult) -> None:
     book, rows = listed(by_name(result)[f"{UNKNOWN_DEPARTMENT}/市卫健委_2021_审核意见.xlsx"])
     assert book.sheetnames == [LIST_SHEET]
-    assert [(r[0], r[1]) for r in rows] == [("错误", "file-not-workbook")]
+    assert [(r[0], r[1], r[2]) for r in rows] == [("错误", "不是工作簿", "file-not-workbook")]
+
+
+def test_an_unreadable_file_reaches_the_department_its_name_names(tmp_path: Path) -> None:
+    """A rejected file names no 主管部门; when its file name names a department known from the batch (or the
+    nightly config), its letter goes to that department's folder, not to 无法识别部门."""
+    from processor.core.findings import finding
+    from processor.core.model import Project
+    from processor.read.funds import NO_FUNDS
+
+    form = FileResult("收件箱/市教育局_2021.xlsx", Status.ACCEPTED, projects=(
+        Project("表", 2021, "学生资助", "市教育局", "", "central2020", NO_FUNDS, (), 99.0, "优"),),
+        findings=(finding("goal-missing", field="预期目标"),))
+    broken = FileResult("收件箱/教育局/市教育局_补交.xlsx", Status.REJECTED, "x",
+                        findings=(finding("file-empty"),))
+    stray = FileResult("收件箱/市交通局_2021.xlsx", Status.REJECTED, "x", findings=(finding("file-empty"),))
+    planned = {Path(r.path).name: base.parent.name for r, base in plan(Report((form, broken, stray)), tmp_path)}
+    assert planned["市教育局_补交.xlsx"] == "市教育局" and planned["市交通局_2021.xlsx"] == UNKNOWN_DEPARTMENT
+    known = plan(Report((stray,)), tmp_path, known=["市交通局"])
+    assert known[0][1].parent.name == "市交通局"
 
 
 @pytest.mark.parametrize("hostile", [
@@ -217,14 +242,19 @@ def test_ods_and_xls_get_a_fresh_workbook_with_the_relaid_forms(tmp_path: Path) 
     book, rows = listed(got["multi_审核意见.xlsx"])
     assert book.sheetnames == [LIST_SHEET, "项目一", "项目二"]
     multi = next(f for f in done.report.files if f.path.endswith("multi.ods"))
-    assert sorted((r[1], r[2], r[3]) for r in rows) == sorted((f.code, f.sheet, f.cell) for f in multi.findings)
+    assert sorted((r[2], r[3], r[4]) for r in rows) == sorted((f.code, f.sheet, f.cell) for f in multi.findings)
     assert {r[0] for r in rows} == {"错误", "警告", "提示"}  # 提示: score-recomputed explains a re-score
     ws = book["项目二"]
     assert ws["A1"].value.startswith("项目支出绩效自评表（复核）") and ws["B3"].value == "社区服务中心运行经费"
     marked = [c for row in ws.iter_rows() for c in row if c.comment is not None]
     assert any("总分填为 98" in c.comment.text for c in marked)
-    link = next(c for row in book[LIST_SHEET].iter_rows() for c in row if c.hyperlink is not None)
-    assert link.hyperlink.location.split("!")[0].strip("'") in ("项目一", "项目二")
+    links = [c for row in book[LIST_SHEET].iter_rows() for c in row if c.hyperlink is not None]
+    assert links and all(c.hyperlink.location.split("!")[0].strip("'") in ("项目一", "项目二") for c in links)
+    total = next(c for c in links if c.value == multi.findings[[f.code for f in multi.findings].index(
+        "total-mismatch")].cell)  # the 总分 finding's link opens the marked cell of the re-laid form, not A1
+    sheet, cell = total.hyperlink.location.split("!")
+    target = book[sheet.strip("'")][cell]
+    assert cell != "A1" and target.comment is not None and "总分填为 98" in target.comment.text
     for name in ("seed_审核意见.xlsx", "seed_审核意见(2).xlsx"):
         assert openpyxl.load_workbook(got[name]).sheetnames == [LIST_SHEET, "自评表"]
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 from formbuilder import clean_spec, write_workbook
+from tables import table_rows
 
 from processor import check_file
 from processor.check import check_paths
@@ -134,10 +135,9 @@ def test_coded_projects_sharing_a_name_are_two_projects(tmp_path: Path) -> None:
     config = load_config(write_config(tmp_path))
     done = night(config, now=dt.datetime(2026, 11, 27, 23, 30), backoff=0)
     assert done.counts["new"] == 2 and len(check_paths([config.archive]).files) == 2
-    from python_calamine import CalamineWorkbook
-    rows = CalamineWorkbook.from_path(str(done.summary)).get_sheet_by_name("项目汇总").to_python()
-    col = rows[0].index("版本")
-    assert [r[col] for r in rows[1:]] == [1, 1]
+    header, rows = table_rows(done.summary, "项目汇总")
+    col = header.index("版本")
+    assert [r[col] for r in rows] == [1, 1]
 
 
 @pytest.mark.parametrize("name", ["SmartCity2022-智慧城市", "ISO9001CERTIFY-质量认证", "2022年农村道路建设",

@@ -8,7 +8,9 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from itertools import takewhile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -31,6 +33,12 @@ UNSEEN = ("年初\n预算数", "核定预算数", "全年\n执行数", "分值",
 def shipped_labels() -> Iterator[None]:
     yield
     use_labels([])  # whatever a test installed, the next one reads with the shipped labels
+
+
+def table_rows(rows: list[list[Any]]) -> tuple[list[Any], list[list[Any]]]:
+    """A summary table's header and rows: below its title and 单位 line, down to the blank row above the 合计."""
+    head = next(i for i, r in enumerate(rows) if "主管部门" in r)
+    return rows[head], list(takewhile(lambda r: any(v != "" for v in r), rows[head + 1:]))
 
 
 def labels_file(tmp_path: Path, text: str = '[fields]\nannual_budget = ["核定预算数"]\n') -> Path:
@@ -135,11 +143,11 @@ def test_ungraded_projects_are_counted_apart_in_the_summary(tmp_path: Path) -> N
     assert overview["复核得分平均"] == pytest.approx(result.report.files[0].projects[0].computed_total)
     money = sum(p.funds.annual_budget or 0 for f in result.report.files for p in f.projects)
     assert overview["全年预算数合计（万元）"] == pytest.approx(money) and money > graded.funds.annual_budget
-    rows = CalamineWorkbook.from_path(str(result.summary)).get_sheet_by_name("项目汇总").to_python()
-    col = {h: i for i, h in enumerate(rows[0])}
-    by_name = {r[col["项目名称"]]: r for r in rows[1:]}
+    header, rows = table_rows(CalamineWorkbook.from_path(str(result.summary)).get_sheet_by_name("项目汇总").to_python())
+    col = {h: i for i, h in enumerate(header)}
+    by_name = {r[col["项目名称"]]: r for r in rows}
     assert by_name[heavy.name][col["复核等级"]] == "未评级" and by_name[graded.name][col["复核等级"]] == "优"
-    assert sorted(r[col["表样"]] for r in rows[1:]) == ["分值和得分", "分值和得分", "分值和得分", "未列分值"]
+    assert sorted(r[col["表样"]] for r in rows) == ["分值和得分", "分值和得分", "分值和得分", "未列分值"]
     grades = {r[0]: (r[1], r[2]) for r in CalamineWorkbook.from_path(str(result.summary)).get_sheet_by_name("总览")
               .to_python() if r and r[0] in ("优", "未评级")}
     assert grades["未评级"][1] == 3 and grades["优"][1] == 1

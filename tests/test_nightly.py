@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from formbuilder import clean_spec, seed_spec, write_workbook
-from python_calamine import CalamineWorkbook
+from tables import table_rows
 
 from processor.nightly.config import load_config
 from processor.nightly.night import night
@@ -144,9 +144,9 @@ def test_three_nights(tmp_path: Path, smtp: tuple[Inbox, int, list[Controller]])
     assert sorted(p.name for p in (config.archive / "2026-11-26").iterdir()) == [
         "市民政局_2021_修改版.xlsx", "组织部_再次提交.xlsx"]
     assert ledger_rows(tmp_path, "SELECT name FROM sightings") == [("组织部_再次提交.xlsx",)]
-    rows = CalamineWorkbook.from_path(str(second.summary)).get_sheet_by_name("项目汇总").to_python()
-    col = {h: i for i, h in enumerate(rows[0])}
-    projects = {(r[col["项目名称"]], r[col["版本"]], r[col["提交日期"]]) for r in rows[1:]}
+    header, rows = table_rows(second.summary, "项目汇总")
+    col = {h: i for i, h in enumerate(header)}
+    projects = {(r[col["项目名称"]], r[col["版本"]], r[col["提交日期"]]) for r in rows}
     assert projects == {("城市基层党建工作经费", 1, "2026-11-25"), ("社区综合服务站建设经费", 2, "2026-11-26")}
 
     # night 3: the server is back; the queued mail goes first, then tonight's; the settled file is taken
@@ -159,8 +159,8 @@ def test_three_nights(tmp_path: Path, smtp: tuple[Inbox, int, list[Controller]])
         ["绩效自评汇总_2021_2026-11-25.xlsx"], ["绩效自评汇总_2021_2026-11-26.xlsx"],
         ["绩效自评汇总_2021_2026-11-27.xlsx"]]
     assert not list((config.state / "mailqueue").iterdir())
-    rows = CalamineWorkbook.from_path(str(third.summary)).get_sheet_by_name("项目汇总").to_python()
-    assert sorted(r[col["项目名称"]] for r in rows[1:]) == ["城市基层党建工作经费", "学生资助", "社区综合服务站建设经费"]
+    _, rows = table_rows(third.summary, "项目汇总")
+    assert sorted(r[col["项目名称"]] for r in rows) == ["城市基层党建工作经费", "学生资助", "社区综合服务站建设经费"]
 
     # every file ever dropped is accounted for
     dropped = {"市委组织部_2021.xlsx", "市民政局_2021.xlsx", "说明.xlsx", "市民政局_2021_修改版.xlsx",
@@ -234,9 +234,8 @@ def test_killed_run_is_finished_by_the_next(tmp_path: Path, point: str) -> None:
     archived = sorted(p.name for p in (tmp_path / "归档").rglob("*.xlsx"))
     assert archived == ["部门0.xlsx", "部门1.xlsx", "部门2.xlsx"]  # nothing lost, no "(2)" copies
     assert not list(inbox.iterdir())
-    rows = CalamineWorkbook.from_path(str(tmp_path / "输出" / "绩效自评汇总_latest.xlsx")).get_sheet_by_name(
-        "项目汇总").to_python()
-    assert len(rows) == 4
+    _, rows = table_rows(tmp_path / "输出" / "绩效自评汇总_latest.xlsx", "项目汇总")
+    assert len(rows) == 3
     # the killed run's spool of results (状态/) and half-written summary files (输出/) are swept
     assert not list((tmp_path / "状态").glob(".selfeval-*")) and not list((tmp_path / "输出").glob(".selfeval-*"))
 
@@ -281,6 +280,5 @@ def test_corrupted_ledger_is_kept_aside_and_rebuilt_from_the_archive(tmp_path: P
     report = subprocess.run([sys.executable, "-m", "processor", "report", "--config", str(cfg)],
                             capture_output=True, text=True, encoding="utf-8", timeout=180)
     assert report.returncode == 0, report.stderr
-    rows = CalamineWorkbook.from_path(str(tmp_path / "输出" / "绩效自评汇总_latest.xlsx")).get_sheet_by_name(
-        "项目汇总").to_python()
-    assert sorted(r[3] for r in rows[1:]) == ["项目0", "项目1"]  # 项目名称
+    _, rows = table_rows(tmp_path / "输出" / "绩效自评汇总_latest.xlsx", "项目汇总")
+    assert sorted(r[3] for r in rows) == ["项目0", "项目1"]  # 项目名称

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from formbuilder import clean_rows, clean_spec, seed_spec, write_workbook
 from python_calamine import CalamineWorkbook
+from tables import table_rows
 
 from processor.core.errors import AlreadyRunning, ConfigError
 from processor.nightly.config import load_config, write_template
@@ -36,7 +37,9 @@ def names(rows: list[list[object]], column: str) -> list[object]:
 
 
 def summary_rows(summary: Path) -> list[list[object]]:
-    return CalamineWorkbook.from_path(str(summary)).get_sheet_by_name("项目汇总").to_python()
+    """项目汇总's header, then its rows."""
+    header, rows = table_rows(summary, "项目汇总")
+    return [header, *rows]
 
 
 def test_same_file_name_on_two_nights(tmp_path: Path) -> None:

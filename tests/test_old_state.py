@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from formbuilder import clean_spec, write_workbook
-from python_calamine import CalamineWorkbook
+from tables import table_rows
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "state-0.1.0"
 WHERE = Path("/tmp/selfeval-state-0.1.0")  # where it was made: the ledger's archive paths point here
@@ -57,9 +57,9 @@ def ledger(sql: str) -> list[tuple[object, ...]]:
 
 
 def project_names(summary: Path) -> list[str]:
-    rows = CalamineWorkbook.from_path(str(summary)).get_sheet_by_name("项目汇总").to_python()
-    col = rows[0].index("项目名称")
-    return sorted(str(r[col]) for r in rows[1:] if r[col])
+    header, rows = table_rows(summary, "项目汇总")
+    col = header.index("项目名称")
+    return sorted(str(r[col]) for r in rows if r[col])
 
 
 @pytest.fixture

@@ -24,8 +24,9 @@ from formbuilder import FormSpec, Row, clean_rows, clean_spec, seed_spec, write_
 from python_calamine import CalamineWorkbook
 
 from processor import check_file
+from processor.core.findings import note_text
 from processor.core.model import FileResult, Finding, Severity
-from processor.write.projectsheet import write_project_sheet
+from processor.write.projectsheet import placed, write_project_sheet
 from processor.write.styles import AMBER_FILL, RED_FILL, make_styles
 
 SHEET = "项目1"
@@ -71,7 +72,7 @@ def test_head_and_funds_read_back(inflated: tuple[FileResult, Path]) -> None:
     g = grid(out)
     assert g[0][0] == "项目支出绩效自评表（复核）（2021年度）"
     assert g[1][0] == "← 返回项目汇总"
-    assert g[1][2] == f"来源：{result.path} / 工作表 表 / 评分规则 central2020 / 状态 退回修改"
+    assert g[1][2] == f"来源：{result.path} / 工作表 表 / 评分规则 中央2020版 / 状态 退回修改"
     assert (g[2][0], g[2][1]) == ("项目名称", "社区综合服务站建设经费")
     assert (g[3][0], g[3][1], g[3][4], g[3][5]) == ("主管部门", "市民政局", "实施单位", "基层政权建设科")
     assert g[4][3:11] == ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率\n（自评）", "执行率\n（复核）",
@@ -108,19 +109,21 @@ def test_findings_list(inflated: tuple[FileResult, Path]) -> None:
     (f,) = result.findings
     assert g[23] == [""] * 12
     assert g[24][0] == "本表问题（共 1 条：错误 1）"
-    assert [g[25][c] for c in (0, 1, 3, 4, 8)] == ["级别", "代码", "原表单元格", "问题", "修改建议"]
-    assert [g[26][c] for c in (0, 1, 3, 4, 8)] == ["错误", "score-inflated", "表!H13", f.message, f.hint]
+    assert [g[25][c] for c in (0, 1, 2, 3, 4, 8)] == ["级别", "问题类别", "代码", "原表单元格", "问题", "修改建议"]
+    assert [g[26][c] for c in (0, 1, 2, 3, 4, 8)] == ["错误", "自评分虚高", "score-inflated", "表!H13", f.message, f.hint]
     assert len(g) == 27
 
 
 def test_inflated_score_is_red_with_its_comment(inflated: tuple[FileResult, Path]) -> None:
-    _, out = inflated
+    result, out = inflated
     ws = openpyxl.load_workbook(out)[SHEET]
     assert fill(ws, "H13") == RED_FILL[1:]
-    assert ws["H13"].number_format == "General"
+    assert ws["H13"].number_format == "0.00" and ws["I13"].number_format == "0.00" and ws["J13"].number_format == "0.00"
     notes = commented(ws)
     assert list(notes) == ["H13"]
-    assert notes["H13"].startswith("[score-inflated] 指标“新建社区服务站数量”")
+    # worded as the 审核意见 copies word it: severity and the rule's Chinese title first
+    assert notes["H13"] == note_text(result.findings[0])
+    assert notes["H13"].startswith("【错误·自评分虚高】指标“新建社区服务站数量”")
     assert "修改建议：请按评分规则重新打分" in notes["H13"]
     assert fill(ws, "I13") == "" and fill(ws, "H14") == ""
     link = ws["A2"].hyperlink
@@ -134,6 +137,7 @@ def test_page_setup(inflated: tuple[FileResult, Path]) -> None:
     assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # 1 is the default, left out
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.freeze_panes is None
+    assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
     assert ws.column_dimensions["D"].width >= 30 and ws.column_dimensions["L"].width >= 30
     assert ws.row_dimensions[27].height and ws.row_dimensions[27].height > 20  # the long message wraps
 
@@ -165,8 +169,14 @@ def test_cells_follow_the_form_not_the_address(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(tmp_path / "out.xlsx")[SHEET]
     assert fill(ws, "H13") == RED_FILL[1:] and fill(ws, "H14") == "" and fill(ws, "D13") == ""
     assert list(commented(ws)) == ["H13"]  # the info finding is listed, not marked
-    listed = [(r[0], r[1], r[3]) for r in g[26:]]
+    listed = [(r[0], r[2], r[3]) for r in g[26:]]
     assert ("提示", "placeholder-row-skipped", "表!D13") in listed and ("错误", "score-inflated", "表!H14") in listed
+    # the department's H14 is our H13; its D13 (the skipped row) has no place on the form
+    where = placed(result, 0)
+    assert where.cell("表", "H14") == "H13" and where.cell("表", "$h$14") == "H13" and where.cell("表", "D13") is None
+    assert where.cell("别的表", "H14") is None
+    k = [f.code for f in result.findings_of(0)].index("placeholder-row-skipped")
+    assert where.target("表", "D13", k) == f"A{27 + k}" and g[26 + k][2] == "placeholder-row-skipped"
 
 
 def test_warnings_are_amber_on_group_labels_and_errors_red_on_money(tmp_path: Path) -> None:
@@ -177,7 +187,7 @@ def test_warnings_are_amber_on_group_labels_and_errors_red_on_money(tmp_path: Pa
     ws = openpyxl.load_workbook(relay(tmp_path, seed, "seed.xlsx"))[SHEET]
     assert (ws["B13"].value, ws["B19"].value) == ("产出指标", "效益指标")
     assert fill(ws, "B13") == AMBER_FILL[1:] and fill(ws, "B19") == AMBER_FILL[1:] and fill(ws, "C13") != AMBER_FILL[1:]
-    assert "[group-weight-mismatch]" in commented(ws)["B13"]
+    assert commented(ws)["B13"].startswith("【警告·指标分值与标注分值不符】")
     # parts summing to 110 against a total of 100, and a 执行率 of 100% for 95 ÷ 100
     funds = {"total": (100, 100, 95, 10, "100%", 9.5), "current": (80, 80, 76, None, None, None),
              "carryover": (30, 30, 19, None, None, None), "other": (None,) * 6}
@@ -201,10 +211,10 @@ def test_several_findings_on_one_cell_and_unmapped_ones(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(out)[SHEET]
     notes = commented(ws)
     assert list(notes) == ["H13"] and fill(ws, "H13") == RED_FILL[1:]  # the error wins over the warning
-    assert notes["H13"].index("[score-inflated]") < notes["H13"].index("[reason-missing] 扣分未说明。\n修改建议：请说明。")
+    assert notes["H13"].index("·自评分虚高】") < notes["H13"].index("】扣分未说明。\n修改建议：请说明。")
     g = grid(out)
     assert g[24][0] == "本表问题（共 3 条：错误 1，警告 2）"
-    assert [(r[0], r[1], r[3]) for r in g[26:]] == [("错误", "score-inflated", "表!H13"),
+    assert [(r[0], r[2], r[3]) for r in g[26:]] == [("错误", "score-inflated", "表!H13"),
                                                     ("警告", "reason-missing", "表!H13"),
                                                     ("警告", "number-unreadable", "表!Z99")]
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from itertools import takewhile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from formbuilder import clean_rows, clean_spec, seed_spec, write_workbook
@@ -27,6 +29,12 @@ SAMPLES = ROOT / "samples" / "inbox"
 @pytest.fixture(scope="module")
 def samples(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
     return run(SAMPLES, tmp_path_factory.mktemp("out"), feedback=False)
+
+
+def table_rows(rows: list[list[Any]]) -> tuple[list[Any], list[list[Any]]]:
+    """A summary table's header and rows: below its title and 单位 line, down to the blank row above the 合计."""
+    head = next(i for i, r in enumerate(rows) if "主管部门" in r)
+    return rows[head], list(takewhile(lambda r: any(v != "" for v in r), rows[head + 1:]))
 
 
 def two_decimals(x: object) -> bool:
@@ -64,9 +72,9 @@ def test_no_score_in_the_summary_has_more_than_2_decimals(samples: RunResult) ->
     checked = 0
     for sheet, columns in (("项目汇总", ("自评得分", "复核得分", "差异（复核−自评）")),
                            ("部门汇总", ("自评得分平均", "复核得分平均", "自评得分（资金加权）", "复核得分（资金加权）"))):
-        rows = book.get_sheet_by_name(sheet).to_python()
-        col = {h: i for i, h in enumerate(rows[0])}
-        for r in rows[1:]:
+        header, body = table_rows(book.get_sheet_by_name(sheet).to_python())
+        col = {h: i for i, h in enumerate(header)}
+        for r in body:
             for name in columns:
                 assert two_decimals(r[col[name]]), (sheet, name, r[col[name]])
                 checked += 1
@@ -161,8 +169,53 @@ def test_each_project_has_its_own_status(tmp_path: Path) -> None:
     assert [p["status"] for p in files["两个项目.xlsx"]["projects"]] == ["accepted", "returned"]
     assert [p["status"] for p in files["组织部.xlsx"]["projects"]] == ["accepted"]
     result = run(box, tmp_path / "out", feedback=False)
-    rows = CalamineWorkbook.from_path(str(result.summary)).get_sheet_by_name("项目汇总").to_python()
-    col = {h: i for i, h in enumerate(rows[0])}
-    status = {r[col["项目名称"]]: r[col["状态"]] for r in rows[1:]}
+    header, rows = table_rows(CalamineWorkbook.from_path(str(result.summary)).get_sheet_by_name("项目汇总").to_python())
+    col = {h: i for i, h in enumerate(header)}
+    status = {r[col["项目名称"]]: r[col["状态"]] for r in rows}
     assert status == {"社区综合服务站建设经费": "通过（同文件其他项目退回修改）", "社区养老服务补贴": "退回修改",
                       "城市基层党建工作经费": "通过"}
+
+
+def test_small_inflations_add_up_to_an_error(tmp_path: Path) -> None:
+    """Three 0.4-point inflations lower the total by 1.2: each is an error, the form goes back."""
+    rows = clean_rows(r0={"actual": "9.6个"}, r1={"actual": "480人次"}, r5={"actual": "2880户"})
+    result = check_file(write_workbook(tmp_path / "f.xlsx", [("表", clean_spec(rows=rows))]))
+    inflated = [f for f in result.findings if f.code == "score-inflated"]
+    assert len(inflated) == 3 and {f.severity for f in inflated} == {Severity.ERROR}
+    assert result.status is Status.RETURNED
+
+
+def test_small_inflations_that_change_the_grade_together_are_errors(tmp_path: Path) -> None:
+    """Two 0.3-point inflations take 90.5 to 89.9: 优 becomes 良, so both send the form back."""
+    rows = clean_rows(r0={"actual": "9.7个"}, r1={"actual": "485人次"},
+                      r2={"actual": "10%", "score": 1, "reason": "验收推迟到次年"})
+    result = check_file(write_workbook(tmp_path / "f.xlsx", [("表", clean_spec(rows=rows, total_score=90.5))]))
+    inflated = [f for f in result.findings if f.code == "score-inflated"]
+    assert len(inflated) == 2 and {f.severity for f in inflated} == {Severity.ERROR}
+
+
+def test_without_a_total_row_the_grade_is_judged_from_the_scores(tmp_path: Path) -> None:
+    rows = clean_rows(r0={"actual": "9.6个"}, r1={"actual": "250人次", "score": 5, "reason": "培训延期"},
+                      r2={"actual": "56%", "score": 5.6, "reason": "部分站点未验收"})
+    result = check_file(write_workbook(tmp_path / "f.xlsx", [("表", clean_spec(rows=rows, omit=("total",)))]))
+    (inflated,) = [f for f in result.findings if f.code == "score-inflated"]
+    assert inflated.severity is Severity.ERROR  # 90.1 (优) by the department's scores, 89.7 (良) by the rules
+
+
+@pytest.mark.parametrize("name", ["重点污染源整改完成率", "拖欠农民工工资清偿率", "辍学学生劝返率", "超标排放企业查处率"])
+def test_a_rate_of_work_done_is_better_large_whatever_else_its_name_says(tmp_path: Path, name: str) -> None:
+    rows = clean_rows(r5={"name": name, "target": "≥80%", "actual": "100%"})
+    result = check_file(write_workbook(tmp_path / "f.xlsx", [("表", clean_spec(rows=rows))]))
+    assert result.projects[0].indicators[5].method == "positive" and result.status is Status.ACCEPTED
+
+
+def test_a_deduction_the_rules_reverse_needs_no_reason(tmp_path: Path) -> None:
+    rows = clean_rows(r0={"score": 9, "reason": "无"})  # ≥10个 → 11个: full marks by the rules
+    result = check_file(write_workbook(tmp_path / "f.xlsx", [("表", clean_spec(rows=rows, total_score=98.5))]))
+    assert [f.code for f in result.findings] == ["score-recomputed"]
+
+
+def test_formula_float_noise_is_not_a_figure(tmp_path: Path) -> None:
+    rows = clean_rows(r0={"score": 9.299999999999999, "actual": "9.3个"})
+    (p,) = check_file(write_workbook(tmp_path / "f.xlsx", [("表", clean_spec(rows=rows, total_score=98.80000000000001))])).projects
+    assert (p.indicators[0].self_score, p.self_total) == (9.3, 98.8)

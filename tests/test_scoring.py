@@ -490,8 +490,9 @@ def test_user_profile_extends_and_overrides(tmp_path: Path) -> None:
     assert mine.over_achievement == 1.5
     assert mine.severity == {"reason-missing": None, "score-inflated": Severity.WARNING}
     # everything else inherited unchanged
+    assert mine.shown == "mine"  # a user's profile is shown by its own name, not by the label it extends
     assert dataclasses.replace(mine, name=CENTRAL.name, title=CENTRAL.title, over_achievement=CENTRAL.over_achievement,
-                               severity=CENTRAL.severity) == CENTRAL
+                               severity=CENTRAL.severity, label=CENTRAL.label) == CENTRAL
 
 
 def test_user_profile_extends_hunan_linear(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import processor.core.fsutil
 import processor.core.names
 import processor.core.spool
 from processor.run import RunResult, run
-from processor.write.summary import FIXED
+from processor.write.summary import FIXED, HEAD
 
 DAY = dt.date(2026, 11, 27)
 
@@ -35,6 +35,16 @@ def make_inbox(base: Path) -> Path:
 def cells(path: Path) -> dict[str, list[list[object]]]:
     book = CalamineWorkbook.from_path(str(path))
     return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+
+
+def body(rows: list[list[object]]) -> list[list[object]]:
+    """A table's rows below its header, down to the blank row above the 合计."""
+    out = []
+    for row in rows[HEAD + 1:]:
+        if all(v == "" for v in row):
+            break
+        out.append(row)
+    return out
 
 
 def department_books(result: RunResult) -> list[Path]:
@@ -67,18 +77,29 @@ def test_every_sheet_holds_what_the_single_workbook_holds(runs: dict[str, RunRes
     assert {k: v for k, v in overall.items() if k != "目录"} == {name: single[name] for name in FIXED if name != "目录"}
     # split, 目录 lists the department workbooks (the project rows are in 项目汇总 already)
     books = department_books(runs["serial"])
-    assert overall["目录"][0] == ["分部门工作簿", "主管部门", "项目数", "查看"]
-    assert [(r[0], r[1], r[2]) for r in overall["目录"][1:]] == [
+    assert overall["目录"][HEAD] == ["分部门工作簿", "主管部门", "项目数", "查看"]
+    assert [(r[0], r[1], r[2]) for r in body(overall["目录"])] == [
         (p.name, p.name[4:-5], len(cells(p)) - 1) for p in books]
+    departments = {r[0]: r for r in body(single["部门汇总"])}
+    dept_col = {h: i for i, h in enumerate(single["部门汇总"][HEAD])}
+    col = {h: i for i, h in enumerate(single["项目汇总"][HEAD])}
     seen = []
     for path in department_books(runs["serial"]):
         book = cells(path)
         names = list(book)
         assert names[0] == "项目汇总"
         rows = book["项目汇总"]
-        assert rows[0] == single["项目汇总"][0]
-        assert all(row in single["项目汇总"] for row in rows[1:])  # that department's rows, same 序号
-        assert {row[1] for row in rows[1:]} == {path.name[4:-5]}
+        assert rows[0][0] == f"项目支出绩效自评项目汇总（{path.name[4:-5]}）" and rows[1][0] == "单位：万元　制表日期：2026-11-27"
+        assert rows[HEAD] == single["项目汇总"][HEAD]
+        assert all(row in single["项目汇总"] for row in body(rows))  # that department's rows, same 序号
+        assert {row[1] for row in body(rows)} == {path.name[4:-5]}
+        # its 合计 is the department's row of 部门汇总
+        total, dept = rows[-2], departments[path.name[4:-5]]
+        assert total[0] == "合计" and total[1] == f"{len(body(rows))} 个项目"
+        for key, dkey in (("全年预算数", "全年预算数"), ("执行率", "执行率（资金加权）"),
+                          ("自评得分", "自评得分（资金加权）"), ("复核得分", "复核得分（资金加权）")):
+            assert total[col[key]] == dept[dept_col[dkey]], (path.name, key)
+        assert rows[-1][0] == "平均" and rows[-1][col["自评得分"]] == dept[dept_col["自评得分平均"]]
         for name in names[1:]:
             assert book[name] == single[name], (path.name, name)
             seen.append(name)
@@ -97,11 +118,11 @@ def test_findings_added_after_checking_reach_the_department_sheets(runs: dict[st
 def test_links_open_the_project_sheet_in_its_department_workbook(runs: dict[str, RunResult]) -> None:
     split = runs["serial"]
     ws = openpyxl.load_workbook(split.summary)["项目汇总"]
-    header = [c.value for c in ws[1]]
+    header = [c.value for c in ws[HEAD + 1]]
     col = header.index("查看") + 1
-    names = [c.value for c in ws[1]].index("项目名称") + 1
+    names = header.index("项目名称") + 1
     checked = 0
-    for r in range(2, ws.max_row + 1):
+    for r in range(HEAD + 2, HEAD + 2 + len(split.aggregate.projects)):
         link = ws.cell(r, col).hyperlink
         assert link is not None
         folder, file = link.target.replace("\\", "/").split("/")
@@ -114,7 +135,7 @@ def test_links_open_the_project_sheet_in_its_department_workbook(runs: dict[str,
         checked += 1
     assert checked == len(split.aggregate.projects)
     contents = openpyxl.load_workbook(split.summary)["目录"]
-    for r in range(2, contents.max_row + 1):
+    for r in range(HEAD + 2, contents.max_row + 1):
         link = contents.cell(r, 4).hyperlink
         assert link.target.replace("\\", "/") == f"{split.summary.stem}_分部门/{contents.cell(r, 1).value}"
         assert link.location == "'项目汇总'!A1"

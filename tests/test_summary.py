@@ -16,6 +16,7 @@ from python_calamine import CalamineWorkbook
 
 from processor.report import to_dict
 from processor.run import RunResult, run
+from processor.write.summary import HEAD
 
 DAY = dt.date(2026, 11, 27)
 
@@ -28,6 +29,18 @@ def result(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
 
 def sheet(result: RunResult, name: str) -> list[list[Any]]:
     return CalamineWorkbook.from_path(str(result.summary)).get_sheet_by_name(name).to_python()
+
+
+def table(result: RunResult, name: str) -> tuple[dict[str, int], list[list[Any]]]:
+    """A table sheet's columns by header and its rows: below the title, the 单位 line and the header, down to the
+    blank row above the 合计."""
+    rows = sheet(result, name)
+    body = []
+    for row in rows[HEAD + 1:]:
+        if all(v == "" for v in row):
+            break
+        body.append(row)
+    return {h: i for i, h in enumerate(rows[HEAD])}, body
 
 
 def projects_of(result: RunResult) -> list[dict[str, Any]]:
@@ -77,16 +90,15 @@ def test_overview_figures_equal_the_report(result: RunResult) -> None:
 
 
 def test_project_rows_equal_the_report(result: RunResult) -> None:
-    rows = sheet(result, "项目汇总")
-    header, body = rows[0], rows[1:]
-    col = {h: i for i, h in enumerate(header)}
+    col, body = table(result, "项目汇总")
     assert len(body) == 7
     by_name = {r[col["项目名称"]]: r for r in body}
     for p in projects_of(result):
         r = by_name[p["name"]]
-        assert r[col["主管部门"]] == p["department"] and r[col["来源文件"]] == p["path"]
-        assert r[col["全年预算数（万元）"]] == pytest.approx(p["funds"]["annual_budget"])
-        assert r[col["全年执行数（万元）"]] == pytest.approx(p["funds"]["executed"])
+        assert r[col["主管部门"]] == p["department"] and r[col["来源文件"]] == Path(p["path"]).name
+        assert r[col["完整路径"]] == p["path"] and list(col)[-1] == "完整路径"
+        assert r[col["全年预算数"]] == pytest.approx(p["funds"]["annual_budget"])
+        assert r[col["全年执行数"]] == pytest.approx(p["funds"]["executed"])
         assert r[col["执行率"]] == pytest.approx(p["funds"]["executed"] / p["funds"]["annual_budget"])
         assert r[col["自评得分"]] == pytest.approx(p["self_total"])
         assert r[col["复核得分"]] == pytest.approx(p["computed_total"])
@@ -100,14 +112,13 @@ def test_project_rows_equal_the_report(result: RunResult) -> None:
 
 
 def test_department_rows(result: RunResult) -> None:
-    rows = sheet(result, "部门汇总")
-    col = {h: i for i, h in enumerate(rows[0])}
-    got = {r[col["主管部门"]]: r for r in rows[1:]}
+    col, body = table(result, "部门汇总")
+    got = {r[col["主管部门"]]: r for r in body}
     assert set(got) == {"市委组织部", "市民政局", "市教育局", "市文旅局"}
     civil = [p for p in projects_of(result) if p["department"] == "市民政局"]
     r = got["市民政局"]
     budget = sum(p["funds"]["annual_budget"] for p in civil)
-    assert r[col["项目数"]] == 2 and r[col["全年预算数（万元）"]] == pytest.approx(budget)
+    assert r[col["项目数"]] == 2 and r[col["全年预算数"]] == pytest.approx(budget)
     assert r[col["执行率（资金加权）"]] == pytest.approx(sum(p["funds"]["executed"] for p in civil) / budget)
     assert r[col["复核得分（资金加权）"]] == round(
         sum(p["computed_total"] * p["funds"]["annual_budget"] for p in civil) / budget, 2)
@@ -115,21 +126,20 @@ def test_department_rows(result: RunResult) -> None:
 
 
 def test_findings_list_has_every_finding(result: RunResult) -> None:
-    rows = sheet(result, "问题清单")
-    col = {h: i for i, h in enumerate(rows[0])}
-    listed = sorted((r[col["代码"]], r[col["来源文件"]], r[col["单元格"]]) for r in rows[1:])
+    col, rows = table(result, "问题清单")
+    listed = sorted((r[col["代码"]], r[col["完整路径"]], r[col["原表单元格"]]) for r in rows)
     expected = sorted((x["code"], f["path"], x["cell"]) for f in to_dict(result.report)["files"] for x in f["findings"])
     assert listed == expected
-    assert ("score-inflated", "H13") in [(r[col["代码"]], r[col["单元格"]]) for r in rows[1:]
-                                         if r[col["项目名称"]] == "学生资助补助经费"]
-    assert [r[col["级别"]] for r in rows[1:]] == sorted((r[col["级别"]] for r in rows[1:]),
-                                                       key=["错误", "警告", "提示"].index)
+    assert all(r[col["来源文件"]] == Path(r[col["完整路径"]]).name for r in rows)
+    assert ("自评分虚高", "score-inflated", "H13") in [(r[col["问题类别"]], r[col["代码"]], r[col["原表单元格"]])
+                                                   for r in rows if r[col["项目名称"]] == "学生资助补助经费"]
+    assert [r[col["级别"]] for r in rows] == sorted((r[col["级别"]] for r in rows), key=["错误", "警告", "提示"].index)
 
 
 def test_returned_and_rejected_files(result: RunResult) -> None:
-    rows = sheet(result, "退回与拒收")
-    col = {h: i for i, h in enumerate(rows[0])}
-    got = {Path(r[col["来源文件"]]).name: r for r in rows[1:]}
+    col, rows = table(result, "退回与拒收")
+    got = {r[col["来源文件"]]: r for r in rows}
+    assert all(Path(r[col["完整路径"]]).name == name for name, r in got.items())
     assert set(got) == {"市教育局_2021.xlsx", "市文旅局_2021.xlsx", "市卫健委_2021.xlsx"}
     assert got["市卫健委_2021.xlsx"][col["状态"]] == "拒收"
     assert "不是 Excel" in got["市卫健委_2021.xlsx"][col["原因"]]
@@ -137,19 +147,26 @@ def test_returned_and_rejected_files(result: RunResult) -> None:
 
 
 def test_contents_and_links(result: RunResult) -> None:
-    contents = sheet(result, "目录")
-    assert [r[0] for r in contents[1:]] == list(result.sheets)
+    _, contents = table(result, "目录")
+    assert [r[0] for r in contents] == list(result.sheets)
     book = openpyxl.load_workbook(result.summary)
     ws = book["项目汇总"]
-    links = [ws.cell(r, ws.max_column).hyperlink for r in range(2, ws.max_row + 1)]
+    col = [c.value for c in ws[HEAD + 1]].index("查看") + 1
+    links = [ws.cell(HEAD + 2 + i, col).hyperlink for i in range(len(result.sheets))]
     assert all(link is not None for link in links)
     assert [link.location.split("!")[0].strip("'") for link in links] == list(result.sheets)
+    assert ws.cell(HEAD + 2 + len(result.sheets) + 1, 1).value == "合计"  # below a blank row, with no link
+    # each project sheet's back link returns to the project's own row
+    for i, name in enumerate(result.sheets):
+        back = book[name]["A2"].hyperlink
+        assert back.location == f"'项目汇总'!A{HEAD + 2 + i}"
+        assert ws.cell(HEAD + 2 + i, 1).value == i + 1
 
 
 def test_text_that_looks_like_a_formula_stays_text(result: RunResult) -> None:
     book = openpyxl.load_workbook(result.summary)
     ws = book["项目汇总"]
-    names = [ws.cell(r, 4) for r in range(2, ws.max_row + 1)]
+    names = [ws.cell(r, 4) for r in range(HEAD + 2, ws.max_row + 1)]
     risky = [c for c in names if str(c.value).startswith("=")]
     assert risky and all(c.data_type == "s" for c in risky)
     sheet_name = next(n for n in result.sheets if "校舍" in n)

@@ -14,6 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from processor.run import run
 from processor.write.sheetnames import internal_link, unique_names
+from processor.write.summary import HEAD
 
 DAY = dt.date(2026, 11, 27)
 
@@ -30,8 +31,9 @@ def test_department_rate_counts_only_projects_with_both_figures(tmp_path: Path) 
         "total": (None, None, 50, 10, None, 10), "current": (None, None, None, None, None, None)}))])
     result = run(inbox, tmp_path / "out", date=DAY)
     rows = rows_of(result.summary, "部门汇总")
-    col = {h: i for i, h in enumerate(rows[0])}
-    assert rows[1][col["执行率（资金加权）"]] == pytest.approx(0.95)
+    col = {h: i for i, h in enumerate(rows[HEAD])}
+    assert rows[HEAD + 1][col["执行率（资金加权）"]] == pytest.approx(0.95)
+    assert rows[-1][0] == "合计" and rows[-1][col["执行率（资金加权）"]] == pytest.approx(0.95)
     assert result.aggregate.overview["rate"] == pytest.approx(0.95)
     assert result.aggregate.overview["rate_projects"] == 1
 
@@ -61,7 +63,8 @@ def test_apostrophe_in_a_project_name_survives_the_run(tmp_path: Path) -> None:
     write_workbook(inbox / "b.xlsx", [("表", clean_spec(name="'引号'项目"))])
     result = run(inbox, tmp_path / "out", date=DAY)
     ws = openpyxl.load_workbook(result.summary)["项目汇总"]
-    locations = [ws.cell(r, ws.max_column).hyperlink.location for r in (2, 3)]
+    col = [c.value for c in ws[HEAD + 1]].index("查看") + 1
+    locations = [ws.cell(r, col).hyperlink.location for r in (HEAD + 2, HEAD + 3)]
     assert all(loc.endswith("'!A1") for loc in locations)
     assert [loc[1:-4].replace("''", "'") for loc in locations] == list(result.sheets)
 
@@ -91,11 +94,12 @@ def test_run_exit_codes(tmp_path: Path) -> None:
     previous = (tmp_path / "out" / "绩效自评汇总_2021_2026-11-27.xlsx").read_bytes()
     assert cli(str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")).returncode == 2
     assert cli(str(inbox), "--date", "27/11/2026").returncode == 2
-    # the output folder's path is taken by a file: the summary cannot be written (exit 3)
+    # the output folder's path is taken by a file: a usage error saying so (exit 2)
     blocker = tmp_path / "blocked"
     blocker.write_text("not a folder", encoding="utf-8")
     failed = cli(str(inbox), "--out", str(blocker), "--no-feedback")
-    assert failed.returncode == 3 and "Traceback" not in failed.stderr + failed.stdout
+    assert failed.returncode == 2 and "Traceback" not in failed.stderr + failed.stdout
+    assert "是一个文件" in failed.stderr
     # the summary's own name is taken by a folder: the write fails, the folder's content is untouched
     taken = tmp_path / "out2"
     (taken / "绩效自评汇总_2021_2026-11-27.xlsx").mkdir(parents=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from processor.core.model import Finding, Severity
+from processor.core.model import SEVERITY_ZH, Finding, Severity
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -197,7 +197,7 @@ _RULES = [
     Rule("not-comparable", W, "指标值与完成值不可比", "“{name}”年度指标值“{target}”与实际完成值“{value}”{why}。",
          "实际完成值应与年度指标值同口径填写实测数（如指标为 95% 则填百分比）。", "100% → 1000件"),
     Rule("actual-restates-target", W, "完成值照抄指标值", "“{name}”的实际完成值“{value}”只是重复了指标值，不是实测结果。",
-         "请填写实际达到的数值（如 268米），不要带 ≥、≤ 等符号。", "≥266米 → ≥266米"),
+         "请填写实际达到的数值（如 {example}），不要带 ≥、≤ 等符号。", "≥266米 → ≥266米"),
     Rule("copied-actuals", W, "完成值全部照抄指标值",
          "全部 {count} 个指标的实际完成值都与年度指标值相同，且总分为 {value}：疑似未如实填报。",
          "请逐项填写实际完成的数值；复核人员将重点核查此表。", "每行照抄，总分 100"),
@@ -240,6 +240,12 @@ def num(x: float | None) -> str:
     if x is None:
         return "（空）"
     return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
+
+
+def note_text(f: Finding) -> str:
+    """A finding as a cell comment or a list line reads it: severity and the rule's Chinese title first, the same
+    in every copy a department receives (the annotated workbook and the rebuilt one)."""
+    return f"【{SEVERITY_ZH[f.severity]}·{CATALOGUE[f.code].title}】{f.message}\n修改建议：{f.hint}"
 
 
 def finding(code: str, *, sheet: str = "", cell: str = "", value: object = "", **fmt: object) -> Finding:

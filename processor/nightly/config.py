@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from processor.core.errors import ConfigError, UsageError
+from processor.core.errors import ConfigError, OutputError, UsageError
 from processor.core.names import DEFAULT_NAME, MODES, SPLIT_ABOVE, summary_name
 from processor.nightly.mail import DEFAULT_SENDER, SmtpSettings, check_transport
 from processor.read.labels import check_labels
@@ -35,7 +35,7 @@ state = "状态"          # 台账数据库、锁文件、待发邮件 / ledger,
 year = 0                # 评价年度；0 = 取收到最多的年度 / evaluated year; 0 = the most common one
 profile = ""            # 评分规则：central2020、hunan-legacy 或 .toml 路径；空 = 按表样自动识别
 settle_seconds = 120    # 最近 N 秒内修改过的文件视为仍在复制，下次再处理 / files younger than this wait
-summary_name = "{default_name}"  # 汇总表文件名，可用 {{year}} 和 {{date}}
+summary_name = "{default_name}"  # 汇总表文件名，可用 {year} 和 {date}
 split_by = "auto"       # 项目页拆分：auto（超过 {split_above} 个项目时每个主管部门一个工作簿）、department 或 none
 jobs = 0                # 并行进程数；0 = CPU 核数（最多 8）/ worker processes; 0 = one per core
 labels = ""             # 本单位补充的表头标签文件（.toml，或文件列表）；空 = 只用内置标签 / a bureau's extra labels
@@ -92,13 +92,35 @@ class Config:
     labels: tuple[Path, ...] = ()  # a bureau's own label files (processor/read/labels.toml says how)
 
 
+class ConfigExists(ConfigError):
+    """`selfeval init` where a selfeval.toml already is: left as it is (the CLI says so and exits 0)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path} 已存在，未覆盖。请直接编辑它，或换一个文件夹。")
+        self.path = path
+
+
 def write_template(folder: Path) -> Path:
-    """`selfeval init`: a commented selfeval.toml; an existing one is never overwritten."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """`selfeval init`: a commented selfeval.toml; an existing one is never overwritten (ConfigExists)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise UsageError(f"{folder} 不是文件夹（同名的文件已存在）。请给出放置 selfeval.toml 的文件夹。") from exc
+    except OSError as exc:
+        raise OutputError(f"无法创建文件夹 {folder}（{exc.strerror or exc}）。请检查路径和权限。") from exc
     target = folder / FILE_NAME
-    if target.exists():
-        raise ConfigError(f"{target} 已存在，未覆盖。请直接编辑它，或换一个文件夹。")
-    target.write_text(TEMPLATE, encoding="utf-8")
+    try:
+        fh = target.open("x", encoding="utf-8")  # "x": never over a file, not even one that appeared meanwhile
+    except FileExistsError as exc:
+        raise ConfigExists(target) from exc
+    except OSError as exc:
+        raise OutputError(f"无法写出配置文件 {target}（{exc.strerror or exc}）。请检查文件夹的写入权限。") from exc
+    try:
+        with fh:
+            fh.write(TEMPLATE)
+    except OSError as exc:
+        target.unlink(missing_ok=True)  # a half file would be "already there" to the next init
+        raise OutputError(f"无法写出配置文件 {target}（{exc.strerror or exc}）。请检查磁盘空间。") from exc
     return target
 
 

@@ -25,7 +25,7 @@ from processor.core.model import STATUS_ZH, FileResult, Severity, Status
 from processor.core.pool import ordered_map
 from processor.nightly.config import Config
 from processor.nightly.ledger import FileRecord, Ledger
-from processor.read.discover import Candidate
+from processor.read.discover import NOT_WORKBOOK, Candidate
 from processor.read.labels import worker_setup
 from processor.review.profiles import Profile
 
@@ -56,6 +56,9 @@ def checkpoint(state: Path, name: str) -> None:
     if os.environ.get("SELFEVAL_PAUSE_AT") == name:
         (state / f"paused-{name}").write_text(str(os.getpid()), encoding="utf-8")
         time.sleep(120)
+
+
+OTHER_FOLDER = "其他文件"  # under 归档/<date>/: what was dropped in the inbox but is no workbook
 
 
 def _free(target: Path) -> Path:
@@ -118,9 +121,11 @@ class Ready:
 
 
 def _prepare(path: Path, skip_reason: str, config: Config, ledger: Ledger, run_id: int, now: dt.datetime,
-             today: str, journal: Journal) -> Outcome | Ready:
+             today: str, journal: Journal, other: bool = False) -> Outcome | Ready:
     """One file of the inbox up to its review: skipped, still being copied, unreadable or already known (then
     filed away here), or Ready. Never raises for the file's sake."""
+    if other:
+        return _file_other(path, config, now, today, journal)
     if skip_reason:
         return Outcome("skipped")
     try:
@@ -139,6 +144,21 @@ def _prepare(path: Path, skip_reason: str, config: Config, ledger: Ledger, run_i
     if known is not None:
         return _known(path, sha, known, config, ledger, run_id, now, today, journal)
     return Ready(path, data, sha, stat.st_size, stat.st_mtime)
+
+
+def _file_other(path: Path, config: Config, now: dt.datetime, today: str, journal: Journal) -> Outcome:
+    """A document, picture or text dropped beside the forms: kept, out of the inbox, in 归档/<date>/其他文件/, and
+    said once, so that it neither clutters every night's list nor disappears. It is not reviewed."""
+    try:
+        if 0 <= now.timestamp() - path.stat().st_mtime < config.settle_seconds:
+            return Outcome("pending")
+    except OSError:
+        return Outcome("failed")
+    dest = _free(config.archive / today / OTHER_FOLDER / path.name)
+    if not _file_away(path, dest, journal):
+        return Outcome("failed")
+    journal("other", f"其他文件（{NOT_WORKBOOK}，未审核）：{path.name} 已移到 {dest}", file=path.name, stored=str(dest))
+    return Outcome("skipped")
 
 
 def _review(item: tuple[Ready, Profile | None]) -> FileResult:
@@ -180,7 +200,7 @@ def take_all(candidates: list[Candidate], config: Config, ledger: Ledger, run_id
         ready: list[Ready] = []
         later: list[Candidate] = []
         for cand in batch:
-            prepared = _prepare(cand.path, cand.skip_reason, config, ledger, run_id, now, today, journal)
+            prepared = _prepare(cand.path, cand.skip_reason, config, ledger, run_id, now, today, journal, cand.other)
             if isinstance(prepared, Ready) and any(r.sha256 == prepared.sha256 for r in ready):
                 later.append(cand)  # its twin is recorded first; then it is a duplicate, as one by one
                 continue

@@ -116,7 +116,8 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
     tonight_report = Report(tuple(result for _, result in tonight))
     shas = [sha for sha, _ in tonight]
     feedback = tuple(write_feedback(tonight_report, config.outbox / today, created=now.date(),
-                                    full=lambda i: ledger.result(shas[i]), jobs=config.jobs or default_jobs()))
+                                    full=lambda i: ledger.result(shas[i]), jobs=config.jobs or default_jobs(),
+                                    known=config.departments))
     delivery = deliver(_mails(config, agg.overview, counts, summary, tonight_report, feedback, now.date()),
                        config.smtp, outbox=config.outbox, queue=config.state / "mailqueue", when=now,
                        backoff=backoff)
@@ -139,7 +140,7 @@ def _mails(config: Config, overview: dict[str, Any], counts: dict[str, int], sum
     mails = [summary_mail(config.recipients, overview, counts, summary, date)]
     if config.send_feedback and feedback:
         by_dept: dict[str, list[Path]] = {}
-        planned = plan(tonight, config.outbox / date.isoformat())
+        planned = plan(tonight, config.outbox / date.isoformat(), config.departments)
         for (result, _base), path in zip(planned, feedback, strict=True):
             dept = result.projects[0].department if result.projects else ""
             by_dept.setdefault(dept, []).append(path)

@@ -24,10 +24,12 @@ class FormContext:
     def number(self, row: int, col: int, label: str) -> float | None:
         """A number from a cell; text that is no number becomes a finding on that cell and None."""
         try:
-            return parse_number(self.grid.get(row, col))
+            value = parse_number(self.grid.get(row, col))
         except Unreadable as exc:
             self.note("number-unreadable", (row, col), field=label, value=str(exc))
             return None
+        # a formula's float noise (9.299999999999999) is no figure anyone typed: 8 decimals keep every real one
+        return None if value is None else round(value, 8)
 
     def label_cell(self, name: str) -> str:
         label = self.block.first(name)

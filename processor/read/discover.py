@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import os
 import stat
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from processor.core.errors import UsageError
 
 _TEMP_SUFFIXES = (".tmp", ".temp", ".part", ".crdownload", ".partial", ".swp", ".bak~")
+# names a workbook may carry (WPS 表格 saves .et); anything else is looked at before it is called a workbook
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".xltx", ".xltm", ".xlt", ".ods", ".fods", ".et", ".ett")
+NOT_WORKBOOK = "非工作簿"  # how a skipped document, picture or text reads in every list
 _SYSTEM_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
 
 
@@ -23,6 +27,7 @@ class Candidate:
     path: Path
     shown: str  # the path as the user should see it
     skip_reason: str = ""
+    other: bool = False  # plainly not a workbook (a document, picture or text): filed away, never reviewed
 
 
 def skip_reason(path: Path) -> str:
@@ -41,7 +46,43 @@ def skip_reason(path: Path) -> str:
         return "临时文件或未复制完成的文件，不作为提交处理"
     if _hidden_on_windows(path):
         return "隐藏文件，不作为提交处理"
+    if _plainly_not_a_workbook(path):
+        return f"{NOT_WORKBOOK}：文件名和内容都不是 Excel/WPS/ODS 工作簿（如说明文档、图片、PDF），未审核"
     return ""
+
+
+def _plainly_not_a_workbook(path: Path) -> bool:
+    """Neither its name nor its first bytes say workbook: a 说明.pdf or 照片.jpg beside the forms is answered as
+    what it is, with no feedback letter. A file named like a workbook is always reviewed (a PDF renamed .xlsx
+    is rejected and told so), and so is a container (zip, OLE) that may hold one: the guarded reader decides."""
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return False
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8192)
+    except OSError:
+        return False
+    if head.startswith((b"PK", b"\xd0\xcf\x11\xe0")):
+        return _container_without_workbook(path)
+    lowered = head.lower()
+    return b"urn:schemas-microsoft-com:office:spreadsheet" not in lowered and b"<table" not in lowered
+
+
+def _container_without_workbook(path: Path) -> bool:
+    """A zip that holds no workbook part (a .docx, .pptx, a plain archive); only the directory is read."""
+    if not zipfile.is_zipfile(path):
+        return False  # OLE (an .xls or a .doc) or a damaged zip: the reader says which
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            if any(n.startswith("xl/") for n in names):
+                return False
+            if "mimetype" in names:
+                with zf.open("mimetype") as mime:
+                    return b"spreadsheet" not in mime.read(100)
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
+        return False
+    return True
 
 
 def _hidden_on_windows(path: Path) -> bool:
@@ -64,7 +105,7 @@ def discover(paths: list[Path], exclude: tuple[Path, ...] = ()) -> list[Candidat
         if not root.exists():
             raise UsageError(f"找不到路径：{root}（请检查拼写，或先创建该文件夹）")
         if root.is_file():
-            found.append(Candidate(root, str(root), skip_reason(root)))
+            found.append(_candidate(root))
             continue
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames
@@ -73,5 +114,10 @@ def discover(paths: list[Path], exclude: tuple[Path, ...] = ()) -> list[Candidat
                 path = Path(dirpath) / name
                 if path.is_symlink() or not path.is_file():
                     continue
-                found.append(Candidate(path, str(path), skip_reason(path)))
+                found.append(_candidate(path))
     return found
+
+
+def _candidate(path: Path) -> Candidate:
+    why = skip_reason(path)
+    return Candidate(path, str(path), why, other=why.startswith(NOT_WORKBOOK))

@@ -142,7 +142,7 @@ def _fund_row(ctx: FormContext, field: str, r: int, c: int, cols: dict[str, int]
     amounts: list[float | None] = []
     for f in AMOUNTS:
         v = ctx.number(r, cols[f], FIELD_NAMES[f]) if f in cols else None
-        amounts.append(None if v is None else v * scale)
+        amounts.append(None if v is None else round(v * scale, 8))  # 元 → 万元 exactly, without float noise
     cells = {f: a1(r, col) for f, col in cols.items() if f in FIELD_NAMES}
     initial, annual, executed = amounts
     return FundRow(field.removeprefix("fund_"), cell_text(ctx.grid.get(r, c)), r + 1, initial, annual, executed,

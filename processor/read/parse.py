@@ -200,7 +200,7 @@ class FormParser(FormContext):
             except Unreadable:
                 continue
             if v is not None:
-                numbers.append((c, self.grid.span_end(r, c)[1], v))
+                numbers.append((c, self.grid.span_end(r, c)[1], round(v, 8)))  # no formula float noise
         weight_total = score_total = None
         for c0, c1, v in numbers:
             if c0 <= cols.get("weight", -1) <= c1:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,14 @@ _DESCRIBE = {
 }
 
 
+_HOW = {  # what the department should do, by what it sent
+    "pdf": "这是 PDF（可能是打印或扫描件），无法读取其中的表格：请提交填写自评表时使用的 Excel/WPS 原文件（.xlsx）。",
+    "docx": "这是 Word 文档：如是绩效自评报告，请另行提交；自评表请提交 Excel/WPS 原文件（.xlsx）。",
+    "pptx": "这是演示文稿：请提交 Excel/WPS 格式的自评表（.xlsx）。",
+    "zip": "这是压缩包：请解压后分别提交其中的自评表（.xlsx）。",
+}
+
+
 def load(path: Path, data: bytes | None = None) -> Workbook:
     """Read every sheet of a workbook. Raises ReadFailure with the finding that explains the refusal."""
     if data is None:
@@ -115,7 +123,8 @@ def load(path: Path, data: bytes | None = None) -> Workbook:
         what = "网页（HTML）" if fmt == "html" else " Excel 2003 XML 表格"
         raise ReadFailure(finding("file-web-export", detected=what, ext=ext), fmt)
     if fmt not in ("xlsx", "xlsm", "xlsb", "ods", "xls"):
-        raise ReadFailure(finding("file-not-workbook", detected=_DESCRIBE.get(fmt, fmt)), fmt)
+        sent = finding("file-not-workbook", detected=_DESCRIBE.get(fmt, fmt))
+        raise ReadFailure(replace(sent, hint=_HOW.get(fmt, sent.hint)), fmt)  # a PDF gets a PDF's hint
     try:  # before calamine sees a byte: bombs, entity declarations, sheets too large to materialise
         extents = guard.inspect_zip(data, fmt) if fmt in guard.ZIP_FORMATS else []
         if fmt == "xls":

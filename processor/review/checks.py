@@ -49,6 +49,7 @@ class Reviewer:
         self.profile = profile
         self.tol = profile.score_tolerance
         self.findings: list[Finding] = []
+        self._effects: list[tuple[int, float]] = []  # (index in findings, points it lowers the total by)
 
     def note(self, code: str, cell: str, **kw: object) -> None:
         self.findings.append(finding(code, sheet=self.p.sheet, cell=cell, **kw))
@@ -59,6 +60,7 @@ class Reviewer:
         self.review_weights(funds)
         self.review_totals()
         self.review_form(indicators)
+        self.settle_effects()
         total = self.computed_total(funds, indicators)
         scale = self.on_100_scale(funds)
         grade = self.profile.grade(total) if total is not None and scale and self.within_100(total) else None
@@ -147,14 +149,26 @@ class Reviewer:
         return replace(f, computed_score=computed)
 
     def note_effect(self, delta: float, code: str, cell: str, **kw: object) -> None:
-        """A score finding's severity follows its effect on the form: one that lowers the total by the profile's
-        effect_error_points or more, or changes its grade, is an error (the form is returned); a smaller one, or
-        one that raises the total, is a warning. Wrong arithmetic is not judged here: it is always an error."""
-        own, prof = self.p.self_total, self.profile
-        regraded = own is not None and delta > 0 and prof.grade(own) != prof.grade(round(own - delta, prof.rounding))
-        big = delta > 0 and (delta >= prof.effect_error_points - 1e-9 or regraded)
-        self.findings.append(replace(finding(code, sheet=self.p.sheet, cell=cell, **kw),
-                                     severity=Severity.ERROR if big else Severity.WARNING))
+        """A score finding whose severity follows its effect on the form, settled once all are known
+        (settle_effects): `delta` is how much it lowers the department's total (negative: the department scored
+        itself too low). Wrong arithmetic is not judged this way: it is always an error."""
+        self._effects.append((len(self.findings), delta))
+        self.findings.append(finding(code, sheet=self.p.sheet, cell=cell, **kw))
+
+    def settle_effects(self) -> None:
+        """The form's score findings together lower its total by the sum of their deltas: when that sum reaches
+        the profile's effect_error_points, or changes the grade of the department's total, each of them is an
+        error (the form is returned); otherwise each is a warning, and so is every one that raises the total."""
+        prof = self.profile
+        lowered = round(sum(d for _, d in self._effects if d > 0), prof.rounding)
+        base = self.p.self_total
+        if base is None:  # no 总分 printed: the department's total is the sum of its scores
+            base = sum(i.self_score or 0.0 for i in self.p.indicators) + (self.p.funds.self_score or 0.0)
+        regraded = lowered > 0 and prof.grade(base) != prof.grade(round(base - lowered, prof.rounding))
+        big = lowered > 0 and (lowered >= prof.effect_error_points - 1e-9 or regraded)
+        for index, delta in self._effects:
+            severity = Severity.ERROR if big and delta > 0 else Severity.WARNING
+            self.findings[index] = replace(self.findings[index], severity=severity)
 
     def explain_rescore(self, name: str, own: float, computed: float, cell: str, reason: str) -> None:
         """A re-score that no other finding explains, when it differs by more than departments' rounding: a
@@ -202,7 +216,8 @@ class Reviewer:
             self.explain_rescore(name, s, sc.score, cells.get("score", ""), ind.reason)
         if sc.method == UNSCORABLE and ind.target.kind is not ValueKind.EMPTY and ind.actual.kind is not ValueKind.EMPTY:
             self._unscorable(ind, name)
-        if s is not None and s < w - 1e-9 and is_filler(ind.reason):
+        if s is not None and s < w - 1e-9 and is_filler(ind.reason) and not (sc.score is not None and sc.score >= w - 1e-9):
+            # a deduction the rules reverse (full marks by the formula) needs no explanation
             self.note("reason-missing", cells.get("reason", cells.get("score", "")), name=name, value=num(s),
                       weight=num(w), filler=f"（填写的是“{ind.reason}”）" if ind.reason else "")
         self._overachievement(ind, name, sc)
@@ -247,7 +262,8 @@ class Reviewer:
         t, a, cells = ind.target, ind.actual, ind.cells
         numeric = (ValueKind.QUANTITY, ValueKind.PERCENT)
         if a.kind in numeric and a.op is not None:
-            self.note("actual-restates-target", cells.get("actual", ""), name=name, value=a.raw)
+            example = f"{num(a.value)}{a.unit}" if a.value is not None else "实际数值"  # its own unit: 268米, 96%
+            self.note("actual-restates-target", cells.get("actual", ""), name=name, value=a.raw, example=example)
         if t.kind not in numeric and t.kind is not ValueKind.EMPTY and re.search("数量|成本", ind.level2):
             self.note("target-not-quantified", cells.get("target", ""), level2=ind.level2, name=name, value=t.raw)
         if "满意度" in ind.name or "满意度" in ind.level2:
@@ -290,12 +306,12 @@ class Reviewer:
         for name, expected in self.profile.level1_weights.items():
             if name not in level1:  # the form has no such group at all: say so, not "分值为 0"
                 self.note("weights-off-profile", first_cell, name=name, what="缺失（表中没有这一类指标）", value="0",
-                          profile=self.profile.name, expected=num(expected))
+                          profile=self.profile.shown, expected=num(expected))
                 continue
             got, cell = level1[name]
             if abs(got - expected) > 0.01:
                 self.note("weights-off-profile", cell, name=name, what=f"分值为 {num(got)}", value=num(got),
-                          profile=self.profile.name, expected=num(expected))
+                          profile=self.profile.shown, expected=num(expected))
 
     # -- 总分与等级 ------------------------------------------------------------------------------------
     def review_totals(self) -> None:

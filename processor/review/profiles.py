@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,12 @@ class Profile:
     rounding_tolerance: float = 0.05
     effect_error_points: float = 1.0
     reverse_words: tuple[str, ...] = ()
+    positive_words: tuple[str, ...] = ()
+    label: str = ""  # the Chinese name a person reads (中央2020版); the name stays the code used in files
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.name
     severity: dict[str, Severity | None] = field(default_factory=dict)  # None: silenced
 
     def grade(self, total: float | None) -> str | None:
@@ -74,6 +81,7 @@ def _raw(source: str | Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"评分规则文件 {path} 格式有误：{exc}。请按 TOML 格式修改。") from exc
     data.setdefault("name", path.stem)  # a user file that names nothing is known by its file name
+    data.setdefault("label", data["name"])  # …and shown by its name, not by the label of the profile it extends
     parent = data.pop("extends", None)
     if parent:
         if parent in seen:
@@ -115,11 +123,22 @@ def load_profile(source: str | Path) -> Profile:
         rounding_tolerance=float(data.get("rounding_tolerance", 0.05)),
         effect_error_points=float(data.get("effect_error_points", 1.0)),
         reverse_words=tuple(str(w) for w in data.get("reverse_words", ())),
+        positive_words=tuple(str(w) for w in data.get("positive_words", ())),
+        label=str(data.get("label", "")),
     )
 
 
 def available() -> list[str]:
     return sorted(p.stem for p in SHIPPED.glob("*.toml"))
+
+
+@cache
+def shown_name(name: str) -> str:
+    """The Chinese name of a shipped profile (中央2020版) for a project's `profile`; a user's profile by its own."""
+    try:
+        return load_profile(name).shown if name in available() else name
+    except UsageError:
+        return name
 
 
 def detect(project: Project) -> str:

@@ -32,8 +32,9 @@ class Score:
 
 
 def direction(ind: Indicator, profile: Profile) -> str:
-    """Which way is better. An operator says so; without one, a target of 0 (0人, =0起) or a name the profile
-    lists as fewer-is-better (辍学, 事故, 投诉 …) or a 成本 group means smaller is better."""
+    """Which way is better. An operator says so; without one, a target of 0 (0人, =0起) means smaller is better;
+    then a name the profile lists as better large (完成率, 覆盖率, 降低 …) wins over one it lists as fewer-is-better
+    (辍学, 事故, 投诉 …) or a 成本 group."""
     op, target = ind.target.op, ind.target.value
     if op in (">=", ">"):
         return POSITIVE
@@ -43,6 +44,8 @@ def direction(ind: Indicator, profile: Profile) -> str:
         return REVERSE
     if op == "=":
         return EQUAL
+    if any(w in ind.name for w in profile.positive_words):
+        return POSITIVE  # 整改完成率, 降低…成本: a rate of work done or a reduction is better large
     if "成本" in ind.level2 or any(w in ind.name for w in profile.reverse_words):
         return REVERSE
     return POSITIVE

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from processor.core.errors import BROKEN_POOL, OutputError
+from processor.core.model import FileResult
 from processor.core.names import linkable, safe_name
 from processor.core.pool import new_pool
 from processor.core.spool import load
@@ -32,7 +33,7 @@ from processor.write.book import open_book
 from processor.write.projectsheet import write_project_sheets
 from processor.write.sheetnames import internal_link, sheet_ref
 from processor.write.styles import make_styles
-from processor.write.summary import PROJECT_COLUMNS, PROJECTS, highlight_projects, table
+from processor.write.summary import PROJECTS, project_row_cell, project_table, title_of
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,29 @@ class BookTask:
     sheets: tuple[tuple[int, int, str], ...]  # (file index in the batch, project index in the file, sheet name)
     spool: Path
     created: dt.date
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class BookLinks:
+    """Each 项目汇总 row's link into its department's workbook (to a cell of the project's sheet), and the
+    spooled full results, from which the summary learns where those sheets put a finding's cell."""
+
+    folder: str
+    book_of: dict[int, str]
+    names: list[str]
+    spool: Path
+
+    def __call__(self, row: int, cell: str = "A1") -> str:
+        return external_link(self.folder, self.book_of[row], self.names[row], cell)
+
+    def full(self, index: int) -> FileResult:
+        return load(self.spool, index)
 
 
 def plan(agg_projects: pd.DataFrame, names: list[str], index_of: dict[str, int], folder: str, write_to: Path,
-         spool: Path, created: dt.date) -> tuple[list[BookTask], Callable[[int], str], list[tuple[str, str, int, str]]]:
+         spool: Path, created: dt.date, year: int | None = None,
+         ) -> tuple[list[BookTask], BookLinks, list[tuple[str, str, int, str]]]:
     """The department workbooks in 部门汇总 order (written into `write_to`, linked as `folder`/…), and
     each 项目汇总 row's link into them, and the list of workbooks for 目录 (file, 主管部门, projects, link)."""
     projects = agg_projects.assign(seq=range(1, len(agg_projects) + 1))
@@ -61,32 +81,28 @@ def plan(agg_projects: pd.DataFrame, names: list[str], index_of: dict[str, int],
             book_of[i] = file
         sheets = tuple((index_of[str(r["path"])], int(r["index"]), names[i])
                        for i, r in zip(positions, rows.to_dict("records"), strict=True))
-        tasks.append(BookTask(write_to / file, str(dept), rows.reset_index(drop=True), sheets, spool, created))
-
-    def link(i: int) -> str:
-        return external_link(folder, book_of[i], names[i])
-
+        tasks.append(BookTask(write_to / file, str(dept), rows.reset_index(drop=True), sheets, spool, created, year))
     books = [(t.path.name, t.department, len(t.sheets), external_link(folder, t.path.name, PROJECTS)) for t in tasks]
-    return tasks, link, books
+    return tasks, BookLinks(folder, book_of, names, spool), books
 
 
-def external_link(folder: str, file: str, sheet: str) -> str:
+def external_link(folder: str, file: str, sheet: str, cell: str = "A1") -> str:
     """A link relative to the overall workbook, so the pair can be moved or copied together."""
-    return f"external:{folder}/{file}#{sheet_ref(sheet)}"
+    return f"external:{folder}/{file}#{sheet_ref(sheet, cell)}"
 
 
 def write_book(task: BookTask) -> None:
-    """One department's workbook: its 项目汇总 rows (links to its own sheets), then one sheet per project."""
+    """One department's workbook: its 项目汇总 rows (links to its own sheets) and their 合计, then one sheet per
+    project, whose back link returns to the project's row."""
     book = open_book(task.path, task.created, title=f"项目支出绩效自评汇总（{task.department}）",
                      sheets=1 + len(task.sheets))
     styles = make_styles(book)
     names = [name for _, _, name in task.sheets]
     ws = book.add_worksheet(PROJECTS)
-    table(ws, task.projects, PROJECT_COLUMNS, styles, link=lambda i: internal_link(names[i]),
-          print_cols=next(i for i, c in enumerate(PROJECT_COLUMNS) if c.key == "status") + 1)
-    highlight_projects(ws, len(task.projects), styles)
+    project_table(ws, task.projects, styles, title=title_of(PROJECTS, task.year, task.department),
+                  created=task.created, link=lambda i: internal_link(names[i]))
     write_project_sheets(book, [(name, f, p) for f, p, name in task.sheets], partial(load, task.spool), styles,
-                         back=PROJECTS)
+                         back=PROJECTS, back_cells=[project_row_cell(i) for i in range(len(names))])
     book.close()
 
 

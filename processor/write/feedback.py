@@ -15,7 +15,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -35,19 +35,22 @@ from openpyxl.writer.excel import ExcelWriter
 from xlsxwriter.exceptions import XlsxWriterException
 
 from processor.core.errors import OutputError
+from processor.core.findings import CATALOGUE, note_text
 from processor.core.fsutil import atomic_write
 from processor.core.model import SEVERITY_ZH, STATUS_ZH, FileResult, Finding, Report, Severity, Status
 from processor.core.names import safe_name
 from processor.core.pool import ordered_map
 from processor.write.book import open_book
-from processor.write.projectsheet import write_project_sheet
+from processor.write.projectsheet import placed, write_project_sheet
 from processor.write.sheetnames import unique_names
 from processor.write.styles import AMBER_FILL, FONT, HEAD_FILL, RED_FILL, landscape, make_styles, row_height, text_lines
 
 FOLDER = LIST_SHEET = "审核意见"
 AUTHOR = "绩效自评复核"
 BLANK_DEPARTMENT, UNKNOWN_DEPARTMENT = "未填主管部门", "无法识别部门"
-COLUMNS = (("级别", 7.0), ("代码", 21.0), ("工作表", 12.0), ("单元格", 8.0), ("问题", 46.0), ("修改建议", 38.0))
+COLUMNS = (("级别", 6.0), ("问题类别", 16.0), ("代码", 12.0), ("工作表", 12.0), ("单元格", 8.0), ("问题", 44.0),
+           ("修改建议", 36.0))
+CELL_COLUMN = 4  # 0-based: 单元格, which links to the marked cell
 WIDTH = sum(w for _, w in COLUMNS)
 NOTE_COPY = ("本文件为审核意见副本，原文件未改动。标红的单元格为错误（须改正后重新提交），标黄的为警告（请核实），"
              "批注中是问题说明和修改建议。副本可能未保留原表中的图片、图表等对象，请在原文件上修改后重新提交。")
@@ -64,15 +67,23 @@ def needs_feedback(result: FileResult) -> bool:
                                                                       for f in result.findings)
 
 
-def plan(report: Report, out: Path) -> list[tuple[FileResult, Path]]:
+def plan(report: Report, out: Path, known: Iterable[str] = ()) -> list[tuple[FileResult, Path]]:
     """Each feedback file's folder and name without extension, in report order. Unique ignoring case (as
-    Windows and macOS do) and extension (x.xls and x.xlsx are two letters): a second one gets "(2)"."""
+    Windows and macOS do) and extension (x.xls and x.xlsx are two letters): a second one gets "(2)".
+
+    A file that could not be read names no 主管部门; its letter still reaches the department when the file's
+    name or folder names a known one (from the batch's other forms, or `known`: the nightly config's list)."""
     used: set[str] = set()
     plans = []
+    departments = sorted({p.department for f in report.files for p in f.projects if p.department} | set(known),
+                         key=lambda d: (-len(d), d))  # the longest first: 市教育局 before 教育局
     for result in report.files:
         if not needs_feedback(result):
             continue
-        dept = safe_name(result.projects[0].department, BLANK_DEPARTMENT) if result.projects else UNKNOWN_DEPARTMENT
+        if result.projects:
+            dept = safe_name(result.projects[0].department, BLANK_DEPARTMENT)
+        else:
+            dept = safe_name(_named_department(result.path, departments), UNKNOWN_DEPARTMENT)
         stem = safe_name(Path(result.path).stem, "自评表", 150)
         n, name = 1, f"{stem}_审核意见"
         while f"{dept}/{name}".casefold() in used:
@@ -83,8 +94,18 @@ def plan(report: Report, out: Path) -> list[tuple[FileResult, Path]]:
     return plans
 
 
+def _named_department(path: str, departments: list[str]) -> str:
+    where = Path(path)
+    for text in (where.name, *(part for part in reversed(where.parent.parts[-3:]))):
+        found = next((d for d in departments if d in text), "")
+        if found:
+            return found
+    return ""
+
+
 def write_feedback(report: Report, out: Path, *, created: dt.date,
-                   full: Callable[[int], FileResult] | None = None, jobs: int = 1) -> list[Path]:
+                   full: Callable[[int], FileResult] | None = None, jobs: int = 1,
+                   known: Iterable[str] = ()) -> list[Path]:
     """Write every feedback file atomically; returns their paths. Raises OutputError when one cannot be written.
 
     `full` gives a file's full result by its index when the report holds thin ones (processor.core.spool); it is
@@ -92,7 +113,8 @@ def write_feedback(report: Report, out: Path, *, created: dt.date,
     first night returns hundreds of files, and each copy is opened and saved by openpyxl); same files.
     """
     index_of = {id(result): i for i, result in enumerate(report.files)}
-    items = ((full(index_of[id(thin)]) if full is not None else thin, base, created) for thin, base in plan(report, out))
+    items = ((full(index_of[id(thin)]) if full is not None else thin, base, created)
+             for thin, base in plan(report, out, known))
     return list(ordered_map(_write_one, items, jobs))
 
 
@@ -137,7 +159,8 @@ def _rows(result: FileResult) -> list[tuple[Finding, tuple[str, ...], float]]:
     """The list's rows, errors first: (finding, 级别 … 修改建议, row height)."""
     rows: list[tuple[Finding, tuple[str, ...], float]] = []
     for f in sorted(result.findings, key=lambda f: list(Severity).index(f.severity)):
-        values = (SEVERITY_ZH[f.severity], f.code, f.sheet or "—", f.cell or "—", f.message, f.hint)
+        values = (SEVERITY_ZH[f.severity], CATALOGUE[f.code].title, f.code, f.sheet or "—", f.cell or "—", f.message,
+                  f.hint)
         rows.append((f, values, row_height(max(text_lines(v, w) for v, (_, w) in zip(values, COLUMNS, strict=True)))))
     return rows
 
@@ -180,6 +203,7 @@ def annotated_copy(result: FileResult, created: dt.date) -> bytes | None:
         raw = io.BytesIO(data)
         book = openpyxl.load_workbook(raw, keep_vba=result.format == "xlsm", rich_text=True)
         _mark(book, result)
+        _fit_forms(book, result)
         _list_sheet(book, result, created)
         return _save(book, created)
     except MemoryError:
@@ -198,6 +222,16 @@ def _anchor(ws: Worksheet, ref: str) -> Cell:
     return cell
 
 
+def _fit_forms(book: OpenBook, result: FileResult) -> None:
+    """The department's form sheets print A4 landscape, one page wide, so a marked cell is on the page with its
+    row's labels rather than stranded on the fourth of eleven portrait pages. Page setup only: no cell changes."""
+    for ws in book.worksheets:
+        if isinstance(ws, Worksheet) and ws.title in {p.sheet for p in result.projects}:
+            ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
+            ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+            ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+
+
 def _mark(book: OpenBook, result: FileResult) -> None:
     """Fill and annotate each error/warning cell; several findings on one cell share it, red wins over amber."""
     sheets = {ws.title: ws for ws in book.worksheets if isinstance(ws, Worksheet)}  # not chartsheets
@@ -209,7 +243,7 @@ def _mark(book: OpenBook, result: FileResult) -> None:
     for (sheet, ref), found in marks.items():
         cell, error = sheets[sheet][ref], any(f.severity is Severity.ERROR for f in found)
         cell.fill = PatternFill("solid", fgColor="FF" + (RED_FILL if error else AMBER_FILL).lstrip("#"))
-        text = "\n\n".join(f"【{SEVERITY_ZH[f.severity]}】{f.message}\n修改建议：{f.hint}" for f in found)
+        text = "\n\n".join(note_text(f) for f in found)
         if cell.comment is not None:  # the department's own note stays, below ours
             text += f"\n\n（原批注）{cell.comment.text}"
         height = min(18 * text_lines(text, 52) + 12, 600)
@@ -255,7 +289,7 @@ def _list_sheet(book: OpenBook, result: FileResult, created: dt.date) -> None:
         if color := {Severity.ERROR: RED_FILL, Severity.WARNING: AMBER_FILL}.get(f.severity):
             ws.cell(r, 1).fill = PatternFill("solid", fgColor="FF" + color.lstrip("#"))
         if f.sheet in sheets and (ref := _cell_ref(f)):
-            target, link = _anchor(sheets[f.sheet], ref).coordinate, ws.cell(r, 4)
+            target, link = _anchor(sheets[f.sheet], ref).coordinate, ws.cell(r, CELL_COLUMN + 1)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{f.sheet.translate(_QUOTE)}'!{target}")
             link.font = Font(name=FONT, size=10, color="0563C1", underline="single")
         ws.row_dimensions[r].height = height
@@ -302,11 +336,16 @@ def fresh_workbook(result: FileResult, path: Path, created: dt.date) -> None:
         ws.set_column(c, c, width)
         ws.write_string(head, c, name, styles.header)
     fills = {Severity.ERROR: styles.error, Severity.WARNING: styles.warning, Severity.INFO: styles.text}
+    places = [placed(result, i) for i in range(len(result.projects))]
     for r, (f, values, height) in enumerate(_rows(result), head + 1):
         for c, value in enumerate(values):
             ws.write_string(r, c, value, fills[f.severity] if c == 0 else styles.wrap_middle)
-        if f.project is not None and f.project < len(names):  # the re-laid form marks the same cell
-            ws.write_url(r, 3, f"internal:'{names[f.project].translate(_QUOTE)}'!A1", styles.link, string=values[3])
+        if f.project is not None and f.project < len(names):  # the re-laid form marks the same cell: go there
+            own = result.findings_of(f.project)
+            k = next(i for i, x in enumerate(own) if x is f)
+            target = places[f.project].finding(f, k)
+            ws.write_url(r, CELL_COLUMN, f"internal:'{names[f.project].translate(_QUOTE)}'!{target}", styles.link,
+                         string=values[CELL_COLUMN])
         ws.set_row(r, height)
     ws.freeze_panes(head + 1, 0)
     landscape(ws, (head, head))

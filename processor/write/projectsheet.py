@@ -9,6 +9,10 @@ the clerk will have to fix it; the full list follows the form.
 Layout: columns A 栏目 | B 一级 | C 二级 | D 三级 | E 年度指标值 | F 实际完成值 | G 分值 | H 自评得分 |
 I 复核得分 | J 差异 | K 计分方法 | L 偏差原因; rows: 1 title, 2 back link and source, 3 项目名称,
 4 主管部门/实施单位, then 项目资金, 年度总体目标, 绩效指标, 总分, 等级, a blank row and 本表问题.
+
+Where a department's cell lands here depends on the form (its fund parts, its indicators), so the layout
+reports it: `placed` runs the layout without writing and returns each original address's cell on this
+sheet, which the summary's 问题清单 links open.
 """
 
 from __future__ import annotations
@@ -20,12 +24,15 @@ from typing import Any
 
 import xlsxwriter
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_rowcol_to_cell
 
-from processor.aggregate import UNGRADED
+from processor.aggregate import UNGRADED, title_of
+from processor.core.findings import note_text
 from processor.core.model import SEVERITY_ZH, STATUS_ZH, FileResult, Finding, Funds, Indicator, Project, Severity
+from processor.review.profiles import shown_name
 from processor.review.scoring import execution_rate
 from processor.write.sheetnames import internal_link
-from processor.write.styles import Styles, landscape, row_height, text_lines
+from processor.write.styles import Styles, landscape, make_styles, row_height, text_lines
 
 TITLE = "项目支出绩效自评表（复核）"
 # A 栏目, B 一级, C 二级, D 三级, E 指标值, F 完成值, G 分值, H 自评, I 复核, J 差异, K 计分方法, L 原因
@@ -45,6 +52,37 @@ def _key(cell: str) -> str:
     return cell.replace("$", "").strip().upper()
 
 
+@dataclass(frozen=True)
+class Places:
+    """Where a project's re-laid sheet shows the department's cells (original address → our A1, the first
+    place it is written) and the row of the first line of 本表问题 (0-based)."""
+
+    sheet: str  # the department's sheet the project was read from
+    cells: dict[str, str]
+    first_finding: int
+
+    def cell(self, sheet: str, cell: str) -> str | None:
+        """Our A1 for the department's `sheet`!`cell`, or None where the form has no place for it."""
+        if not cell or sheet not in ("", self.sheet):
+            return None
+        return self.cells.get(_key(cell))
+
+    def target(self, sheet: str, cell: str, k: int) -> str:
+        """Where a reader lands for the k-th finding of the project (FileResult.findings_of order), found on
+        the department's `sheet`!`cell`: that cell on the form, else the finding's own line in 本表问题."""
+        return self.cell(sheet, cell) or xl_rowcol_to_cell(self.first_finding + k, 0)
+
+    def finding(self, f: Finding, k: int) -> str:
+        return self.target(f.sheet, f.cell, k)
+
+
+class _Nowhere:
+    """A worksheet that keeps nothing: `placed` runs the layout for its addresses only."""
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        return lambda *args, **kwargs: None
+
+
 @dataclass
 class _Writer:
     """Writes typed cells (never `ws.write`: a department's "=…" must stay text) and marks the findings.
@@ -58,15 +96,17 @@ class _Writer:
     marks: dict[str, list[Finding]]
     heights: dict[int, float] = field(default_factory=dict)
     plain: dict[str, Format] = field(default_factory=dict)
+    places: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         s = self.styles
         self.plain = {"text": s.text, "wrap": s.wrap_middle, "label": s.label, "header": s.header, "note": s.note,
-                      "money": s.money, "rate": s.rate, "score": s.score, "error": s.error, "warning": s.warning}
+                      "money": s.money, "rate": s.rate, "score": s.score, "error": s.error, "warning": s.warning,
+                      "code": s.code}
 
     def _format(self, kind: str, found: list[Finding]) -> Format:
         s = self.styles
-        if not found or kind in ("header", "note", "error", "warning"):
+        if not found or kind in ("header", "note", "error", "warning", "code"):
             return self.plain[kind]
         error = any(f.severity is Severity.ERROR for f in found)
         if kind == "money":
@@ -81,6 +121,8 @@ class _Writer:
             orig: str = "") -> None:
         """One cell, or the merged range row:col → to; `orig` is the department's cell it re-lays."""
         last_row, last_col = to or (row, col)
+        if orig:
+            self.places.setdefault(_key(orig), xl_rowcol_to_cell(row, col))
         found = self.marks.get(_key(orig), []) if orig and self.marks else []
         fmt = self._format(kind, found)
         if (last_row, last_col) != (row, col):
@@ -99,8 +141,8 @@ class _Writer:
                 self.fit(row, value, sum(WIDTHS[col:last_col + 1]))
         else:
             self.ws.write_number(row, col, value, fmt)
-        if found:
-            text = "\n".join(f"[{f.code}] {f.message}\n修改建议：{f.hint}" for f in found)
+        if found:  # worded as the 审核意见 copies word it (processor.core.findings.note_text)
+            text = "\n\n".join(note_text(f) for f in found)
             lines = text_lines(text, 42)
             self.ws.write_comment(row, col, text, {"author": "复核", "width": 330, "height": 18 * lines + 12})
 
@@ -130,7 +172,7 @@ def _diff(computed: float | None, declared: float | None) -> float | None:
     return None if computed is None or declared is None else round(computed - declared, 2)  # scores: 2 decimals, as they are made
 
 
-def _head(w: _Writer, p: Project, result: FileResult, back: str) -> None:
+def _head(w: _Writer, p: Project, result: FileResult, back: str, back_cell: str, index: int) -> None:
     s = w.styles
     # borderless merges (title, source note): the covered cells need no format of their own, and without
     # one xlsxwriter writes nothing for them; the first cell's format is the merged cell's
@@ -141,8 +183,10 @@ def _head(w: _Writer, p: Project, result: FileResult, back: str) -> None:
         w.ws.write_string(0, 0, TITLE, s.title)
     w.ws.set_row(0, 28)
     w.ws.merge_range(1, 0, 1, 1, "", s.link)
-    w.ws.write_url(1, 0, internal_link(back), s.link, string=f"← 返回{back}")
-    source = f"来源：{result.path} / 工作表 {p.sheet} / 评分规则 {p.profile} / 状态 {STATUS_ZH[result.status]}"
+    w.ws.write_url(1, 0, internal_link(back, back_cell), s.link, string=f"← 返回{back}")
+    # the project's own status (a clean project of a returned file is accepted), and the profile's Chinese name
+    status = STATUS_ZH[result.project_status(index)]
+    source = f"来源：{result.path} / 工作表 {p.sheet} / 评分规则 {shown_name(p.profile)} / 状态 {status}"
     w.put(1, 2, source, "note", to=(1, LAST))
     w.put(2, 0, "项目名称", "label")
     w.put(2, 1, p.name, "wrap", to=(2, LAST), orig=p.cells.get("name", ""))
@@ -254,12 +298,14 @@ def _totals(w: _Writer, p: Project, r: int) -> int:
     return r + 2
 
 
-def _findings(w: _Writer, findings: list[Finding], r: int) -> None:
-    """本表问题: every finding of this form, including those no cell of the re-laid form shows."""
+def _findings(w: _Writer, findings: list[Finding], r: int) -> int:
+    """本表问题: every finding of this form, including those no cell of the re-laid form shows; returns the row
+    of its first finding."""
     counts = "，".join(f"{SEVERITY_ZH[s]} {n}" for s in Severity
                       if (n := sum(1 for f in findings if f.severity is s)))
     w.put(r, 0, f"本表问题（共 {len(findings)} 条{'：' + counts if counts else ''}）", "label", to=(r, LAST))
-    heads = ((0, 0, "级别"), (1, 2, "代码"), (3, 3, "原表单元格"), (4, 7, "问题"), (8, LAST, "修改建议"))
+    heads = ((0, 0, "级别"), (1, 1, "问题类别"), (2, 2, "代码"), (3, 3, "原表单元格"), (4, 7, "问题"),
+             (8, LAST, "修改建议"))
     for a, b, head in heads:
         w.put(r + 1, a, head, "header", to=(r + 1, b))
     if not findings:
@@ -269,48 +315,72 @@ def _findings(w: _Writer, findings: list[Finding], r: int) -> None:
         row = r + 2 + k
         where = "!".join(x for x in (f.sheet, f.cell) if x) or "—"
         w.put(row, 0, SEVERITY_ZH[f.severity], kinds[f.severity])
-        for (a, b, _), value in zip(heads[1:], (f.code, where, f.message, f.hint), strict=True):
-            w.put(row, a, value, "wrap", to=(row, b))
+        for (a, b, _), value in zip(heads[1:], (title_of(f.code), f.code, where, f.message, f.hint), strict=True):
+            w.put(row, a, value, "code" if a == 2 else "wrap", to=(row, b) if b != a else None)
+    return r + 2
 
 
 def write_project_sheet(book: xlsxwriter.Workbook, name: str, result: FileResult, index: int,
-                        styles: Styles, back: str = "项目汇总") -> None:
-    """Add sheet `name` re-laying `result.projects[index]` as the official form, with the 复核 beside it.
+                        styles: Styles, back: str = "项目汇总", back_cell: str = "A1") -> Places:
+    """Add sheet `name` re-laying `result.projects[index]` as the official form, with the 复核 beside it;
+    returns where it put the department's cells.
 
-    `name` must already be a valid, unique sheet name (processor.write.sheetnames); `back` is the sheet the
-    link in row 2 returns to. Nothing here depends on the clock, so the same result gives the same bytes.
+    `name` must already be a valid, unique sheet name (processor.write.sheetnames); `back`!`back_cell` is
+    where the link in row 2 returns to. Nothing here depends on the clock, so the same result gives the
+    same bytes.
     """
-    fill_project_sheet(book.add_worksheet(name), result, index, styles, back)
+    return fill_project_sheet(book.add_worksheet(name), result, index, styles, back, back_cell)
 
 
 def write_project_sheets(book: xlsxwriter.Workbook, sheets: list[tuple[str, int, int]],
-                         load: Callable[[int], FileResult], styles: Styles, back: str = "项目汇总") -> None:
+                         load: Callable[[int], FileResult], styles: Styles, back: str = "项目汇总",
+                         back_cells: list[str] | None = None) -> list[Places]:
     """Add one sheet per (name, file index, project index), in that order, loading each file's full result
     once: the sheets are added first and filled file by file, because a file's projects are rarely
-    neighbours in 项目汇总 order (it sorts by 主管部门 and 项目名称) and a full result is not kept in memory."""
+    neighbours in 项目汇总 order (it sorts by 主管部门 and 项目名称) and a full result is not kept in memory.
+    `back_cells` (one per sheet) are the cells of `back` their links return to (the project's own row);
+    returns each sheet's Places."""
     added = [book.add_worksheet(name) for name, _, _ in sheets]
     by_file: dict[int, list[int]] = {}
     for k, (_, file_index, _) in enumerate(sheets):
         by_file.setdefault(file_index, []).append(k)
+    places: list[Places | None] = [None] * len(sheets)
     for file_index, positions in sorted(by_file.items()):
         result = load(file_index)
         for k in positions:
-            fill_project_sheet(added[k], result, sheets[k][2], styles, back)
+            places[k] = fill_project_sheet(added[k], result, sheets[k][2], styles, back,
+                                           back_cells[k] if back_cells else "A1")
+    return [p for p in places if p is not None]
 
 
-def fill_project_sheet(ws: Any, result: FileResult, index: int, styles: Styles, back: str) -> None:
-    p = result.projects[index]
-    findings = result.findings_of(index)
+def placed(result: FileResult, index: int) -> Places:
+    """Where the re-laid sheet of `result.projects[index]` puts the department's cells: the layout run
+    without a sheet, so the answer is the sheet's own (a link written before or elsewhere lands right)."""
+    return _lay(_Nowhere(), result, index, _NO_STYLES, "", "A1")
+
+
+def fill_project_sheet(ws: Any, result: FileResult, index: int, styles: Styles, back: str,
+                       back_cell: str = "A1") -> Places:
     for col, width in enumerate(WIDTHS):
         ws.set_column(col, col, width)
     ws.hide_gridlines(2)  # the borders draw the form; gridlines would blur where it ends
+    places = _lay(ws, result, index, styles, back, back_cell)
+    landscape(ws, footer=True)
+    return places
+
+
+def _lay(ws: Any, result: FileResult, index: int, styles: Styles, back: str, back_cell: str) -> Places:
+    p = result.projects[index]
+    findings = result.findings_of(index)
     w = _Writer(ws, styles, _marks(p, findings))
-    _head(w, p, result, back)
+    _head(w, p, result, back, back_cell, index)
     r = _funds(w, p.funds, 4)
     r = _goals(w, p, r)
     r = _indicators(w, p, r)
     r = _totals(w, p, r)
-    _findings(w, findings, r + 1)
+    first = _findings(w, findings, r + 1)
     w.finish()
-    ws.set_footer("&C第 &P 页，共 &N 页")
-    landscape(ws)
+    return Places(p.sheet, w.places, first)
+
+
+_NO_STYLES = make_styles(_Nowhere())  # formats nobody writes: the layout's dry run

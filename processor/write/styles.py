@@ -1,7 +1,8 @@
 """Cell formats shared by every workbook we write, so the summary and its project sheets look alike.
 
 Fonts: 等线 is what Excel and WPS use for Chinese by default on Windows; LibreOffice falls back to a CJK
-font (Noto Sans CJK on Linux). Money is 万元 with two decimals, rates are percentages.
+font (Noto Sans CJK on Linux). Money is 万元 with two decimals and a thousands separator, scores (and their
+differences and means) two decimals, rates percentages with one: the same in every sheet we write.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from xlsxwriter.workbook import Workbook
 
 FONT = "等线"
 RED_FILL, AMBER_FILL, BLUE_FILL, HEAD_FILL = "#F8CBAD", "#FFE699", "#DDEBF7", "#D9E1F2"
-MONEY, RATE, SCORE = "#,##0.00", "0.0%", "General"  # General: 99 and 98.25 both show as typed
+TOTAL_FILL = "#EDEDED"
+MONEY, RATE, SCORE = "#,##0.00", "0.0%", "0.00"
+FOOTER = "&C第 &P 页 共 &N 页"  # every printed sheet: page x of y
 LINE_HEIGHT, PAD = 13.5, 4.0  # points per line of 10-pt 等线, plus the cell's own margin
 
 
@@ -87,6 +90,15 @@ class Styles:
     error_rate: Format
     warning_rate: Format
     wrap_middle: Format  # wrapped text centred vertically, to sit level with the numbers of its row
+    code: Format  # a finding's code in its narrow column: small, grey, wrapped at the hyphens
+    big_score: Format
+    unit_line: Format  # a table's 单位/制表日期 line, left above the header
+    # a table's 合计 rows: bold on a light fill, below the autofiltered rows
+    total_text: Format
+    total_money: Format
+    total_rate: Format
+    total_score: Format
+    total_integer: Format
 
 
 def make_styles(book: Workbook) -> Styles:
@@ -124,12 +136,24 @@ def make_styles(book: Workbook) -> Styles:
         error_rate=fmt(bg_color=RED_FILL, num_format=RATE, **cell),
         warning_rate=fmt(bg_color=AMBER_FILL, num_format=RATE, **cell),
         wrap_middle=fmt(text_wrap=True, **cell),
+        code=fmt(font_size=8, font_color="#595959", text_wrap=True, **cell),
+        big_score=fmt(bold=True, font_size=14, num_format=SCORE, align="left", **cell),
+        unit_line=fmt(font_size=10, font_color="#595959"),
+        total_text=fmt(bold=True, bg_color=TOTAL_FILL, text_wrap=True, **cell),
+        total_money=fmt(bold=True, bg_color=TOTAL_FILL, num_format=MONEY, **cell),
+        total_rate=fmt(bold=True, bg_color=TOTAL_FILL, num_format=RATE, **cell),
+        total_score=fmt(bold=True, bg_color=TOTAL_FILL, num_format=SCORE, **cell),
+        total_integer=fmt(bold=True, bg_color=TOTAL_FILL, num_format="#,##0", **cell),
     )
 
 
-def landscape(ws: Any, repeat_rows: tuple[int, int] | None = None, width_pages: int = 1) -> None:
-    """Print on A4 landscape, fit to the page width, header rows repeated on every page."""
+def landscape(ws: Any, repeat_rows: tuple[int, int] | None = None, width_pages: int = 1, *,
+              footer: bool = False) -> None:
+    """Print on A4 landscape, fit to the page width, header rows repeated on every page; with `footer`,
+    第 x 页 共 y 页 at the foot of each page."""
     ws.set_landscape()
+    if footer:
+        ws.set_footer(FOOTER)
     ws.set_paper(9)
     ws.fit_to_pages(width_pages, 0)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)

@@ -312,11 +312,16 @@ def build_template(profile: str | Path = DEFAULT, year: int | None = None, indic
 
 
 def write_template(path: Path, profile: str | Path = DEFAULT, year: int | None = None,
-                   indicators: int = DEFAULT_INDICATORS, password: str = "") -> Path:
-    """Write the template to `path` (.xlsx) through a temporary file, so a failed write leaves no half file."""
+                   indicators: int = DEFAULT_INDICATORS, password: str = "", force: bool = False) -> Path:
+    """Write the template to `path` (.xlsx) through a temporary file, so a failed write leaves no half file.
+    An existing file is replaced only with `force` (a filled form of the same name must not be lost)."""
     if path.suffix.lower() != ".xlsx":
         raise UsageError(f"模板文件名应以 .xlsx 结尾，现为“{path.name}”。")
-    data = build_template(profile, year, indicators, password)
+    data = build_template(profile, year, indicators, password)  # a bad option is said first
+    if path.is_dir():
+        raise UsageError(f"{path} 是一个文件夹，不能作为模板文件名。请用 -o 给出 .xlsx 文件名，如 -o {path / '自评表模板.xlsx'}。")
+    if path.exists() and not force:
+        raise UsageError(f"文件 {path} 已存在，未覆盖。要替换它请加 --force，或用 -o 换一个文件名。")
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

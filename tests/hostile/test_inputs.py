@@ -22,6 +22,7 @@ import xlsxwriter
 from conftest import FIXTURES
 from formbuilder import clean_rows, clean_spec, seed_spec, write_form, write_workbook
 from python_calamine import CalamineWorkbook
+from tables import table_rows
 
 from processor.check import check_file
 from processor.core.findings import CATALOGUE
@@ -151,9 +152,9 @@ def test_a_night_of_broken_files_still_writes_summary_and_letters(tmp_path: Path
     result = run(inbox, tmp_path / "out", date=DAY)
     assert result.report.count(Status.REJECTED) == len(NOT_WORKBOOKS) + 1
     assert result.report.count(Status.ACCEPTED) == 1 and result.aggregate.overview["projects"] == 1
-    rows = CalamineWorkbook.from_path(str(result.summary)).get_sheet_by_name("退回与拒收").to_python()
-    col = {h: i for i, h in enumerate(rows[0])}
-    reasons = {Path(r[col["来源文件"]]).name: r[col["原因"]] for r in rows[1:]}
+    header, rows = table_rows(result.summary, "退回与拒收")
+    col = {h: i for i, h in enumerate(header)}
+    reasons = {r[col["来源文件"]]: r[col["原因"]] for r in rows}
     assert "0 字节" in reasons["空文件.xlsx"] and "PDF" in reasons["自评表.xlsx"] and "密码" in reasons["加密.xlsx"]
     assert {p.parent.name for p in result.feedback} == {"无法识别部门"}
     assert len(result.feedback) == len(NOT_WORKBOOKS) + 1
@@ -265,10 +266,10 @@ def test_very_long_texts_and_control_characters_still_make_summary_and_letter(tm
         for sheet in ours:
             for row in book.get_sheet_by_name(sheet).to_python():
                 assert all(len(v) <= 32_767 for v in row if isinstance(v, str))  # … and fit Excel's cell limit
-    projects = CalamineWorkbook.from_path(str(result.summary)).get_sheet_by_name("项目汇总").to_python()
-    col = {h: i for i, h in enumerate(projects[0])}
-    assert projects[1][col["项目名称"]] == LONG[:32_767]
-    assert projects[1][col["主管部门"]] == CONTROL  # xlsxwriter escapes control characters, readers get them back
+    header, projects = table_rows(result.summary, "项目汇总")
+    col = {h: i for i, h in enumerate(header)}
+    assert projects[0][col["项目名称"]] == LONG[:32_767]
+    assert projects[0][col["主管部门"]] == CONTROL  # xlsxwriter escapes control characters, readers get them back
     assert all(len(name) <= 31 for name in openpyxl.load_workbook(result.summary).sheetnames)
 
 
@@ -341,9 +342,9 @@ def test_odd_sheet_names(tmp_path: Path) -> None:
     assert [p.sheet for p in checked.projects] == names
     assert sorted(f.sheet for f in checked.findings if f.code == "score-inflated") == sorted(names)
     assert all(len(n) <= 31 for n in result.sheets)
-    projects = CalamineWorkbook.from_path(str(result.summary)).get_sheet_by_name("项目汇总").to_python()
-    col = {h: i for i, h in enumerate(projects[0])}
-    assert [r[col["来源工作表"]] for r in projects[1:]] == names
+    header, projects = table_rows(result.summary, "项目汇总")
+    col = {h: i for i, h in enumerate(header)}
+    assert [r[col["来源工作表"]] for r in projects] == names
     (letter,) = result.feedback
     book = openpyxl.load_workbook(letter)
     assert book.sheetnames[0] == LIST_SHEET and book.sheetnames[1:5] == ODD_SHEETS[:4]
@@ -392,8 +393,8 @@ def test_file_names_with_spaces_chinese_and_emoji(tmp_path: Path, name: str) -> 
     (letter,) = result.feedback
     assert letter.name == Path(name).stem.strip(" .") + "_审核意见.xlsx"
     assert letter.parent.parent == tmp_path / "输出 📤" / FOLDER
-    projects = CalamineWorkbook.from_path(str(result.summary)).get_sheet_by_name("项目汇总").to_python()
-    assert Path(projects[1][projects[0].index("来源文件")]).name == name
+    header, projects = table_rows(result.summary, "项目汇总")
+    assert projects[0][header.index("来源文件")] == name
 
 
 # -- WPS in-cell images -----------------------------------------------------------------------------------------------
