@@ -27,7 +27,7 @@ from processor.read.labels import use_labels, worker_setup
 from processor.read.locate import Block, find_forms, scan_labels
 from processor.read.marker import is_marker, template_findings
 from processor.read.parse import FormParser
-from processor.read.workbook import ReadFailure, Sheet, load
+from processor.read.workbook import DEFAULT_MAX_FILE_MB, ReadFailure, Sheet, check_cap, load
 from processor.review.checks import apply_severity, review
 from processor.review.profiles import Profile, detect, load_profile
 
@@ -40,16 +40,17 @@ def _shipped(name: str) -> Profile:
 
 
 def check_file(path: Path, shown: str | None = None, profile: Profile | None = None,
-               data: bytes | None = None) -> FileResult:
+               data: bytes | None = None, max_file_mb: float = DEFAULT_MAX_FILE_MB) -> FileResult:
     """Read, locate, parse and review every form in one file.
 
     `profile` forces one rule profile; without it each form's profile is detected from its layout.
     `data` is the file's content when the caller has already read it (the ledger hashed these bytes,
-    so they are the ones reviewed even if the file changes meanwhile).
+    so they are the ones reviewed even if the file changes meanwhile). A file larger than `max_file_mb` MB
+    is rejected unread (`file-over-size-cap`).
     """
     shown = shown if shown is not None else str(path)
     try:
-        book = load(path, data)
+        book = load(path, data, max_file_mb)
     except ReadFailure as failure:
         found = apply_severity([failure.finding], profile)
         return FileResult(shown, Status.REJECTED, failure.finding.message, failure.format, findings=tuple(found))
@@ -109,11 +110,12 @@ def _no_form(located: list[tuple[Sheet, Grid, list[Block]]], others: list[tuple[
     return finding("no-form", sheets=names, found=shown)
 
 
-def check_safely(path: Path, shown: str, profile: Profile | None = None, data: bytes | None = None) -> FileResult:
+def check_safely(path: Path, shown: str, profile: Profile | None = None, data: bytes | None = None,
+                 max_file_mb: float = DEFAULT_MAX_FILE_MB) -> FileResult:
     """check_file, whatever happens: a bug met by one strange file rejects that file (internal-error) and
     must not end the batch or the night."""
     try:
-        return check_file(path, shown, profile, data)
+        return check_file(path, shown, profile, data, max_file_mb)
     except MemoryError:
         raise
     except Exception as exc:
@@ -121,47 +123,55 @@ def check_safely(path: Path, shown: str, profile: Profile | None = None, data: b
         return FileResult(shown, Status.REJECTED, found.message, findings=(found,))
 
 
-def check_candidate(candidate: Candidate, profile: Profile | None = None) -> FileResult:
+def check_candidate(candidate: Candidate, profile: Profile | None = None,
+                    max_file_mb: float = DEFAULT_MAX_FILE_MB) -> FileResult:
     """One discovered file's answer: skipped as discovery decided, else checked safely."""
     if candidate.skip_reason:
         return FileResult(candidate.shown, Status.SKIPPED, candidate.skip_reason)
-    return check_safely(candidate.path, candidate.shown, profile)
+    return check_safely(candidate.path, candidate.shown, profile, max_file_mb=max_file_mb)
 
 
 def check_paths(paths: list[Path], profile: Profile | None = None, exclude: tuple[Path, ...] = (),
                 jobs: int = 1, labels: Sequence[Path] | None = None,
-                progress: Callable[[int, int, str], None] | None = None) -> Report:
+                progress: Callable[[int, int, str], None] | None = None,
+                max_file_mb: float = DEFAULT_MAX_FILE_MB) -> Report:
     """Check every file under the paths, except under `exclude` (our own output folder, if it lies
-    inside the inbox: last night's summary is not a submission). Raises UsageError only for a path
-    that does not exist. With `jobs` > 1 files are checked in worker processes; results keep the
+    inside the inbox: last night's summary is not a submission). Raises UsageError for a path that
+    does not exist or a `max_file_mb` that is not a positive number of MB (a larger file is rejected
+    unread, `file-over-size-cap`). With `jobs` > 1 files are checked in worker processes; results keep the
     discovery order, so the output is the same as a serial run. `labels`: a bureau's own label files
     (processor/read/labels.toml says how), in force for this batch and after it; None keeps the labels
     in force (the shipped ones, or what use_labels installed). `progress(done, total, file name)` is called
     before the first file and after each one."""
+    check_cap(max_file_mb)
     if labels is not None:
         use_labels(labels)
     candidates = discover(paths, exclude)
-    return mark_duplicates(Report(tuple(counted(check_many(candidates, profile, jobs), len(candidates), progress))))
+    checked = check_many(candidates, profile, jobs, max_file_mb)
+    return mark_duplicates(Report(tuple(counted(checked, len(candidates), progress))))
 
 
 def check_spooled(paths: list[Path], spool: Spool, profile: Profile | None = None,
                   exclude: tuple[Path, ...] = (), jobs: int = 1, labels: Sequence[Path] | None = None,
-                  progress: Callable[[int, int, str], None] | None = None) -> Report:
+                  progress: Callable[[int, int, str], None] | None = None,
+                  max_file_mb: float = DEFAULT_MAX_FILE_MB) -> Report:
     """`check_paths` for a whole batch whose detail must not stay in memory: each full result goes to the
     spool (written by the worker that made it) and the report holds thin ones (processor.core.spool)."""
+    check_cap(max_file_mb)
     if labels is not None:
         use_labels(labels)
     candidates = discover(paths, exclude)
-    work = partial(_check_into, folder=spool.folder, profile=profile)
+    work = partial(_check_into, folder=spool.folder, profile=profile, max_file_mb=max_file_mb)
     checked = Report(tuple(counted(_map(work, list(enumerate(candidates)), jobs), len(candidates), progress)))
     final = mark_duplicates(checked)
     spool.settle(checked, final)
     return final
 
 
-def _check_into(item: tuple[int, Candidate], folder: Path, profile: Profile | None) -> FileResult:
+def _check_into(item: tuple[int, Candidate], folder: Path, profile: Profile | None,
+                max_file_mb: float = DEFAULT_MAX_FILE_MB) -> FileResult:
     index, candidate = item
-    result = check_candidate(candidate, profile)
+    result = check_candidate(candidate, profile, max_file_mb)
     store(folder, index, result)
     return thin(result)
 
@@ -178,9 +188,10 @@ def counted(results: Iterator[FileResult], total: int,
         yield result
 
 
-def check_many(candidates: list[Candidate], profile: Profile | None, jobs: int) -> Iterator[FileResult]:
+def check_many(candidates: list[Candidate], profile: Profile | None, jobs: int,
+               max_file_mb: float = DEFAULT_MAX_FILE_MB) -> Iterator[FileResult]:
     """Results in input order, streamed: a caller can record each file as soon as it and all before it are done."""
-    return _map(partial(check_candidate, profile=profile), candidates, jobs)
+    return _map(partial(check_candidate, profile=profile, max_file_mb=max_file_mb), candidates, jobs)
 
 
 def _map(work: Callable[[T], FileResult], items: list[T], jobs: int) -> Iterator[FileResult]:

@@ -22,14 +22,28 @@ from processor.core.errors import SelfevalError, UsageError
 from processor.core.names import DEFAULT_NAME, SPLIT_ABOVE
 from processor.nightly.config import FILE_NAME, ConfigExists, load_config
 from processor.nightly.config import write_template as write_config_template
-from processor.nightly.night import night, rebuild, rebuild_ledger
+from processor.nightly.mail import PARKED
+from processor.nightly.mail import resend as resend_parked
+from processor.nightly.night import mail_exit, night, rebuild, rebuild_ledger
 from processor.read.discover import discover
-from processor.report import render_night, render_rules, render_run, render_table, rules_markdown, to_json
+from processor.read.workbook import DEFAULT_MAX_FILE_MB
+from processor.report import (
+    render_delivery,
+    render_night,
+    render_rules,
+    render_run,
+    render_table,
+    rules_markdown,
+    to_json,
+)
 from processor.review.profiles import DEFAULT as DEFAULT_PROFILE
 from processor.review.profiles import load_profile
 from processor.run import run as run_job
 from processor.write.template import DEFAULT_INDICATORS, write_template
 
+MAX_FILE_OPTION = Annotated[
+    float, typer.Option("--max-file-mb", help="单个文件的大小上限（MB），超过的文件不读取、直接拒收（file-over-size-cap）")
+]
 LABELS_OPTION = Annotated[
     list[Path] | None, typer.Option("--labels", help="本单位补充的表头标签文件（.toml，格式见 processor/read/labels.toml），可重复")
 ]
@@ -123,6 +137,7 @@ def check(
         str | None, typer.Option("--profile", help="评分规则：内置名称（central2020、hunan-legacy）或 .toml 文件路径；默认按表样自动识别")
     ] = None,
     labels: LABELS_OPTION = None,
+    max_file_mb: MAX_FILE_OPTION = DEFAULT_MAX_FILE_MB,
 ) -> None:
     """读取、复核自评表：每个文件的状态、项目、复核得分与问题（退出码：0 全部通过，1 有退回或拒收，2 用法错误或没有可审核的工作簿）。"""
     chosen = load_profile(profile) if profile else None
@@ -130,7 +145,7 @@ def check(
     console = Console()
     with _bar() as bar:
         task = bar.add_task("审核", total=None, name="")
-        report = check_paths(paths, chosen, labels=labels or (), progress=_follow(bar, task))
+        report = check_paths(paths, chosen, labels=labels or (), progress=_follow(bar, task), max_file_mb=max_file_mb)
         bar.update(task, description="审核完成", name="")
     if json_out:
         sys.stdout.write(to_json(report) + "\n")
@@ -162,6 +177,7 @@ def run(
                           "department（每个主管部门一个工作簿，放在汇总表旁的“…_分部门”文件夹）、none（全部放在汇总表中）")
     ] = "auto",
     labels: LABELS_OPTION = None,
+    max_file_mb: MAX_FILE_OPTION = DEFAULT_MAX_FILE_MB,
     no_feedback: Annotated[
         bool, typer.Option("--no-feedback", help="不生成各部门的审核意见副本（输出文件夹/审核意见/<主管部门>/）")
     ] = False,
@@ -170,7 +186,7 @@ def run(
 
     退出码：0 汇总表已生成（有退回或拒收的文件也算正常完成），2 用法错误（包括收件文件夹中没有可审核的工作簿、--out 是一个文件），3 无法写出汇总表或审核意见。
 
-    用 --config 时（夜间批处理）：0 成功（收件箱为空也是），1 今晚有退回或拒收的文件，3 无法写出，4 配置错误，5 已有任务在运行，6 邮件未能发出（已排队，下次运行重发），7 台账损坏，8 程序内部错误。
+    用 --config 时（夜间批处理）：0 成功（收件箱为空也是），1 今晚有退回或拒收的文件，3 无法写出，4 配置错误（包括邮件服务器拒绝登录或发件人：邮件留在队列中，改正后发出），5 已有任务在运行，6 邮件未能发出（已排队，下次运行重发），7 台账损坏，8 程序内部错误，9 今晚有邮件被服务器拒收（收件人全部被拒或邮件过大：已移到 状态/mail-failed/，不再自动重发，改正后用 selfeval mail --resend 重发）。
     """
     if config is not None:
         _night(config)
@@ -190,7 +206,7 @@ def run(
     with _bar() as bar:
         task = bar.add_task("审核", total=None, name="")
         result = run_job(inbox, out, profile=chosen, date=day, year=year, name=name, feedback=not no_feedback,
-                         jobs=jobs or default_jobs(), split=split_by, labels=labels or (),
+                         jobs=jobs or default_jobs(), split=split_by, labels=labels or (), max_file_mb=max_file_mb,
                          progress=_follow(bar, task, then="写出汇总表和审核意见"))
         bar.update(task, description="完成", name="")
     render_run(result, console)
@@ -241,6 +257,27 @@ def rebuild_ledger_command(
     kept = f"原台账已改名保留为 {aside}；" if aside else ""
     typer.echo(f"台账已重建：{kept}登记文件 {counts['files']} 个，重复内容 {counts['duplicates']} 个。"
                "可运行 selfeval report 重新生成汇总表。")
+
+
+@app.command()
+def mail(
+    resend: Annotated[
+        bool, typer.Option("--resend", help=f"把被服务器拒收的邮件（状态/{PARKED}/）移回队列（状态/mailqueue/），连同排队的邮件立即发送")
+    ] = False,
+    config: Annotated[Path, typer.Option("--config", "-c", help="selfeval.toml")] = Path(FILE_NAME),
+) -> None:
+    """改正收件人地址或邮件大小后重发被服务器拒收的邮件（退出码：0 全部发出，2 未加 --resend，3 无法读写邮件文件夹，4 配置错误或邮件服务器拒绝登录，5 已有任务在运行，6 仍有邮件排队待下次运行重发，9 又被服务器拒收）。"""
+    if not resend:
+        raise UsageError("请加 --resend：selfeval mail --resend --config selfeval.toml 把被服务器拒收的邮件移回队列并立即发送。")
+    cfg = load_config(config)
+    console = Console()
+    if not console.is_terminal:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
+    moved, delivery = resend_parked(cfg.smtp, outbox=cfg.outbox, state=cfg.state, when=dt.datetime.now())
+    where = escape(str(cfg.state / PARKED))
+    console.print(f"已把 {len(moved)} 封邮件从 {where} 移回队列。" if moved else f"{where} 中没有被拒收的邮件。", soft_wrap=True)
+    render_delivery(delivery, console)
+    raise typer.Exit(mail_exit(delivery))
 
 
 @app.command()

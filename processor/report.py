@@ -32,6 +32,7 @@ from processor.review.profiles import shown_name
 from processor.run import RunResult
 
 if TYPE_CHECKING:
+    from processor.nightly.mail import Delivery
     from processor.nightly.night import Night
     from processor.run import RunResult
 
@@ -267,13 +268,28 @@ def render_night(night: Night, console: Console) -> None:
     console.print(f"汇总表：{escape(str(night.summary))}（最新副本：{escape(str(night.latest))}）", soft_wrap=True)
     if night.feedback:
         console.print(f"审核意见 {len(night.feedback)} 个：{escape(str(night.feedback[0].parent.parent))}", soft_wrap=True)
-    d = night.delivery
-    if d is not None:
-        if d.sent:
-            console.print(f"邮件已发出 {len(d.sent)} 封。", soft_wrap=True)
-        if d.written:
-            console.print(f"未配置邮件服务器：邮件已写成 {len(d.written)} 个 .eml 文件，在 {escape(str(d.written[0].parent))}",
-                          soft_wrap=True)
-        if d.queued:
-            console.print(f"[yellow]邮件未能发出（{escape(d.error)}），{len(d.queued)} 封已排队，下次运行时重发。[/yellow]",
-                          soft_wrap=True)
+    if night.delivery is not None:
+        render_delivery(night.delivery, console)
+
+
+def render_delivery(d: Delivery, console: Console) -> None:
+    """What became of the mail, tonight or after `selfeval mail --resend`: sent, written, refused, parked, queued."""
+    if d.sent:
+        console.print(f"邮件已发出 {len(d.sent)} 封。", soft_wrap=True)
+    if d.written:
+        console.print(f"未配置邮件服务器：邮件已写成 {len(d.written)} 个 .eml 文件，在 {escape(str(d.written[0].parent))}",
+                      soft_wrap=True)
+    if d.refused:
+        said = "；".join(f"{r.address}（{r.answer}；邮件 {r.key}）" for r in d.refused)
+        console.print(f"[yellow]邮件服务器拒收了 {len(d.refused)} 个收件人，邮件已发给其他收件人，对这些地址不再重发："
+                      f"{escape(said)}。请核对 selfeval.toml 中的地址。[/yellow]", soft_wrap=True)
+    for p in d.parked:
+        console.print(f"[red]邮件 {escape(p.key)} 被服务器拒收（{escape(p.answer)}），已移到 {escape(str(p.path.parent))}"
+                      f"（回答另存于 {escape(p.path.with_suffix('.txt').name)}），不再自动重发。改正收件人地址或邮件大小后运行 "
+                      "selfeval mail --resend --config selfeval.toml 重发（或把该 .eml 移回 mailqueue 文件夹）。[/red]",
+                      soft_wrap=True)
+    if d.config_error:
+        console.print(f"[red]邮件未能发出（{escape(d.error)}）。配置错误：{escape(d.config_error)}[/red]", soft_wrap=True)
+    elif d.queued:
+        console.print(f"[yellow]邮件未能发出（{escape(d.error)}），{len(d.queued)} 封已排队，下次运行时重发。[/yellow]",
+                      soft_wrap=True)

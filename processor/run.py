@@ -22,6 +22,7 @@ from processor.core.fsutil import atomic_pair, atomic_write
 from processor.core.model import Report
 from processor.core.names import DEFAULT_NAME, check_mode, folder_for, main_year, should_split, summary_name
 from processor.core.spool import Spool, sweep_stale
+from processor.read.workbook import DEFAULT_MAX_FILE_MB, check_cap
 from processor.review.profiles import Profile
 from processor.write.deptbooks import plan, write_books
 from processor.write.feedback import FOLDER, write_feedback
@@ -90,21 +91,27 @@ def _write_split(report: Report, agg: Aggregate, tmp: Path, into: Path, folder: 
 def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date | None = None,
         year: int | None = None, name: str = DEFAULT_NAME, feedback: bool = True, jobs: int = 1,
         split: str = "auto", labels: Sequence[Path] | None = None,
-        progress: Callable[[int, int, str], None] | None = None) -> RunResult:
+        progress: Callable[[int, int, str], None] | None = None,
+        max_file_mb: float = DEFAULT_MAX_FILE_MB) -> RunResult:
     """Check the inbox and write the summary atomically: a half-written workbook never has the final name.
 
     Full results wait in a spool on disk; the returned report is thin (each project's figures and every
     finding, not its indicator rows), so memory does not grow with the indicators of a province's forms.
     With `feedback`, each department's files with problems are also written back as 审核意见 copies
     (processor.write.feedback), after the summary, so a failing copy never costs the summary.
-    `progress(done, total, file name)` follows the checking (processor.check.counted).
+    `progress(done, total, file name)` follows the checking (processor.check.counted). A file larger than
+    `max_file_mb` MB is rejected unread (`file-over-size-cap`).
+
+    The spool lies in `out` and is locked while this run uses it; a spool that no process holds (a killed run's)
+    is removed first (processor.core.spool.sweep_stale).
     """
     date = date or dt.date.today()
     check_mode(split)  # before the checking, not after it
+    check_cap(max_file_mb)
     sweep_stale(out)
     with Spool(out) as spool:
         report = check_spooled([inbox], spool, profile, exclude=(out,), jobs=jobs, labels=labels,
-                                progress=progress)
+                                progress=progress, max_file_mb=max_file_mb)
         agg = aggregate(report)
         year = year or main_year(p.year for f in report.files for p in f.projects)
         target, sheets = publish_summary(report, agg, out, name=name, year=year, date=date, spool=spool,

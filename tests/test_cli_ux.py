@@ -25,7 +25,7 @@ from processor.core.findings import CATALOGUE
 from processor.report import render_rules, render_table
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ("check", "run", "init", "report", "rebuild-ledger", "rules", "template")
+COMMANDS = ("check", "run", "init", "report", "rebuild-ledger", "rules", "template", "mail")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 needs_script = pytest.mark.skipif(shutil.which("script") is None, reason="util-linux `script` gives a terminal")
 

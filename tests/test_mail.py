@@ -2,8 +2,9 @@
 
 Covered: .eml files when no SMTP is configured; the summary and department mails as a server receives them
 (Chinese attachment names per RFC 2231, bytes intact); a server that is down (retries with backoff, the mail
-queued, sent first by the next call); refused recipients (queued, never lost, never sent twice); a refused
-login that must not leak the password anywhere.
+queued, sent first by the next call); recipients refused for now (4xx: queued, never lost, never sent twice); a
+refused login that must not leak the password anywhere. What a permanent refusal (5xx) does is in
+test_mail_answers.py.
 """
 
 from __future__ import annotations
@@ -51,16 +52,17 @@ TONIGHT = {"new": 3, "accepted": 1, "returned": 1, "rejected": 1, "duplicates": 
 
 
 class Recorder:
-    """An aiosmtpd handler that keeps every accepted message and refuses the addresses in `refuse`."""
+    """An aiosmtpd handler that keeps every accepted message and refuses the addresses in `refuse` with `refusal`."""
 
     def __init__(self) -> None:
         self.received: list[tuple[str, list[str], bytes]] = []
         self.refuse: set[str] = set()
+        self.refusal = "550 5.1.1"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:
         if address in self.refuse:
-            return f"550 5.1.1 <{address}>: mailbox unavailable"
+            return f"{self.refusal} <{address}>: mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -297,13 +299,14 @@ def test_server_down_queues_then_next_call_flushes_first(tmp_path: Path, mail: O
         "mail summary_2026-11-27 sent to 2 recipients", "mail summary_2026-11-28 sent to 1 recipients"]
 
 
-def test_refused_recipient_stays_queued(tmp_path: Path, mail: Outgoing, smtp_server: Any) -> None:
+def test_recipients_refused_for_now_stay_queued(tmp_path: Path, mail: Outgoing, smtp_server: Any) -> None:
     server, port = smtp_server()
-    server.refuse = {"reviewer@finance.example", "chief@finance.example"}
+    server.refuse, server.refusal = {"reviewer@finance.example", "chief@finance.example"}, "450 4.2.1"
     sleeps = Sleeps()
     done = deliver([mail], settings(port), **paths(tmp_path), when=WHEN, sleep=sleeps)
     assert done.sent == () and len(done.queued) == 1 and sleeps == []  # a refusal is not retried tonight
-    assert "550" in done.error and "reviewer@finance.example" in done.error
+    assert "450" in done.error and "reviewer@finance.example" in done.error
+    assert done.parked == () and done.refused == ()
     assert server.received == []
     server.refuse = set()
     assert deliver([], settings(port), **paths(tmp_path), when=LATER).sent == ("summary_2026-11-27",)
@@ -311,11 +314,13 @@ def test_refused_recipient_stays_queued(tmp_path: Path, mail: Outgoing, smtp_ser
     assert queue_files(tmp_path) == []
 
 
-def test_partly_refused_mail_is_resent_to_the_refused_only(tmp_path: Path, mail: Outgoing, smtp_server: Any) -> None:
+def test_partly_refused_for_now_is_resent_to_the_refused_only(tmp_path: Path, mail: Outgoing,
+                                                              smtp_server: Any) -> None:
     server, port = smtp_server()
-    server.refuse = {"chief@finance.example"}
+    server.refuse, server.refusal = {"chief@finance.example"}, "451 4.3.0"
     done = deliver([mail], settings(port), **paths(tmp_path), when=WHEN)
     assert done.sent == ("summary_2026-11-27",) and len(done.queued) == 1 and "chief@finance.example" in done.error
+    assert done.refused == ()  # a 4xx is not a refusal for good
     assert [r for _, r, _ in server.received] == [["reviewer@finance.example"]]
     assert parse(done.queued[0].read_bytes())[PENDING] == "chief@finance.example"
     server.refuse = set()
@@ -338,6 +343,8 @@ def test_refused_login_never_leaks_the_password(tmp_path: Path, mail: Outgoing, 
     smtp, sleeps = settings(port, user="reviewer", password=SECRET), Sleeps()
     done = deliver([mail], smtp, **paths(tmp_path), when=WHEN, sleep=sleeps)
     assert "535" in done.error and "登录被拒绝" in done.error and "reviewer/***" in done.error
+    assert "[smtp] user" in done.config_error and "[smtp] password_env" in done.config_error
+    assert SECRET not in done.config_error
     assert sleeps == []  # a refused login is not retried: it would not help and may lock the account
     assert server.received == [] and len(done.queued) == 1
     leaks = (SECRET, SECRET.encode("utf-8"), base64.b64encode(SECRET.encode()), base64.b64encode(

@@ -41,6 +41,12 @@ _READ_RULES = [
          "请在 Excel/WPS 中取消“用密码进行加密”，另存一份不加密的副本后重新提交。", "加密的 .xlsx"),
     Rule("file-unreadable", E, "无法读取文件", "无法读取文件（{detail}）。",
          "请检查文件权限或是否被其他程序占用，然后重新提交。", "权限不足"),
+    Rule("file-over-size-cap", E, "文件超过大小上限",
+         "文件大小 {size} MB，超过处理上限 {limit} MB，未读取。"
+         "（处理方如确需审核，可用 selfeval 的 --max-file-mb 选项或 selfeval.toml 的 [review] max_file_mb 提高上限。）",
+         "自评表通常只有几十 KB：请删除工作簿中的图片、附件和多余的工作表，或把自评表复制到新工作簿，"
+         "另存为 .xlsx 后重新提交。",
+         "60 MB 的 .xlsx（插入了大量扫描图片）"),
     # -- hostile or oversized containers (processor/read/guard.py; the file is rejected) -----------------
     Rule("file-too-large", E, "工作簿解压后过大",
          "工作簿解压后共 {size} MB（文件本身 {packed} MB），超过处理上限 {limit} MB，未打开。",

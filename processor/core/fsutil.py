@@ -4,10 +4,37 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def try_lock(handle: IO[Any]) -> bool:
+        """Lock the first byte of an open file, without waiting; False when another handle holds it. The
+        operating system releases the lock when the handle is closed or its process ends, SIGKILL included."""
+        try:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+else:
+    import fcntl
+
+    def try_lock(handle: IO[Any]) -> bool:
+        """Lock an open file, without waiting; False when another process holds it. The operating system
+        releases the lock when the process ends, SIGKILL included. A POSIX record lock (lockf), not flock: it
+        belongs to this process alone (worker processes forked meanwhile do not keep it), and closing *any*
+        handle this process has on the file releases it, so a process must not open its own lock file twice."""
+        try:
+            fcntl.lockf(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB, 0, 0, os.SEEK_SET)
+            return True
+        except OSError:
+            return False
 
 
 def atomic_write(target: Path, write: Callable[[Path], Any], mode: int = 0o644, *, sync: bool = False) -> None:

@@ -7,11 +7,15 @@ header figures and every finding, all that aggregation, the summary tables and t
 Whoever writes a project sheet or a feedback letter loads that one file's full result again.
 
 The folder is private to one run and removed afterwards; results are pickled (they never leave this
-machine or this run, and are read back only by the process pool of the same program).
+machine or this run, and are read back only by the process pool of the same program). While in use the
+folder holds an OS lock on a file inside it (processor.core.fsutil.try_lock), which the operating system
+drops when the process ends in any way: a spool whose lock nobody holds is a killed run's, and the next
+one-shot run in the same folder removes it at once (sweep_stale).
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 import tempfile
@@ -19,9 +23,15 @@ import time
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 from processor.core.errors import OutputError
+from processor.core.fsutil import try_lock
 from processor.core.model import FileResult, Funds, Project, Report
+
+PREFIX = ".selfeval-spool-"
+LOCK = "lock"  # the file inside a spool whose OS lock says "in use"
+_HELD: set[Path] = set()  # this process's spools: a POSIX lock keeps other processes out, not its own
 
 
 def thin(result: FileResult) -> FileResult:
@@ -37,18 +47,26 @@ def _thin_project(p: Project) -> Project:
 
 
 class Spool:
-    """Full results by their index in the batch, as pickles in a temporary folder."""
+    """Full results by their index in the batch, as pickles in a temporary folder locked while in use."""
 
     def __init__(self, parent: Path | None = None) -> None:
         """`parent`: the output or state folder rather than the system's temporary one, which may be in
         memory (tmpfs) or on a small system drive (Windows' %TEMP% on C:)."""
+        self._handle: IO[bytes] | None = None
         try:
             if parent is not None:
                 parent.mkdir(parents=True, exist_ok=True)
-            self.folder = Path(tempfile.mkdtemp(prefix=".selfeval-spool-", dir=parent))
+            for _ in range(8):  # another run's sweep may take a new folder between its creation and its lock
+                self.folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))
+                self._handle = _hold(self.folder)
+                if self._handle is not None:
+                    break
+            else:
+                raise OSError(0, "另一进程反复清理了新建的临时文件夹")
         except OSError as exc:
             raise OutputError(f"无法在 {parent or tempfile.gettempdir()} 中创建临时文件夹（{exc.strerror}）。"
                               "请检查路径、权限和磁盘空间后重新运行。") from exc
+        _HELD.add(self.folder.resolve())
 
     def path(self, index: int) -> Path:
         return self.folder / f"{index:06d}.pickle"
@@ -60,6 +78,10 @@ class Spool:
         return load(self.folder, index)
 
     def close(self) -> None:
+        if self._handle is not None:
+            _HELD.discard(self.folder.resolve())
+            self._handle.close()  # releases the lock (and Windows cannot delete a file open in this process)
+            self._handle = None
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> Spool:
@@ -84,22 +106,68 @@ class Spool:
                 self.put(i, replace(self.get(i), findings=new.findings))
 
 
-STALE_AFTER = 24 * 3600  # seconds: no run takes a day, so an older spool is a killed run's
+def _hold(folder: Path) -> IO[bytes] | None:
+    """Create and lock the spool's lock file; None when a sweeping run got there first (it holds the lock, or
+    has removed the file this handle was opened on: on POSIX an open file can be unlinked)."""
+    path = folder / LOCK
+    handle = open(path, "a+b")  # noqa: SIM115 -- held open for the spool's life
+    try:
+        if try_lock(handle) and os.path.samestat(os.fstat(handle.fileno()), os.stat(path)):
+            handle.write(f"pid {os.getpid()}".encode())
+            handle.flush()
+            return handle
+    except OSError:
+        pass
+    handle.close()
+    return None
+
+
+STALE_AFTER = 24 * 3600  # seconds: no run takes a day, so an older spool without a lock file is a killed run's
 
 
 def sweep_stale(parent: Path, now: float | None = None) -> list[Path]:
-    """Remove spools a killed one-shot run left in `parent` more than a day ago. One-shot runs take no lock,
-    so a younger spool may belong to a run still going on in the same folder and is left alone."""
+    """Remove the spools in `parent` that no process holds: a killed one-shot run's, at once. A spool whose
+    lock is held belongs to a run still going on in the same folder and is left alone; one without a lock
+    file (made by a version before the lock, or killed between creating the folder and its lock file) is
+    removed only when more than a day old."""
     now = time.time() if now is None else now
     removed = []
-    for folder in parent.glob(".selfeval-spool-*") if parent.is_dir() else ():
+    for folder in sorted(parent.glob(PREFIX + "*")) if parent.is_dir() else ():
         try:
-            if folder.is_dir() and now - folder.stat().st_mtime > STALE_AFTER:
-                shutil.rmtree(folder, ignore_errors=True)
+            if folder.is_dir() and folder.resolve() not in _HELD and _remove_if_free(folder, now):
                 removed.append(folder)
         except OSError:
             continue
     return removed
+
+
+def _remove_if_free(folder: Path, now: float) -> bool:
+    try:
+        handle = open(folder / LOCK, "r+b")  # noqa: SIM115 -- closed below, at a point that depends on the system
+    except FileNotFoundError:
+        if now - folder.stat().st_mtime <= STALE_AFTER:
+            return False
+        shutil.rmtree(folder, ignore_errors=True)
+        return True
+    try:
+        if not try_lock(handle):
+            return False  # a live run's
+        if os.name != "nt":
+            # removed while locked: a run that opened the lock file before us finds it gone and makes another
+            shutil.rmtree(folder, ignore_errors=True)
+            return True
+        # Windows cannot delete a file open anywhere: empty the folder under the lock, then release and remove
+        # the lock file; a new run that opened the file before us keeps it (and the folder) and goes on
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            elif entry.name != LOCK:
+                entry.unlink(missing_ok=True)
+    finally:
+        handle.close()
+    (folder / LOCK).unlink(missing_ok=True)
+    folder.rmdir()
+    return True
 
 
 def store(folder: Path, index: int, result: FileResult) -> None:

@@ -17,6 +17,7 @@ from processor.core.errors import ConfigError, OutputError, UsageError
 from processor.core.names import DEFAULT_NAME, MODES, SPLIT_ABOVE, summary_name
 from processor.nightly.mail import DEFAULT_SENDER, SmtpSettings, check_transport
 from processor.read.labels import check_labels
+from processor.read.workbook import DEFAULT_MAX_FILE_MB
 from processor.review.profiles import load_profile
 
 FILE_NAME = "selfeval.toml"
@@ -39,6 +40,7 @@ summary_name = "{default_name}"  # 汇总表文件名，可用 {year} 和 {date}
 split_by = "auto"       # 项目页拆分：auto（超过 {split_above} 个项目时每个主管部门一个工作簿）、department 或 none
 jobs = 0                # 并行进程数；0 = CPU 核数（最多 8）/ worker processes; 0 = one per core
 labels = ""             # 本单位补充的表头标签文件（.toml，或文件列表）；空 = 只用内置标签 / a bureau's extra labels
+max_file_mb = {max_file_mb}        # 单个文件大小上限（MB），更大的文件不读取、直接拒收 / larger files are refused unread
 
 [mail]
 recipients = []         # 汇总表收件人 / who gets the summary, e.g. ["reviewer@czj.example.gov.cn"]
@@ -58,12 +60,13 @@ password_env = "SELFEVAL_SMTP_PASSWORD"  # 密码只从这个环境变量读取�
 
 [log]
 jsonl = ""              # 可选：JSON 行日志文件 / optional JSON-lines log file
-'''.replace("{default_name}", DEFAULT_NAME).replace("{split_above}", str(SPLIT_ABOVE))
+'''.replace("{default_name}", DEFAULT_NAME).replace("{split_above}", str(SPLIT_ABOVE)).replace(
+    "{max_file_mb}", str(DEFAULT_MAX_FILE_MB))
 
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "folders": {"inbox": str, "archive": str, "rejected": str, "outbox": str, "state": str},
     "review": {"year": int, "profile": str, "settle_seconds": int, "summary_name": str, "split_by": str,
-               "jobs": int, "labels": (str, list)},
+               "jobs": int, "labels": (str, list), "max_file_mb": int},
     "mail": {"recipients": list, "send_feedback": bool},
     "smtp": {"host": str, "port": int, "security": str, "user": str, "sender": str, "password_env": str},
     "log": {"jsonl": str},
@@ -90,6 +93,7 @@ class Config:
     split_by: str = "auto"
     jobs: int = 0  # 0: one per core
     labels: tuple[Path, ...] = ()  # a bureau's own label files (processor/read/labels.toml says how)
+    max_file_mb: int = DEFAULT_MAX_FILE_MB  # a larger file is refused unread (file-over-size-cap)
 
 
 class ConfigExists(ConfigError):
@@ -201,6 +205,9 @@ def load_config(path: Path) -> Config:
     jobs = _get(data, "review", "jobs", 0)
     if not 0 <= jobs <= 64:
         raise ConfigError(f"配置项 [review] jobs 应在 0–64 之间（0 = CPU 核数），现为 {jobs}。")
+    max_file_mb = _get(data, "review", "max_file_mb", DEFAULT_MAX_FILE_MB)
+    if max_file_mb <= 0:
+        raise ConfigError(f"配置项 [review] max_file_mb 应为正整数（单个文件的大小上限，MB），现为 {max_file_mb}。")
     labels = _get(data, "review", "labels", "")
     names = [labels] if isinstance(labels, str) else labels
     if not all(isinstance(x, str) for x in names):
@@ -217,4 +224,5 @@ def load_config(path: Path) -> Config:
         settle_seconds=settle, summary_name=template, recipients=tuple(recipients),
         send_feedback=_get(data, "mail", "send_feedback", False), smtp=smtp, departments=departments,
         jsonl=(base / jsonl).resolve() if jsonl else None, split_by=split_by, jobs=jobs, labels=label_files,
+        max_file_mb=max_file_mb,
     )

@@ -27,6 +27,7 @@ from processor.nightly.config import Config
 from processor.nightly.ledger import FileRecord, Ledger
 from processor.read.discover import NOT_WORKBOOK, Candidate
 from processor.read.labels import worker_setup
+from processor.read.workbook import cap_bytes
 from processor.review.profiles import Profile
 
 log = logging.getLogger("selfeval.night")
@@ -111,10 +112,11 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Ready:
-    """A new file, read and hashed, waiting for its review."""
+    """A new file, read and hashed, waiting for its review. `data` is None for a file over the size cap: it
+    was hashed in chunks, never held, and its review refuses it unread (file-over-size-cap)."""
 
     path: Path
-    data: bytes
+    data: bytes | None
     sha256: str
     size: int
     mtime: float
@@ -135,15 +137,26 @@ def _prepare(path: Path, skip_reason: str, config: Config, ledger: Ledger, run_i
             return Outcome("pending")  # still being copied: the next night takes it
         if age < 0:
             journal("clock", f"{path.name} 的修改时间晚于现在（共享盘时钟不一致），按已复制完成处理", file=path.name)
-        data = path.read_bytes()
+        if stat.st_size > cap_bytes(config.max_file_mb):  # over the cap: never in memory, only hashed
+            data, sha = None, _sha256_of(path)
+        else:
+            data = path.read_bytes()
+            sha = hashlib.sha256(data).hexdigest()
     except OSError as exc:  # removed or locked meanwhile: it is still wherever it is, nothing lost
         journal("vanished", f"跳过 {path.name}：读取时出错（{exc.strerror}），下次再处理", file=path.name)
         return Outcome("failed")
-    sha = hashlib.sha256(data).hexdigest()
     known = ledger.file(sha)
     if known is not None:
         return _known(path, sha, known, config, ledger, run_id, now, today, journal)
     return Ready(path, data, sha, stat.st_size, stat.st_mtime)
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _file_other(path: Path, config: Config, now: dt.datetime, today: str, journal: Journal) -> Outcome:
@@ -161,9 +174,9 @@ def _file_other(path: Path, config: Config, now: dt.datetime, today: str, journa
     return Outcome("skipped")
 
 
-def _review(item: tuple[Ready, Profile | None]) -> FileResult:
-    ready, profile = item
-    return check_safely(ready.path, ready.path.name, profile, ready.data)
+def _review(item: tuple[Ready, Profile | None, float]) -> FileResult:
+    ready, profile, max_file_mb = item
+    return check_safely(ready.path, ready.path.name, profile, ready.data, max_file_mb)
 
 
 def _finish(ready: Ready, result: FileResult, config: Config, ledger: Ledger, run_id: int, today: str,
@@ -212,7 +225,7 @@ def take_all(candidates: list[Candidate], config: Config, ledger: Ledger, run_id
             else:
                 ready.append(prepared)
         queue = later + queue
-        for item, result in zip(ready, ordered_map(_review, [(r, profile) for r in ready], jobs,
+        for item, result in zip(ready, ordered_map(_review, [(r, profile, config.max_file_mb) for r in ready], jobs,
                                                                setup=worker_setup()), strict=True):
             yield _finish(item, result, config, ledger, run_id, today, journal)
 

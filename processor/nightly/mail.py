@@ -3,9 +3,13 @@
 Nobody watches the nightly run, so a mail that cannot go out tonight must go out later by itself: every mail is
 written to the queue folder (state) before it is sent and deleted there only once the server accepted it, and
 each deliver() first sends what earlier nights left, oldest first. A crash in between sends a mail twice, never
-zero times. With no SMTP configured the mails become .eml files in the outbox, which every mail client opens, so
-the job runs with nothing set up. The SMTP password (from an environment variable, via the caller) never reaches
-a log line, an error message, a file or a repr."""
+zero times. What happens then depends on the server's answer: a connection failure or a 4xx is retried later; a
+recipient refused for good (5xx) is recorded and the others get the mail; a mail refused for good as a whole
+(every recipient 5xx, too large, content refused) is parked in the state folder's mail-failed/ with the answer in
+a .txt and not tried again until `selfeval mail --resend` (resend()) moves it back; a refused login or sender is a
+configuration error and keeps every mail queued. With no SMTP configured the mails become .eml files in the
+outbox, which every mail client opens, so the job runs with nothing set up. The SMTP password (from an
+environment variable, via the caller) never reaches a log line, an error message, a file or a repr."""
 
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ from urllib.parse import quote
 from processor.core.errors import ConfigError, OutputError
 from processor.core.fsutil import atomic_write
 from processor.core.names import folder_for, safe_name
+from processor.nightly.lock import RunLock
 
 log = logging.getLogger("selfeval.mail")
 DEFAULT_SENDER = "selfeval@localhost"
@@ -43,6 +48,7 @@ _TYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.
 _PLAIN_NAME = re.compile(r'[-\w .()]+', re.ASCII)
 _QUEUED = re.compile(r"^\d{8}T\d{6}Z_\d{3}_(.+)$")  # UTC stamp and position: names sort oldest first
 PENDING = "X-Selfeval-Pending-To"  # recipients still owed a queued mail that others already received
+PARKED = "mail-failed"  # beside the queue folder: mails the server refused for good, each with a .txt of its answer
 
 
 SECURITY = ("starttls", "ssl", "none")
@@ -93,18 +99,46 @@ class Outgoing:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """A recipient the server refused for good (550, 553 …) while the mail went to the others: not retried."""
+
+    key: str  # the mail, e.g. summary_2026-11-27
+    address: str
+    answer: str  # the server's reply, e.g. "550 5.1.1 <a@b>: mailbox unavailable"
+
+
+@dataclass(frozen=True)
+class Parked:
+    """A mail the server refused for good as a whole, moved to mail-failed/ with its answer in a .txt beside it."""
+
+    key: str
+    path: Path  # the .eml in mail-failed/
+    answer: str  # the server's reply in words, password-free
+
+
+@dataclass(frozen=True)
 class Delivery:
-    """What happened to every mail, so the caller can report it and exit with a retryable code on `error`."""
+    """What happened to every mail, so the caller can report it and choose the exit code (night.mail_exit)."""
 
     sent: tuple[str, ...]  # keys accepted by the server (queued ones flushed this time included)
     written: tuple[Path, ...]  # .eml files in the outbox: no SMTP configured, or a mail without recipients
     queued: tuple[Path, ...]  # .eml files left in the queue folder for the next run
     error: str = ""  # last SMTP error, password-free; non-empty means "retry later"
+    refused: tuple[Refusal, ...] = ()  # recipients refused for good; the mail went to the others
+    parked: tuple[Parked, ...] = ()  # refused for good, moved to mail-failed/: not retried
+    config_error: str = ""  # login or sender refused: what to fix in selfeval.toml; every mail stays queued
+
+
+# how a _Failed leaves the rest of the flush
+_THIS = "this"  # the server refused this mail for now (4xx to MAIL or DATA): it stays queued, the next may go
+_DOWN = "down"  # no mail can go now (unreachable after the retries, TLS, a 4xx login): the rest stay queued
+_CONFIG = "config"  # no mail can go until selfeval.toml is fixed (login or sender refused): the rest stay queued
+_PARK = "park"  # this mail can never go as it is (5xx to its DATA, too large): parked, the next may go
 
 
 class _Failed(Exception):
-    """args (message, down). Down: no mail can go now (unreachable after the retries, login refused), so the rest
-    stay queued. Else the server refused this one mail only (sender, recipients, content); the next may go."""
+    """args (message, kind, fix): the failure in words (password-free), one of the kinds above, and for _CONFIG
+    what to fix in selfeval.toml."""
 
 
 def build_message(mail: Outgoing, sender: str, when: dt.datetime) -> EmailMessage:
@@ -148,9 +182,13 @@ def deliver(mails: list[Outgoing], smtp: SmtpSettings | None, *, outbox: Path, q
     """Send `mails` after whatever the queue folder holds from earlier runs (oldest first). Without SMTP every mail,
     queued ones too, becomes OUTBOX/mail/<key>.eml (a suffix (2) … rather than an overwrite). With SMTP each mail
     is queued, then sent; a connection failure is tried `retries` times in all, sleeping backoff, 2×backoff, …
-    between; after that, or when the login is refused (retrying cannot help and may lock the account), the rest
-    stay queued and `error` is set. A mail the server refuses stays queued; the next one is tried. OutputError
-    when an attachment, the queue or the outbox cannot be read or written; no mail is lost then either."""
+    between; after that the rest stay queued and `error` is set. A login (5xx) or sender refused is a configuration
+    error (`config_error`): retrying cannot help and may lock the account, so the rest stay queued. A 4xx to one
+    mail leaves it queued and the next one is tried. Recipients refused with a 5xx are recorded (`refused`) and
+    not tried again; a mail that no recipient can get (every one 5xx), or whose content the server refuses with a
+    5xx (552: too large), is moved to mail-failed/ beside the queue with the answer in a .txt (`parked`) and is not
+    retried until resend() moves it back. OutputError when an attachment, the queue, mail-failed/ or the outbox
+    cannot be read or written; no mail is lost then either."""
     sender = smtp.sender if smtp else DEFAULT_SENDER
     written: list[Path] = []
     try:
@@ -169,17 +207,49 @@ def deliver(mails: list[Outgoing], smtp: SmtpSettings | None, *, outbox: Path, q
                 fresh.append(_write(queue, f"{stamp}_{i:03d}_{safe_name(m.key, 'mail', 150)}", raw, 0o600))
             else:
                 written.append(_to_outbox(outbox, m.key, raw, 0))  # nobody to send it to: keep it where one looks
-        sent, error = _flush([*waiting, *fresh], smtp, max(1, retries), backoff, sleep)
+        done = _flush([*waiting, *fresh], smtp, max(1, retries), backoff, sleep, queue.parent / PARKED)
     except (OSError, ValueError) as exc:  # ValueError: an unusable address
         raise OutputError(f"邮件无法生成或保存（{exc}）。请检查收件人地址、附件和 outbox、state 文件夹。") from exc
-    return Delivery(tuple(sent), tuple(written), tuple(p for p in [*waiting, *fresh] if p.exists()), error)
+    return Delivery(tuple(done.sent), tuple(written), tuple(p for p in [*waiting, *fresh] if p.exists()), done.error,
+                    tuple(done.refused), tuple(done.parked), done.config_error)
 
 
-def _flush(paths: list[Path], smtp: SmtpSettings, tries: int, backoff: float,
-           sleep: Callable[[float], None]) -> tuple[list[str], str]:
-    """Send each queued file in order over one connection; delete a file only once the server accepted it.
-    When some recipients were refused, the others got it: the file stays for the refused ones only."""
-    session, sent, error, down = _Session(smtp, tries, backoff, sleep), list[str](), "", False
+def resend(smtp: SmtpSettings | None, *, outbox: Path, state: Path, when: dt.datetime, backoff: float = 5.0,
+           sleep: Callable[[float], None] = time.sleep) -> tuple[tuple[Path, ...], Delivery]:
+    """`selfeval mail --resend`: every mail parked in STATE/mail-failed/ back into STATE/mailqueue/ (its .txt
+    removed: a mail refused again is parked with a new one), then the queue sent at once as a night would. Under
+    the run lock, so never beside a night. Returns the queue files moved back and the delivery."""
+    parked, queue = state / PARKED, state / "mailqueue"
+    moved: list[Path] = []
+    with RunLock(state / "selfeval.lock"):
+        try:
+            for path in sorted(parked.glob("*.eml")) if parked.is_dir() else []:
+                queue.mkdir(parents=True, exist_ok=True)
+                target = _free(queue, path.name)
+                os.replace(path, target)
+                path.with_suffix(".txt").unlink(missing_ok=True)
+                moved.append(target)
+                log.info("mail %s moved back from %s to %s", _QUEUED.sub(r"\1", target.stem), parked, queue)
+        except OSError as exc:
+            raise OutputError(f"无法把 {parked} 中的邮件移回 {queue}（{exc}）。请检查 state 文件夹的权限。") from exc
+        return tuple(moved), deliver([], smtp, outbox=outbox, queue=queue, when=when, backoff=backoff, sleep=sleep)
+
+
+@dataclass
+class _Flushed:
+    sent: list[str] = field(default_factory=list)
+    error: str = ""
+    refused: list[Refusal] = field(default_factory=list)
+    parked: list[Parked] = field(default_factory=list)
+    config_error: str = ""
+
+
+def _flush(paths: list[Path], smtp: SmtpSettings, tries: int, backoff: float, sleep: Callable[[float], None],
+           parked: Path) -> _Flushed:
+    """Send each queued file in order over one connection; delete a file only once the server accepted it. Of the
+    recipients refused while others got it, those refused for good are recorded and dropped, the file stays for the
+    others (4xx) only. A file refused for good as a whole goes to `parked` with the server's answer."""
+    session, done, down = _Session(smtp, tries, backoff, sleep), _Flushed(), False
     try:
         for path in paths:
             raw, key = path.read_bytes(), _QUEUED.sub(r"\1", path.stem)
@@ -188,20 +258,72 @@ def _flush(paths: list[Path], smtp: SmtpSettings, tries: int, backoff: float,
                 try:
                     refused = session.send(frm, rcpts, raw)
                 except _Failed as exc:
-                    error, down = exc.args
+                    message, kind, fix = exc.args
+                    if kind == _PARK:
+                        done.parked.append(_park(path, parked, key, rcpts, message))
+                        continue
+                    done.error, down = message, kind in (_DOWN, _CONFIG)
+                    done.config_error = fix or done.config_error
                 else:
-                    sent.append(key)
-                    log.info("mail %s sent to %d recipients", key, len(rcpts) - len(refused))
-                    if not refused:
+                    gone = {a: r for a, r in refused.items() if _for_good(r[0])}
+                    later = {a: r for a, r in refused.items() if a not in gone}
+                    got = [a for a in rcpts if a not in refused]
+                    if not got and not later:  # every recipient refused for good: as if its DATA were
+                        done.parked.append(_park(path, parked, key, rcpts,
+                                                 session.say(smtplib.SMTPRecipientsRefused(refused))))
+                        continue
+                    if got:
+                        done.sent.append(key)
+                        log.info("mail %s sent to %d recipients", key, len(got))
+                    for address, (code, answer) in gone.items():
+                        done.refused.append(Refusal(key, address, f"{code} {_text(answer)}"))
+                        log.warning("mail %s: recipient %s refused by the server for good (%d %s), not retried",
+                                    key, address, code, _text(answer))
+                    if not later:
                         path.unlink()
                         continue
-                    error = session.say(smtplib.SMTPRecipientsRefused(refused))
-                    _write(path.parent, path.stem, f"{PENDING}: {', '.join(refused)}\r\n".encode() + raw, 0o600, path)
-                    rcpts = list(refused)
-            log.warning("mail %s queued for %d recipients: %s", key, len(rcpts), error)
+                    done.error = session.say(smtplib.SMTPRecipientsRefused(later))
+                    _write(path.parent, path.stem, f"{PENDING}: {', '.join(later)}\r\n".encode() + raw, 0o600, path)
+                    rcpts = list(later)
+            log.warning("mail %s queued for %d recipients: %s", key, len(rcpts), done.error)
     finally:
         session.close()
-    return sent, error
+    return done
+
+
+def _for_good(code: int) -> bool:
+    """A recipient's 5xx is final, except 552 (mailbox full), which RFC 5321 §4.5.3.1.10 says to take as 452."""
+    return 500 <= code < 600 and code != 552
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
+
+
+def _park(path: Path, folder: Path, key: str, rcpts: list[str], answer: str) -> Parked:
+    """Move a queued mail the server refused for good to `folder`, the answer first in a .txt beside it (a crash in
+    between leaves the mail queued, to be refused and parked again)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = _free(folder, path.name)
+    note = (f"服务器拒收了这封邮件，不会再自动重发。\n邮件：{key}\n收件人：{', '.join(rcpts)}\n"
+            f"时间：{dt.datetime.now().isoformat(timespec='seconds')}\n服务器的回答：{answer}\n\n"
+            "处理：收件人地址有误时，请在邮件服务器上更正该邮箱，或用文本编辑器改正本邮件 .eml 中的 To: 行"
+            f"（有 {PENDING}: 行时改那一行；以后的邮件请改正 selfeval.toml）；邮件过大时，请管理员放宽服务器的"
+            "邮件大小限制。然后运行 selfeval mail --resend --config selfeval.toml 立即重发"
+            f"（或把 {target.name} 移回 mailqueue 文件夹，下次运行时发出）。\n")
+    atomic_write(target.with_suffix(".txt"), lambda tmp: tmp.write_text(note, encoding="utf-8"), 0o600)
+    os.replace(path, target)
+    log.warning("mail %s refused by the server for good, not retried; parked in %s: %s", key, target, answer)
+    return Parked(key, target, answer)
+
+
+def _free(folder: Path, name: str) -> Path:
+    """`folder/name`, or name(2).eml … when that exists: a parked or moved-back mail never replaces another."""
+    stem, target, n = Path(name).stem, folder / name, 1
+    while target.exists() or target.with_suffix(".txt").exists():
+        n += 1
+        target = folder / f"{stem}({n}).eml"
+    return target
 
 
 class _Session:
@@ -212,24 +334,58 @@ class _Session:
         self.conn: smtplib.SMTP | None = None
 
     def send(self, frm: str, rcpts: list[str], raw: bytes) -> dict[str, tuple[int, bytes]]:
-        """The recipients refused while others accepted (usually none); raises _Failed."""
+        """The recipients refused (usually none; all of them when none was accepted); raises _Failed."""
         last: Exception | None = None
         for attempt in range(self.tries):
             try:
                 self.conn = self.conn or self._open()
                 return self.conn.sendmail(frm, rcpts, raw)
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-                raise _Failed(self.say(exc), False) from None
-            except (smtplib.SMTPAuthenticationError, smtplib.SMTPNotSupportedError, ssl.SSLCertVerificationError,
-                    UnicodeError) as exc:  # UnicodeError: smtplib logs in with ASCII credentials only
+            except smtplib.SMTPRecipientsRefused as exc:
+                if all(code != 421 for code, _ in exc.recipients.values()):
+                    return dict(exc.recipients)
+                self.close()  # 421: the server hung up before every recipient was asked, as a disconnection
+                last = exc
+            except smtplib.SMTPSenderRefused as exc:
+                if exc.smtp_code == 552:  # the SIZE given with MAIL FROM is over the server's limit
+                    raise _Failed(self.say(exc), _PARK, "") from None
+                if exc.smtp_code == 530:  # 5.7.0 authentication required: no [smtp] user, or it was not used
+                    raise _Failed(self.say(exc), _CONFIG, self.fix("login")) from None
+                if 500 <= exc.smtp_code < 600:
+                    raise _Failed(self.say(exc), _CONFIG, self.fix("sender")) from None
+                raise _Failed(self.say(exc), _THIS, "") from None
+            except smtplib.SMTPDataError as exc:  # the content: 552 too large, 554 refused, 451 try later
+                raise _Failed(self.say(exc), _PARK if 500 <= exc.smtp_code < 600 else _THIS, "") from None
+            except smtplib.SMTPAuthenticationError as exc:  # retrying cannot help and may lock the account
                 self.close()
-                raise _Failed(self.say(exc), True) from None
+                if 500 <= exc.smtp_code < 600:
+                    raise _Failed(self.say(exc), _CONFIG, self.fix("login")) from None
+                raise _Failed(self.say(exc), _DOWN, "") from None
+            except UnicodeError as exc:  # smtplib logs in with ASCII credentials only: no login can succeed
+                self.close()
+                raise _Failed(self.say(exc), _CONFIG, self.fix("login")) from None
+            except (smtplib.SMTPNotSupportedError, ssl.SSLCertVerificationError) as exc:
+                self.close()
+                raise _Failed(self.say(exc), _DOWN, "") from None
             except (OSError, smtplib.SMTPException) as exc:  # unreachable, timed out, disconnected, 4xx
                 self.close()
                 last = exc
-                if attempt + 1 < self.tries:
-                    self.sleep(self.backoff * 2 ** attempt)
-        raise _Failed(self.say(last) + f"（{self.tries} 次尝试均失败）", True) from None
+            if attempt + 1 < self.tries:
+                self.sleep(self.backoff * 2 ** attempt)
+        raise _Failed(self.say(last) + f"（{self.tries} 次尝试均失败）", _DOWN, "") from None
+
+    def fix(self, what: str) -> str:
+        """What to change in selfeval.toml when the server refuses the login or the sender: every mail stays queued."""
+        s, then = self.smtp, "邮件仍在 mailqueue 中排队，改正后的下一次运行（或 selfeval mail --resend）会发出。"
+        if what == "sender":
+            return (f"SMTP 服务器不接受发件人 {s.sender}：请检查 selfeval.toml 的 [smtp] sender"
+                    f"（须是登录用户 [smtp] user 可以使用的地址）。{then}")
+        env = s.password_env or "SELFEVAL_SMTP_PASSWORD"
+        if not s.user:
+            return (f"SMTP 服务器要求登录：请在 selfeval.toml 的 [smtp] user 填写用户名，并把密码放在 [smtp] password_env"
+                    f" 所指的环境变量（现为 {env}）中。{then}")
+        unset = "，该变量现在未设置或为空" if s.password is None else ""
+        return (f"SMTP 服务器拒绝登录：请检查 selfeval.toml 的 [smtp] user（现为 {s.user}）和 [smtp] password_env"
+                f"（现为 {env}，密码从该环境变量读取{unset}）。{then}")
 
     def _open(self) -> smtplib.SMTP:
         s, context = self.smtp, ssl.create_default_context()
@@ -248,9 +404,7 @@ class _Session:
     def say(self, exc: BaseException | None) -> str:
         """The failure in words with the server's own reply, the password removed in every form a server could
         echo: plain, escaped, and base64 as AUTH PLAIN and LOGIN send it."""
-        def text(reply: bytes | str) -> str:
-            return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
-
+        text = _text
         if isinstance(exc, smtplib.SMTPRecipientsRefused):
             what = "收件人被拒绝：" + "；".join(f"{a}（{c} {text(m)}）" for a, (c, m) in exc.recipients.items())
         elif isinstance(exc, smtplib.SMTPResponseException):

@@ -34,7 +34,7 @@ from processor.run import publish_summary
 from processor.write.feedback import plan, write_feedback
 
 log = logging.getLogger("selfeval.night")
-EXIT_OK, EXIT_FINDINGS, EXIT_RETRY = 0, 1, 6
+EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_RETRY, EXIT_PARKED = 0, 1, 4, 6, 9
 LATEST = "绩效自评汇总_latest.xlsx"
 
 
@@ -121,11 +121,41 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
     delivery = deliver(_mails(config, agg.overview, counts, summary, tonight_report, feedback, now.date()),
                        config.smtp, outbox=config.outbox, queue=config.state / "mailqueue", when=now,
                        backoff=backoff)
-    if delivery.error:
-        journal("mail-queued", f"邮件暂未发出，已排队，下次运行时重发：{delivery.error}", error=delivery.error)
-    code = EXIT_RETRY if delivery.error else EXIT_FINDINGS if counts["returned"] or counts["rejected"] else EXIT_OK
-    ledger.finish_run(run_id, "retry" if delivery.error else "ok", counts)
+    _journal_mail(journal, delivery)
+    mail = mail_exit(delivery)
+    code = mail or (EXIT_FINDINGS if counts["returned"] or counts["rejected"] else EXIT_OK)
+    status = {EXIT_CONFIG: "mail-config", EXIT_PARKED: "mail-failed", EXIT_RETRY: "retry"}.get(mail, "ok")
+    # the refused addresses themselves are in the journal and the night's output; the ledger keeps how many
+    ledger.finish_run(run_id, status, {**counts, "mail_refused": len(delivery.refused),
+                                       "mail_parked": len(delivery.parked)})
     return Night(counts, tonight_report, summary, latest, feedback, delivery, code)
+
+
+def mail_exit(delivery: Delivery) -> int:
+    """The exit code the mail alone calls for (0 when it calls for none): 4 the server refused the login or the
+    sender (fix selfeval.toml; every mail stays queued), 9 a mail was refused for good tonight and parked in
+    mail-failed/ (not retried: `selfeval mail --resend` after the fix), 6 a mail stays queued for the next run."""
+    if delivery.config_error:
+        return EXIT_CONFIG
+    if delivery.parked:
+        return EXIT_PARKED
+    return EXIT_RETRY if delivery.error else EXIT_OK
+
+
+def _journal_mail(journal: Journal, delivery: Delivery) -> None:
+    """The mail's news in the log and the JSON-lines journal, with the refused addresses and the server's answers."""
+    if delivery.refused:
+        said = "；".join(f"{r.address}（{r.answer}）" for r in delivery.refused)
+        journal("mail-refused", f"邮件服务器拒收了这些收件人，不再重发（邮件已发给其他收件人）：{said}",
+                refused=[{"mail": r.key, "address": r.address, "answer": r.answer} for r in delivery.refused])
+    for parked in delivery.parked:
+        journal("mail-parked", f"邮件 {parked.key} 被服务器拒收（{parked.answer}），已移到 {parked.path.parent}，不再自动"
+                "重发；改正收件人地址或邮件大小后运行 selfeval mail --resend", mail=parked.key, path=str(parked.path),
+                answer=parked.answer)
+    if delivery.config_error:
+        journal("mail-config", f"邮件未能发出：{delivery.config_error}（{delivery.error}）", error=delivery.error)
+    elif delivery.error:
+        journal("mail-queued", f"邮件暂未发出，已排队，下次运行时重发：{delivery.error}", error=delivery.error)
 
 
 def _copy_atomic(source: Path, target: Path) -> None:

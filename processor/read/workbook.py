@@ -1,12 +1,15 @@
 """Stage 2: turn a file's bytes into sheets of cells, or say exactly why that is impossible.
 
 The format is decided by the file's first bytes, never by its extension: departments rename web
-exports to .xls, and encrypted .xlsx files are really OLE containers.
+exports to .xls, and encrypted .xlsx files are really OLE containers. Before any of that, a file larger
+than the cap (`max_file_mb`) is refused from its size alone: its content is never read.
 """
 
 from __future__ import annotations
 
 import io
+import math
+import os
 import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,10 +17,12 @@ from typing import Any
 
 import python_calamine as pc
 
+from processor.core.errors import UsageError
 from processor.core.findings import finding
 from processor.core.model import Finding
 from processor.read import guard
 
+DEFAULT_MAX_FILE_MB = 50  # a form is tens of KB, one with scanned pictures a few MB
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 
@@ -104,13 +109,38 @@ _HOW = {  # what the department should do, by what it sent
 }
 
 
-def load(path: Path, data: bytes | None = None) -> Workbook:
-    """Read every sheet of a workbook. Raises ReadFailure with the finding that explains the refusal."""
+def check_cap(max_file_mb: float) -> None:
+    """The size cap is a positive number of MB (UsageError otherwise: it comes from an option or a setting)."""
+    if isinstance(max_file_mb, bool) or not isinstance(max_file_mb, int | float) or not (
+            math.isfinite(max_file_mb) and max_file_mb > 0):
+        raise UsageError(f"文件大小上限（--max-file-mb 或 [review] max_file_mb）应为正数（MB），现为 {max_file_mb!r}。")
+
+
+def cap_bytes(max_file_mb: float) -> int:
+    return int(max_file_mb * guard.MB)
+
+
+def over_cap(size: int, max_file_mb: float) -> Finding:
+    """`file-over-size-cap`: the size in MB and the cap, and where the cap is raised."""
+    shown = f"{size / guard.MB:,.1f}"
+    if float(shown.replace(",", "")) <= max_file_mb:  # 50.04 MB over a 50 MB cap: not "50.0 MB, over 50 MB"
+        shown = f"{size / guard.MB:,.3f}"
+    return finding("file-over-size-cap", size=shown, limit=f"{max_file_mb:g}")
+
+
+def load(path: Path, data: bytes | None = None, max_file_mb: float = DEFAULT_MAX_FILE_MB) -> Workbook:
+    """Read every sheet of a workbook. Raises ReadFailure with the finding that explains the refusal.
+
+    A file (or `data`) larger than `max_file_mb` MB is refused (`file-over-size-cap`) before its content is read:
+    the size is taken from the open file's stat, and a file still growing is read no further than the cap."""
+    limit = cap_bytes(max_file_mb)
     if data is None:
         try:
-            data = path.read_bytes()
+            data = _read_capped(path, limit, max_file_mb)
         except OSError as exc:
             raise ReadFailure(finding("file-unreadable", detail=exc.strerror or type(exc).__name__)) from exc
+    elif len(data) > limit:
+        raise ReadFailure(over_cap(len(data), max_file_mb))
     fmt = sniff(data)
     ext = path.suffix or "（无扩展名）"
     if fmt == "empty":
@@ -169,6 +199,19 @@ def load(path: Path, data: bytes | None = None) -> Workbook:
                                   why="工作簿中没有其他工作表可读", **guard.sheet_figures(first)), fmt)
     found = tuple(finding("sheet-too-large", sheet=e.sheet, cell=e.corner, **guard.sheet_figures(e)) for e in skipped)
     return Workbook(format=fmt, sheets=tuple(sheets), findings=found)
+
+
+def _read_capped(path: Path, limit: int, max_file_mb: float) -> bytes:
+    with path.open("rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > limit:
+            raise ReadFailure(over_cap(size, max_file_mb))
+        data = fh.read(size + 1)  # one byte more shows a file still being written
+        if len(data) > size:
+            data += fh.read(limit + 1 - len(data))
+    if len(data) > limit:
+        raise ReadFailure(over_cap(len(data), max_file_mb))
+    return data
 
 
 def _read_sheet(book: pc.CalamineWorkbook, meta: pc.SheetMetadata, fmt: str) -> Sheet | guard.Extent:

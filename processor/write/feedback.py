@@ -15,7 +15,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -24,6 +24,7 @@ from typing import Any
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.comments import Comment
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook as OpenBook
@@ -56,6 +57,8 @@ NOTE_COPY = ("本文件为审核意见副本，原文件未改动。标红的单
              "批注中是问题说明和修改建议。副本可能未保留原表中的图片、图表等对象，请在原文件上修改后重新提交。")
 NOTE_FRESH = ("原文件（{fmt}）无法直接标注，原文件未改动。本工作簿为问题清单和按官方表样重新排列的自评表"
               "（标红为错误、标黄为警告，批注中是问题说明），单元格列为原文件中的位置。请在原文件上修改后重新提交。")
+RENAMED = ("工作表“{old}”与另一张工作表的名称仅大小写不同（Excel 不允许），本副本中改名为“{new}”，"
+           "清单中“{old}”的问题标注在该表中。")
 NOTE_REJECTED = "文件无法作为自评表读取，未能复核，原文件未改动。请按下列说明处理后重新提交。"
 _QUOTE = str.maketrans({"'": "''"})  # a quote inside a quoted sheet name is doubled
 _A1 = re.compile(r"[A-Z]{1,3}[0-9]{1,7}")
@@ -200,16 +203,51 @@ def annotated_copy(result: FileResult, created: dt.date) -> bytes | None:
         data = Path(result.path).read_bytes()  # only read: the original is never opened for writing
         if _huge_merge(data):
             return None  # openpyxl makes an object per merged cell: A30:XFD1048576 would need tens of GB
-        raw = io.BytesIO(data)
-        book = openpyxl.load_workbook(raw, keep_vba=result.format == "xlsm", rich_text=True)
-        _mark(book, result)
-        _fit_forms(book, result)
-        _list_sheet(book, result, created)
+        book, sheets, renamed = _open(data, keep_vba=result.format == "xlsm")
+        _mark(sheets, result)
+        _fit_forms(sheets, result)
+        _list_sheet(book, sheets, result, created, renamed)
         return _save(book, created)
     except MemoryError:
         raise
     except Exception:  # whatever openpyxl trips on, the fresh workbook still tells the department
         return None
+
+
+def _open(data: bytes, keep_vba: bool) -> tuple[OpenBook, dict[str, Worksheet], list[tuple[str, str]]]:
+    """The workbook (as openpyxl.load_workbook opens it), its worksheets by the names the reader gave them (the
+    findings' sheet names), and the sheets renamed in the copy as (original, new).
+
+    Excel forbids two sheet names differing only in case, but a program may write them (FORM1, Form1); openpyxl
+    then renames the second on loading (Form11). Worksheets are therefore matched to the reader's names by their
+    place in the workbook, not by title, and a renamed sheet gets a name that says so (Form1~2, as the summary
+    numbers its sheets), so that its cells are marked and linked like any other's."""
+    book = openpyxl.load_workbook(io.BytesIO(data), keep_vba=keep_vba, rich_text=True)
+    names = _loaded_names(data)
+    loaded = [book[title] for title in book.sheetnames]
+    if len(names) != len(loaded):  # not as expected of openpyxl: fall back to the titles
+        names = [ws.title for ws in loaded]
+    sheets: dict[str, Worksheet] = {}
+    renamed: list[tuple[str, str]] = []
+    for name, ws in zip(names, loaded, strict=True):
+        if ws.title != name:
+            ws.title = unique_names([name], {t for t in book.sheetnames if t != ws.title})[0]
+            renamed.append((name, ws.title))
+        if isinstance(ws, Worksheet):  # not chartsheets
+            sheets.setdefault(name, ws)
+    return book, sheets, renamed
+
+
+def _loaded_names(data: bytes) -> list[str]:
+    """The names in workbook.xml of the sheets openpyxl loads, in its order: its reader walks this list and skips
+    the same entries (no relationship id, or a part missing from the package). Only workbook.xml is parsed."""
+    reader = ExcelReader(io.BytesIO(data), read_only=True, keep_links=False)
+    try:
+        reader.read_manifest()
+        reader.read_workbook()
+        return [sheet.name for sheet, rel in reader.parser.find_sheets() if rel.target in reader.valid_files]
+    finally:
+        reader.archive.close()
 
 
 def _anchor(ws: Worksheet, ref: str) -> Cell:
@@ -222,19 +260,19 @@ def _anchor(ws: Worksheet, ref: str) -> Cell:
     return cell
 
 
-def _fit_forms(book: OpenBook, result: FileResult) -> None:
+def _fit_forms(sheets: dict[str, Worksheet], result: FileResult) -> None:
     """The department's form sheets print A4 landscape, one page wide, so a marked cell is on the page with its
     row's labels rather than stranded on the fourth of eleven portrait pages. Page setup only: no cell changes."""
-    for ws in book.worksheets:
-        if isinstance(ws, Worksheet) and ws.title in {p.sheet for p in result.projects}:
+    for name in dict.fromkeys(p.sheet for p in result.projects):
+        if (ws := sheets.get(name)) is not None:
             ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
             ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
             ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
 
 
-def _mark(book: OpenBook, result: FileResult) -> None:
-    """Fill and annotate each error/warning cell; several findings on one cell share it, red wins over amber."""
-    sheets = {ws.title: ws for ws in book.worksheets if isinstance(ws, Worksheet)}  # not chartsheets
+def _mark(sheets: dict[str, Worksheet], result: FileResult) -> None:
+    """Fill and annotate each error/warning cell; several findings on one cell share it, red wins over amber.
+    `sheets`: the worksheets by the findings' sheet names (_open)."""
     marks: dict[tuple[str, str], list[Finding]] = {}
     for f in result.findings:
         if f.severity is not Severity.INFO and f.sheet in sheets and (ref := _cell_ref(f)):
@@ -257,11 +295,13 @@ def _text(cell: Any, value: str) -> None:
         cell.data_type = "s"
 
 
-def _list_sheet(book: OpenBook, result: FileResult, created: dt.date) -> None:
-    """Insert the 审核意见 sheet first and make it the only selected tab (two selected tabs edit as a group)."""
-    sheets = {ws.title: ws for ws in book.worksheets if isinstance(ws, Worksheet)}
-    for other in sheets.values():
-        other.sheet_view.tabSelected = False
+def _list_sheet(book: OpenBook, sheets: dict[str, Worksheet], result: FileResult, created: dt.date,
+                renamed: Sequence[tuple[str, str]] = ()) -> None:
+    """Insert the 审核意见 sheet first and make it the only selected tab (two selected tabs edit as a group).
+    Links go to the worksheets of `sheets` (by the findings' sheet names) under their titles in the copy."""
+    for other in book.worksheets:
+        if isinstance(other, Worksheet):
+            other.sheet_view.tabSelected = False
     ws = book.create_sheet(unique_names([LIST_SHEET], set(book.sheetnames))[0], 0)
     ws.sheet_view.tabSelected = True
     book.active = 0
@@ -271,7 +311,9 @@ def _list_sheet(book: OpenBook, result: FileResult, created: dt.date) -> None:
     box, middle = Border(left=thin, right=thin, top=thin, bottom=thin), Alignment(wrap_text=True, vertical="center")
     fonts = {"title": Font(name=FONT, size=16, bold=True), "info": Font(name=FONT, size=11),
              "note": Font(name=FONT, size=10, color="595959")}
-    for row, (kind, text) in enumerate(lines := _lines(result, created, NOTE_COPY), 1):
+    lines = _lines(result, created, NOTE_COPY)
+    lines[-1:-1] = [("info", RENAMED.format(old=old, new=new)) for old, new in renamed]
+    for row, (kind, text) in enumerate(lines, 1):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(COLUMNS))
         _text(cell := ws.cell(row, 1), text)
         cell.font = fonts[kind]
@@ -289,8 +331,9 @@ def _list_sheet(book: OpenBook, result: FileResult, created: dt.date) -> None:
         if color := {Severity.ERROR: RED_FILL, Severity.WARNING: AMBER_FILL}.get(f.severity):
             ws.cell(r, 1).fill = PatternFill("solid", fgColor="FF" + color.lstrip("#"))
         if f.sheet in sheets and (ref := _cell_ref(f)):
-            target, link = _anchor(sheets[f.sheet], ref).coordinate, ws.cell(r, CELL_COLUMN + 1)
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{f.sheet.translate(_QUOTE)}'!{target}")
+            marked = sheets[f.sheet]
+            target, link = _anchor(marked, ref).coordinate, ws.cell(r, CELL_COLUMN + 1)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{marked.title.translate(_QUOTE)}'!{target}")
             link.font = Font(name=FONT, size=10, color="0563C1", underline="single")
         ws.row_dimensions[r].height = height
     ws.freeze_panes, ws.print_title_rows = ws.cell(head + 1, 1), f"{head}:{head}"  # A4 landscape, fit to width
