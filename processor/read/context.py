@@ -6,7 +6,7 @@ from processor.core.findings import finding
 from processor.core.model import Finding
 from processor.read.grid import Grid, a1
 from processor.read.locate import Block
-from processor.read.values import Unreadable, parse_number
+from processor.read.values import ErrorValue, Unreadable, parse_number
 
 
 class FormContext:
@@ -25,11 +25,19 @@ class FormContext:
         """A number from a cell; text that is no number becomes a finding on that cell and None."""
         try:
             value = parse_number(self.grid.get(row, col))
+        except ErrorValue as exc:
+            self.note("cell-error", (row, col), field=label, value=str(exc))
+            return None
         except Unreadable as exc:
             self.note("number-unreadable", (row, col), field=label, value=str(exc))
             return None
         # a formula's float noise (9.299999999999999) is no figure anyone typed: 8 decimals keep every real one
         return None if value is None else round(value, 8)
+
+    def unreadable_at(self, cell: str) -> bool:
+        """A finding already says why this cell gives no number (text that is none, a formula error): a second
+        one calling it blank would contradict it."""
+        return any(f.code in ("number-unreadable", "cell-error") and f.cell == cell for f in self.findings)
 
     def label_cell(self, name: str) -> str:
         label = self.block.first(name)

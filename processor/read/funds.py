@@ -14,7 +14,7 @@ from processor.read.context import FormContext
 from processor.read.grid import a1
 from processor.read.labels import declared_weight, squash
 from processor.read.locate import FUND_ROWS, Header
-from processor.read.values import Unreadable, cell_text, parse_rate
+from processor.read.values import ErrorValue, Unreadable, cell_text, parse_rate
 
 AMOUNTS = ("initial_budget", "annual_budget", "executed")
 FIELD_NAMES = {
@@ -80,7 +80,7 @@ def parse_funds(ctx: FormContext) -> Funds:
         ctx.note("money-unit-converted", total.cells.get("annual_budget", ""),
                  value=f"{total.annual_budget / scale:,.2f}", converted=f"{total.annual_budget:,.4f}")
     for f in ("annual_budget", "executed"):
-        if getattr(total, f) is None:
+        if getattr(total, f) is None and not ctx.unreadable_at(total.cells.get(f, "")):
             ctx.note("missing-funds-value", total.cells.get(f, a1(r, first_money)), field=FIELD_NAMES[f])
     if rate is None and total.annual_budget and total.executed is not None and "rate" in cols:
         rate = total.executed / total.annual_budget
@@ -134,7 +134,7 @@ def _computed(ctx: FormContext, cell: str, **kw: object) -> None:
     """Say that a blank formula cell was computed — unless the cell is not blank but unreadable (`#N/A` typed
     as text, `十万`): its number-unreadable warning already names it, and a second note calling it 为空 would
     contradict the first."""
-    if not any(f.code == "number-unreadable" and f.cell == cell for f in ctx.findings):
+    if not ctx.unreadable_at(cell):
         ctx.note("value-computed", cell, **kw)
 
 
@@ -174,6 +174,9 @@ def _rate(ctx: FormContext, row: int, cols: dict[str, int]) -> float | None:
         return None
     try:
         return parse_rate(ctx.grid.get(row, cols["rate"]))
+    except ErrorValue as exc:
+        ctx.note("cell-error", (row, cols["rate"]), field="执行率", value=str(exc))
+        return None
     except Unreadable as exc:
         ctx.note("number-unreadable", (row, cols["rate"]), field="执行率", value=str(exc))
         return None

@@ -63,6 +63,7 @@ class Extent:
     sheet: str
     rows: int
     cols: int
+    errors: bool = False  # xlsx: the sheet XML holds an error cell (t="e"), which calamine reads as blank
 
     @property
     def cells(self) -> int:
@@ -97,7 +98,7 @@ def column_name(index: int) -> str:
     return name
 
 
-def _column_index(letters: bytes) -> int:
+def column_index(letters: bytes) -> int:
     n = 0
     for ch in letters.upper():
         n = n * 26 + ch - 64
@@ -125,7 +126,7 @@ def inspect_zip(data: bytes, fmt: str) -> list[Extent]:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
             _check_declared(infos, len(data))
-            sheets = _xlsx_sheet_paths(data, zf) if fmt in ("xlsx", "xlsm") else {}
+            sheets = xlsx_sheet_paths(data, zf) if fmt in ("xlsx", "xlsm") else {}
             extents: list[Extent] = []
             for info in infos:
                 if info.is_dir():
@@ -331,8 +332,10 @@ class _XlsxCells(_TagScanner):
         self.sheet = sheet
         self.exact = exact
         self.row = self.col = self.max_row = self.max_col = -1
+        self.errors = False
 
     def scan(self, buf: bytes) -> None:
+        self.errors = self.errors or b't="e"' in buf or b"t='e'" in buf  # one pass over bytes already in hand
         if self.exact:
             self._exact(buf)
             return
@@ -348,7 +351,7 @@ class _XlsxCells(_TagScanner):
         rows_used, cols_used = set(rows) - {b""}, set(cols) - {b""}  # "": formatting-only cells
         if rows_used:
             self.max_row = max(self.max_row, max(map(int, rows_used)) - 1)
-            self.max_col = max(self.max_col, max(map(_column_index, cols_used)))
+            self.max_col = max(self.max_col, max(map(column_index, cols_used)))
 
     def _fast(self, buf: bytes) -> None:
         """The per-cell scan, for a buffer where _USED_CELL met a cell without a plain r first."""
@@ -358,7 +361,7 @@ class _XlsxCells(_TagScanner):
         used = [(col, row) for _, col, row, rest in cells if not rest.endswith(b"/")]
         if used:
             self.max_row = max(self.max_row, max(map(int, {row for _, row in used})) - 1)
-            self.max_col = max(self.max_col, max(map(_column_index, {col for col, _ in used})))
+            self.max_col = max(self.max_col, max(map(column_index, {col for col, _ in used})))
 
     def _exact(self, buf: bytes) -> None:
         for m in _EXACT_TAG.finditer(buf):
@@ -368,14 +371,14 @@ class _XlsxCells(_TagScanner):
                 self.row = int(r.group(2)) - 1 if r and r.group(2) else self.row + 1
                 self.col = -1
                 continue
-            self.col = _column_index(r.group(1)) if r and r.group(1) else self.col + 1
+            self.col = column_index(r.group(1)) if r and r.group(1) else self.col + 1
             row = int(r.group(2)) - 1 if r and r.group(2) else self.row
             if not attrs.endswith(b"/"):
                 self.max_row = max(self.max_row, row)
                 self.max_col = max(self.max_col, self.col)
 
     def extents(self) -> list[Extent]:
-        return [Extent(self.sheet, self.max_row + 1, self.max_col + 1)]
+        return [Extent(self.sheet, self.max_row + 1, self.max_col + 1, self.errors)]
 
 
 # calamine matches ODS elements by their qualified names (table:table-cell …), so only those count here:
@@ -462,7 +465,7 @@ def _small_member(data: bytes, zf: zipfile.ZipFile, name: str) -> bytes:
     return b"".join(parts)
 
 
-def _xlsx_sheet_paths(data: bytes, zf: zipfile.ZipFile) -> dict[str, str]:
+def xlsx_sheet_paths(data: bytes, zf: zipfile.ZipFile) -> dict[str, str]:
     """Zip member → sheet name, resolved from xl/workbook.xml and its relationships as calamine does."""
     targets: dict[str, str] = {}
     for m in _REL_TAG.finditer(_small_member(data, zf, "xl/_rels/workbook.xml.rels")):

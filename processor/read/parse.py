@@ -17,7 +17,7 @@ from processor.read.grid import Grid, a1
 from processor.read.labels import grade_of_word, squash
 from processor.read.locate import Block, Label
 from processor.read.table import parse_indicators
-from processor.read.values import Unreadable, cell_text, is_blank, parse_number
+from processor.read.values import ErrorValue, Unreadable, cell_text, is_blank, parse_number
 
 # 51000021R000000019951-工资性支出: a budget system's code is mostly digits, starts with one, and is long
 _CODE_NAME = re.compile(r"^\s*([0-9][0-9A-Za-z]{11,31})(?:\s*[-－—–_]\s*|\s+)(\S.*)$", re.S)
@@ -162,12 +162,10 @@ class FormParser(FormContext):
         for ind in indicators:
             if ind.weight is not None and ind.self_score is None and "score" in ind.cells:
                 cell = ind.cells["score"]
-                if not self._unreadable_at(cell):
+                if not self.unreadable_at(cell):
                     self.note("missing-score", cell, name=ind.name or ind.raw_name or f"第{ind.row}行指标",
                               weight=f"{ind.weight:g}")
 
-    def _unreadable_at(self, cell: str) -> bool:
-        return any(f.code == "number-unreadable" and f.cell == cell for f in self.findings)
 
     # -- 总分 / 等级 ------------------------------------------------------------------------------------
     def parse_total(self, indicators: list[Indicator], funds: Funds) -> tuple[float | None, float | None, str | None]:
@@ -197,6 +195,9 @@ class FormParser(FormContext):
                 continue
             try:
                 v = parse_number(cell)
+            except ErrorValue as exc:  # a 总分 formula's error: said at its cell, the total computed below
+                self.note("cell-error", (r, c), field="总分", value=str(exc))
+                continue
             except Unreadable:
                 continue
             if v is not None:

@@ -24,6 +24,15 @@ class Unreadable(ValueError):
     """A cell that should hold a number holds text that is not one."""
 
 
+class CellError(str):
+    """A formula's error result (#REF!, #DIV/0!, #N/A) kept from the file: text to whoever reads text, and to
+    whoever wants a number a ErrorValue, so that the finding names the error, never a blank."""
+
+
+class ErrorValue(Unreadable):
+    """The number asked for is a formula error; its text is the error as Excel shows it."""
+
+
 def cell_text(cell: Cell) -> str:
     """A cell as the text a reviewer would see (numbers without a spurious `.0`)."""
     if cell is None:
@@ -65,6 +74,8 @@ def parse_number(cell: Cell) -> float | None:
     """
     if type(cell) is float:  # most cells: a float passes every check below the same way
         return _sane(cell, cell)
+    if isinstance(cell, CellError):
+        raise ErrorValue(str(cell))
     if is_blank(cell):
         return None
     if isinstance(cell, bool):

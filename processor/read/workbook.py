@@ -7,6 +7,7 @@ than the cap (`max_file_mb`) is refused from its size alone: its content is neve
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import os
@@ -21,6 +22,7 @@ from processor.core.errors import UsageError
 from processor.core.findings import finding
 from processor.core.model import Finding
 from processor.read import guard
+from processor.read.errorcells import put_back, xlsx_errors
 
 DEFAULT_MAX_FILE_MB = 50  # a form is tens of KB, one with scanned pictures a few MB
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -193,6 +195,9 @@ def load(path: Path, data: bytes | None = None, max_file_mb: float = DEFAULT_MAX
         raise
     except BaseException as exc:  # calamine's Rust panics on some damaged files arrive as BaseException
         raise ReadFailure(finding("file-damaged", detail=_short(exc)), fmt) from exc
+    if fmt in ("xlsx", "xlsm"):  # a part that cannot be read again leaves its cells as calamine read them
+        with contextlib.suppress(zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError):
+            put_back(sheets, xlsx_errors(data, {e.sheet for e in extents if e.errors}))
     if skipped and not sheets:  # every worksheet was too large: say so rather than "no form found"
         first = skipped[0]
         raise ReadFailure(finding("file-sheet-too-large", sheet=first.sheet, cell=first.corner,

@@ -25,7 +25,6 @@ from python_calamine import CalamineWorkbook
 from tables import table_rows
 
 from processor.check import check_file
-from processor.core.findings import CATALOGUE
 from processor.core.model import FileResult, Finding, Status
 from processor.read.grid import Grid
 from processor.read.locate import find_forms
@@ -192,24 +191,16 @@ def _error_cells(tmp_path: Path) -> Path:
     return path
 
 
-def test_error_cells_never_crash_and_return_the_form(tmp_path: Path) -> None:
-    """What happens today: calamine reads every error cell as blank (.xlsx, .xls and .ods alike), so the form is
-    answered as if those cells were empty: 得分 missing (error), the parts no longer add up to the total (error)."""
+def test_error_cells_are_named_at_their_cells_never_as_missing(tmp_path: Path) -> None:
+    """An .xlsx keeps a formula's error as the cell's value (t="e"); python-calamine reads it as blank, so the
+    reader puts it back: each error is a cell-error at its cell, and no finding calls those cells empty."""
     result = check_file(_error_cells(tmp_path))
-    assert result.status is Status.RETURNED
-    assert only(result, "missing-score").cell == "H14" and "得分为空" in only(result, "missing-score").message
-    mismatch = only(result, "funds-sum-mismatch")
-    assert (mismatch.cell, mismatch.value) == ("D6", "100") and "全年预算数" in mismatch.message
-    assert all(f.code in CATALOGUE for f in result.findings)
-
-
-@pytest.mark.xfail(strict=True, reason="python-calamine returns error cells as ''; processor/read/workbook.py has to keep "
-                                        "them (e.g. from the sheet XML's t=\"e\" cells) before the reader can name "
-                                        "them. Until then a #REF! in 分值 goes unmentioned.")
-def test_error_cells_are_named_as_unreadable_numbers(tmp_path: Path) -> None:
-    result = check_file(_error_cells(tmp_path))
-    unreadable = {(f.cell, f.value) for f in result.findings if f.code == "number-unreadable"}
-    assert {("G13", "#REF!"), ("H14", "#DIV/0!"), ("D6", "#N/A")} <= unreadable
+    errors = {(f.cell, f.value) for f in result.findings if f.code == "cell-error"}
+    assert errors == {("G13", "#REF!"), ("H14", "#DIV/0!"), ("D7", "#N/A")}
+    assert not [f for f in result.findings if f.code in ("missing-score", "missing-funds-value")
+                and f.cell in ("G13", "H14", "D7")]
+    assert result.status is Status.RETURNED  # cell-error is an error: the department fixes its formula
+    assert all("公式错误" in f.message for f in result.findings if f.code == "cell-error")
 
 
 # -- formulas saved without their results ---------------------------------------------------------------------------
