@@ -35,7 +35,7 @@ state = "状态"          # 台账数据库、锁文件、待发邮件 / ledger,
 [review]
 year = 0                # 评价年度；0 = 取收到最多的年度 / evaluated year; 0 = the most common one
 profile = ""            # 评分规则：central2020、hunan-legacy 或 .toml 路径；空 = 按表样自动识别
-settle_seconds = 120    # 最近 N 秒内修改过的文件视为仍在复制，下次再处理 / files younger than this wait
+settle_seconds = 120    # N 秒内修改过或大小仍在变化的文件下次再处理（见 README 的 Settling）；0 = 立即处理 / files still being copied wait
 summary_name = "{default_name}"  # 汇总表文件名，可用 {year} 和 {date}
 split_by = "auto"       # 项目页拆分：auto（超过 {split_above} 个项目时每个主管部门一个工作簿）、department 或 none
 jobs = 0                # 并行进程数；0 = CPU 核数（最多 8）/ worker processes; 0 = one per core

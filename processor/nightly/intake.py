@@ -3,6 +3,16 @@
 Crash safety comes from the order: a file is moved only after its ledger row is committed, and a file
 found in the inbox whose content is already in the ledger is only moved (never reviewed twice). New files
 are reviewed in `jobs` processes a batch at a time, and recorded and moved in inbox order.
+
+Settling (`settle_seconds` > 0): a file is taken only when two looks agree on its size and mtime (never its
+ctime). The first look is the one recorded in 状态/sightings.json by an earlier night, taken when it is at least
+`settle_seconds` old by the night's clock. A file with no usable earlier look (first seen tonight, or only its
+mtime changed, as `cp -p` and robocopy set it once the data is in) whose mtime is older than `settle_seconds`
+is looked at again once every other candidate is done, at least min(settle_seconds, RECHECK_SECONDS) later, and
+taken if it has not changed. Anything else waits for the next night: an mtime younger than `settle_seconds`, a
+file changed at the re-check, a file whose size differs from the earlier night's look (it is still growing). A
+truncated container (damaged zip, short OLE file) is left for the next night once, then refused; any other
+content is answered as soon as the file is settled. `settle_seconds` = 0 takes every file at once.
 """
 
 from __future__ import annotations
@@ -21,13 +31,14 @@ from pathlib import Path
 from typing import Any
 
 from processor.check import check_safely, default_jobs
+from processor.core.fsutil import atomic_write
 from processor.core.model import STATUS_ZH, FileResult, Severity, Status
 from processor.core.pool import ordered_map
 from processor.nightly.config import Config
 from processor.nightly.ledger import FileRecord, Ledger
 from processor.read.discover import NOT_WORKBOOK, Candidate
 from processor.read.labels import worker_setup
-from processor.read.workbook import cap_bytes
+from processor.read.workbook import OLE_MAGIC, cap_bytes, sniff
 from processor.review.profiles import Profile
 
 log = logging.getLogger("selfeval.night")
@@ -57,6 +68,104 @@ def checkpoint(state: Path, name: str) -> None:
     if os.environ.get("SELFEVAL_PAUSE_AT") == name:
         (state / f"paused-{name}").write_text(str(os.getpid()), encoding="utf-8")
         time.sleep(120)
+
+
+SIGHTINGS = "sightings.json"  # in the state folder: each pending inbox file's last look, by its path in the inbox
+RECHECK_SECONDS = 1.0  # the least time between a run's two looks at a file first seen tonight
+
+
+class Sightings:
+    """What the inbox held at the last look: {path in the inbox: {size, mtime_ns, seen (the night's clock), left
+    (a truncated container already left once)}}. Only files still waiting are kept; written once a run is done."""
+
+    def __init__(self, state: Path, inbox: Path) -> None:
+        self.path, self.inbox = state / SIGHTINGS, inbox
+        try:
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+            self.old: dict[str, dict[str, Any]] = loaded.get("files", {}) if isinstance(loaded, dict) else {}
+        except (OSError, ValueError) as exc:  # none yet, or damaged: every file is simply first seen tonight
+            if self.path.exists():
+                log.warning("无法读取 %s（%s），所有文件按今晚首次看到处理", self.path, exc)
+            self.old = {}
+        self.new: dict[str, dict[str, Any]] = {}
+
+    def key(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.inbox).as_posix()
+        except ValueError:
+            return str(path)
+
+    def last(self, key: str) -> dict[str, Any] | None:
+        entry = self.new.get(key) or self.old.get(key)
+        return entry if isinstance(entry, dict) else None
+
+    def saw(self, key: str, size: int, mtime_ns: int, now: float) -> None:
+        """Record a look; an unchanged file keeps the time it was first seen so."""
+        last = self.last(key) or {}
+        same = last.get("size") == size and last.get("mtime_ns") == mtime_ns
+        self.new[key] = {"size": size, "mtime_ns": mtime_ns, "seen": last.get("seen", now) if same else now,
+                         **({"left": True} if last.get("left") else {})}
+
+    def leave(self, key: str) -> None:
+        self.new.setdefault(key, {})["left"] = True
+
+    def taken(self, key: str) -> None:
+        self.new.pop(key, None)
+
+    def save(self) -> None:
+        if self.new == self.old:
+            return
+        text = json.dumps({"files": self.new}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        try:
+            atomic_write(self.path, lambda tmp: tmp.write_text(text, encoding="utf-8"), 0o600)
+        except OSError as exc:  # the files are still in the inbox: they are only looked at afresh next night
+            log.warning("无法写入 %s（%s）", self.path, exc.strerror)
+
+
+def _settle(stat: os.stat_result, key: str, config: Config, sightings: Sightings, now: dt.datetime) -> str:
+    """take | pending | recheck (looked at again once every other candidate is done). See the module's text."""
+    size, mtime_ns, clock = stat.st_size, stat.st_mtime_ns, now.timestamp()
+    last = sightings.last(key)
+    sightings.saw(key, size, mtime_ns, clock)
+    if last and last.get("size") == size and last.get("mtime_ns") == mtime_ns and "seen" in last:
+        return "take" if clock - float(last["seen"]) >= config.settle_seconds else "pending"
+    if last and "size" in last and last["size"] != size:
+        return "pending"  # it grew (or shrank) since the last look: still being written
+    age = clock - stat.st_mtime
+    return "pending" if 0 <= age < config.settle_seconds else "recheck"
+
+
+def _truncated(data: bytes | None) -> bool:
+    """A container cut short, as a copy still under way leaves it: a zip without its central directory, or an
+    OLE file ending before the last sector its allocation table uses."""
+    if data is None:
+        return False
+    if data.startswith(OLE_MAGIC):
+        return _short_ole(data)
+    return sniff(data) == "damaged-zip"
+
+
+def _short_ole(data: bytes) -> bool:
+    if len(data) < 512:
+        return True
+    shift = int.from_bytes(data[30:32], "little")
+    if shift not in (9, 12):
+        return False  # not a header we understand: the reader decides
+    sector = 1 << shift
+    fat_sectors = int.from_bytes(data[44:48], "little")
+    highest = -1
+    for i in range(min(fat_sectors, 109)):
+        sid = int.from_bytes(data[76 + 4 * i:80 + 4 * i], "little")
+        if sid >= 0xFFFFFFFA:
+            continue
+        start = (sid + 1) * sector
+        if start + sector > len(data):
+            return True  # the allocation table itself is missing
+        table = data[start:start + sector]
+        for j in range(0, sector, 4):
+            if table[j:j + 4] != b"\xff\xff\xff\xff":
+                highest = max(highest, i * (sector // 4) + j // 4)
+    return len(data) <= (highest + 1) * sector
 
 
 OTHER_FOLDER = "其他文件"  # under 归档/<date>/: what was dropped in the inbox but is no workbook
@@ -123,19 +232,24 @@ class Ready:
 
 
 def _prepare(path: Path, skip_reason: str, config: Config, ledger: Ledger, run_id: int, now: dt.datetime,
-             today: str, journal: Journal, other: bool = False) -> Outcome | Ready:
-    """One file of the inbox up to its review: skipped, still being copied, unreadable or already known (then
-    filed away here), or Ready. Never raises for the file's sake."""
-    if other:
-        return _file_other(path, config, now, today, journal)
-    if skip_reason:
+             today: str, journal: Journal, other: bool = False, *, sightings: Sightings,
+             confirmed: bool = False) -> Outcome | Ready:
+    """One file of the inbox up to its review: skipped, still being copied (pending, or recheck: looked at again
+    once the others are done), unreadable or already known (then filed away here), or Ready. `confirmed`: the
+    run's second look found it unchanged. Never raises for the file's sake."""
+    if skip_reason and not other:
         return Outcome("skipped")
+    key = sightings.key(path)
     try:
         stat = path.stat()
-        age = now.timestamp() - stat.st_mtime
-        if 0 <= age < config.settle_seconds:
-            return Outcome("pending")  # still being copied: the next night takes it
-        if age < 0:
+        if config.settle_seconds and not confirmed:
+            verdict = _settle(stat, key, config, sightings, now)
+            if verdict != "take":
+                return Outcome(verdict)
+        if other:
+            sightings.taken(key)
+            return _file_other(path, config, today, journal)
+        if now.timestamp() < stat.st_mtime:
             journal("clock", f"{path.name} 的修改时间晚于现在（共享盘时钟不一致），按已复制完成处理", file=path.name)
         if stat.st_size > cap_bytes(config.max_file_mb):  # over the cap: never in memory, only hashed
             data, sha = None, _sha256_of(path)
@@ -147,7 +261,14 @@ def _prepare(path: Path, skip_reason: str, config: Config, ledger: Ledger, run_i
         return Outcome("failed")
     known = ledger.file(sha)
     if known is not None:
+        sightings.taken(key)
         return _known(path, sha, known, config, ledger, run_id, now, today, journal)
+    if config.settle_seconds and _truncated(data) and not (sightings.last(key) or {}).get("left"):
+        sightings.leave(key)
+        journal("truncated", f"{path.name} 像是没有复制完整的文件（压缩包或 OLE 文件被截断），留到下一晚再看；"
+                             "届时仍不完整则拒收", file=path.name)
+        return Outcome("pending")
+    sightings.taken(key)
     return Ready(path, data, sha, stat.st_size, stat.st_mtime)
 
 
@@ -159,14 +280,10 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _file_other(path: Path, config: Config, now: dt.datetime, today: str, journal: Journal) -> Outcome:
-    """A document, picture or text dropped beside the forms: kept, out of the inbox, in 归档/<date>/其他文件/, and
-    said once, so that it neither clutters every night's list nor disappears. It is not reviewed."""
-    try:
-        if 0 <= now.timestamp() - path.stat().st_mtime < config.settle_seconds:
-            return Outcome("pending")
-    except OSError:
-        return Outcome("failed")
+def _file_other(path: Path, config: Config, today: str, journal: Journal) -> Outcome:
+    """A document, picture or text dropped beside the forms (and settled): kept, out of the inbox, in
+    归档/<date>/其他文件/, and said once, so that it neither clutters every night's list nor disappears. It is not
+    reviewed."""
     dest = _free(config.archive / today / OTHER_FOLDER / path.name)
     if not _file_away(path, dest, journal):
         return Outcome("failed")
@@ -204,30 +321,76 @@ def take_all(candidates: list[Candidate], config: Config, ledger: Ledger, run_id
               progress: Callable[[int, int, str], None] | None) -> Iterator[Outcome]:
     """Every candidate, in batches: read, hash and sort out in this process, review the new ones in `jobs`
     processes, record and file away in order. A second copy of content already in the batch waits for the
-    next batch, so it meets the first one in the ledger and is counted as a duplicate, as one by one."""
+    next batch, so it meets the first one in the ledger and is counted as a duplicate, as one by one. A file
+    first seen tonight with an old mtime is looked at again once all the others are done (see the module)."""
     jobs = config.jobs or default_jobs()
     size = 1 if jobs <= 1 else 8 * jobs
-    queue, done = list(candidates), 0
-    while queue:
-        batch, queue = queue[:size], queue[size:]
-        ready: list[Ready] = []
-        later: list[Candidate] = []
-        for cand in batch:
-            prepared = _prepare(cand.path, cand.skip_reason, config, ledger, run_id, now, today, journal, cand.other)
-            if isinstance(prepared, Ready) and any(r.sha256 == prepared.sha256 for r in ready):
-                later.append(cand)  # its twin is recorded first; then it is a duplicate, as one by one
-                continue
+    sightings = Sightings(config.state, config.inbox)
+    done = 0
+    again: list[Candidate] = []
+    looked = 0.0
+
+    def batches(queue: list[Candidate], confirmed: bool) -> Iterator[Outcome]:
+        nonlocal done, looked
+        while queue:
+            batch, queue = queue[:size], queue[size:]
+            ready: list[Ready] = []
+            later: list[Candidate] = []
+            for cand in batch:
+                prepared = _prepare(cand.path, cand.skip_reason, config, ledger, run_id, now, today, journal,
+                                    cand.other, sightings=sightings, confirmed=confirmed)
+                if isinstance(prepared, Ready) and any(r.sha256 == prepared.sha256 for r in ready):
+                    later.append(cand)  # its twin is recorded first; then it is a duplicate, as one by one
+                    continue
+                if isinstance(prepared, Outcome) and prepared.kind == "recheck":
+                    again.append(cand)
+                    looked = time.monotonic()
+                    continue
+                done += 1
+                if progress:
+                    progress(done, len(candidates), cand.path.name)
+                if isinstance(prepared, Outcome):
+                    yield prepared
+                else:
+                    ready.append(prepared)
+            queue = later + queue
+            for item, result in zip(ready, ordered_map(_review, [(r, profile, config.max_file_mb) for r in ready],
+                                                       jobs, setup=worker_setup()), strict=True):
+                yield _finish(item, result, config, ledger, run_id, today, journal)
+
+    yield from batches(list(candidates), confirmed=False)
+    if again:  # the run's second look, once: at least min(settle_seconds, RECHECK_SECONDS) after the first
+        wait = min(config.settle_seconds, RECHECK_SECONDS) - (time.monotonic() - looked)
+        if wait > 0:
+            _pause(wait)
+        unchanged: list[Candidate] = []
+        for cand in again:
+            key = sightings.key(cand.path)
+            last = sightings.last(key) or {}
+            try:
+                stat = cand.path.stat()
+            except OSError as exc:
+                journal("vanished", f"跳过 {cand.path.name}：读取时出错（{exc.strerror}），下次再处理", file=cand.path.name)
+                sightings.taken(key)
+                outcome = Outcome("failed")
+            else:
+                if (stat.st_size, stat.st_mtime_ns) == (last.get("size"), last.get("mtime_ns")):
+                    unchanged.append(cand)
+                    continue
+                sightings.saw(key, stat.st_size, stat.st_mtime_ns, now.timestamp())
+                journal("pending", f"{cand.path.name} 在本次运行中仍有变化（仍在复制），下次再处理", file=cand.path.name)
+                outcome = Outcome("pending")
             done += 1
             if progress:
                 progress(done, len(candidates), cand.path.name)
-            if isinstance(prepared, Outcome):
-                yield prepared
-            else:
-                ready.append(prepared)
-        queue = later + queue
-        for item, result in zip(ready, ordered_map(_review, [(r, profile, config.max_file_mb) for r in ready], jobs,
-                                                               setup=worker_setup()), strict=True):
-            yield _finish(item, result, config, ledger, run_id, today, journal)
+            yield outcome
+        yield from batches(unchanged, confirmed=True)
+    sightings.save()
+
+
+def _pause(seconds: float) -> None:
+    """The run's one wait before its second look (a seam for the tests)."""
+    time.sleep(seconds)
 
 
 def _known(path: Path, sha: str, known: FileRecord, config: Config, ledger: Ledger, run_id: int,
