@@ -9,34 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
 from processor.core.errors import AlreadyRunning
-
-if sys.platform == "win32":
-    import msvcrt
-
-    def _try_lock(handle: IO[str]) -> bool:
-        try:
-            handle.seek(0)
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-            return True
-        except OSError:
-            return False
-else:
-    import fcntl
-
-    def _try_lock(handle: IO[str]) -> bool:
-        # a POSIX record lock (lockf), not flock: it belongs to this process alone, so worker processes
-        # forked while it is held do not keep it after this process dies
-        try:
-            fcntl.lockf(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB, 0, 0, os.SEEK_SET)
-            return True
-        except OSError:
-            return False
+from processor.core.fsutil import try_lock
 
 
 class RunLock:
@@ -47,7 +25,7 @@ class RunLock:
     def __enter__(self) -> RunLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(self.path, "a+", encoding="utf-8")
-        if not _try_lock(handle):
+        if not try_lock(handle):
             try:
                 handle.seek(0)
                 holder = handle.read().strip() or "未知进程"
