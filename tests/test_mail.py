@@ -14,15 +14,14 @@ import datetime as dt
 import email
 import email.policy
 import logging
-import socket
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from smtpkit import free_port, serving
 
 from processor.core.errors import ConfigError, OutputError
 from processor.nightly.mail import (
@@ -74,27 +73,10 @@ class Recorder:
         return [parse(raw) for _, _, raw in self.received]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def smtp_server() -> Iterator[Callable[..., tuple[Recorder, int]]]:
     """Start a server (on `port`, or a free one) with extra aiosmtpd options; every one is stopped afterwards."""
-    controllers: list[Controller] = []
-
-    def start(port: int | None = None, **options: Any) -> tuple[Recorder, int]:
-        handler, port = Recorder(), port or free_port()
-        controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
-        controller.start()
-        controllers.append(controller)
-        return handler, port
-
-    yield start
-    for controller in controllers:
-        controller.stop()
+    yield from serving(Recorder)
 
 
 def settings(port: int, **kw: Any) -> SmtpSettings:

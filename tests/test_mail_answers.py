@@ -19,7 +19,6 @@ import email.policy
 import io
 import json
 import logging
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from rich.console import Console
+from smtpkit import serving
 
 from processor.nightly.config import load_config
 from processor.nightly.night import Night, night
@@ -81,26 +80,9 @@ class Server:
         return [(rcpts, str(msg["Subject"]).split("：")[0].removeprefix("绩效自评汇总 ")) for rcpts, msg in self.received]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def smtp_server() -> Iterator[Callable[..., tuple[Server, int]]]:
-    controllers: list[Controller] = []
-
-    def start(**options: Any) -> tuple[Server, int]:
-        handler, port = Server(), free_port()
-        controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
-        controller.start()
-        controllers.append(controller)
-        return handler, port
-
-    yield start
-    for controller in controllers:
-        controller.stop()
+    yield from serving(Server)
 
 
 def setup(root: Path, port: int, recipients: tuple[str, ...] = (REVIEWER, CHIEF), smtp: str = "") -> Path:

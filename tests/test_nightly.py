@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from formbuilder import clean_spec, seed_spec, write_workbook
+from smtpkit import free_port
 from tables import table_rows
 
 from processor.nightly.config import load_config
@@ -38,14 +39,6 @@ class Inbox:
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))  # type: ignore[attr-defined,arg-type]
         self.rcpts.append(list(envelope.rcpt_tos))  # type: ignore[attr-defined]
         return "250 OK"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

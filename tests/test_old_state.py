@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from formbuilder import clean_spec, write_workbook
+from smtpkit import free_port
 from tables import table_rows
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "state-0.1.0"
@@ -36,14 +37,6 @@ class Received:
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)  # type: ignore[attr-defined,arg-type]
         self.messages.append((list(envelope.rcpt_tos), msg))  # type: ignore[attr-defined]
         return "250 OK"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def selfeval(*args: str) -> subprocess.CompletedProcess[str]:
