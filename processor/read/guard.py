@@ -64,6 +64,7 @@ class Extent:
     rows: int
     cols: int
     errors: bool = False  # xlsx: the sheet XML holds an error cell (t="e"), which calamine reads as blank
+    error_cells: tuple[tuple[int, int, str], ...] = ()  # ods: (row, col, text) of each error cell, 0-based
 
     @property
     def cells(self) -> int:
@@ -386,6 +387,7 @@ class _XlsxCells(_TagScanner):
 _ODS_TAG = re.compile(rb"</table:(table|table-row)>|<table:(table|table-row|table-cell|covered-table-cell)"
                       rb"(?=[\s/>])([^>]*)>")
 _ODS_NAME = re.compile(rb"""(?:^|\s)table:name\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ODS_TEXT = re.compile(rb"\s*<text:p>([^<]{1,40})</text:p>")
 _ODS_REPEAT = re.compile(rb"""number-(?:rows|columns)-repeated\s*=\s*["']([0-9]{1,10})["']""")
 
 
@@ -398,13 +400,18 @@ class _OdsCells(_TagScanner):
         self.name = ""
         self.row = self.col = self.row_start = self.row_repeat = self.max_row = self.max_col = 0
         self.row_used = False
+        self.errors: list[tuple[int, int, str]] = []
 
     def scan(self, buf: bytes) -> None:
-        for closed, tag, attrs in _ODS_TAG.findall(buf):
+        for m in _ODS_TAG.finditer(buf):
+            closed, tag, attrs = (g or b"" for g in m.groups())  # as findall gives them: b"" for no match
             repeat = 1
             if b"repeated" in attrs and (rep := _ODS_REPEAT.search(attrs)):
                 repeat = int(rep.group(1))
             if tag == b"table-cell" or tag == b"covered-table-cell":
+                if b'value-type="error"' in attrs and (text := _ODS_TEXT.match(buf, m.end())):
+                    # a formula's error, which calamine reads as blank: kept with its place (errorcells.py)
+                    self.errors.append((self.row_start, self.col, text.group(1).decode("utf-8", "replace")))
                 if attrs[-1:] != b"/" or b"value-type" in attrs:  # empty unless it has content or a type
                     self.max_col = max(self.max_col, self.col + repeat)
                     self.row_used = True
@@ -422,8 +429,9 @@ class _OdsCells(_TagScanner):
                 name = _ODS_NAME.search(attrs)
                 self.name = _text(name) if name else ""
                 self.row = self.max_row = self.max_col = 0
+                self.errors = []
             elif closed == b"table":
-                self.found.append(Extent(self.name, self.max_row, self.max_col))
+                self.found.append(Extent(self.name, self.max_row, self.max_col, bool(self.errors), tuple(self.errors)))
 
     def extents(self) -> list[Extent]:
         return self.found

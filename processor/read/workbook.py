@@ -198,6 +198,8 @@ def load(path: Path, data: bytes | None = None, max_file_mb: float = DEFAULT_MAX
     if fmt in ("xlsx", "xlsm"):  # a part that cannot be read again leaves its cells as calamine read them
         with contextlib.suppress(zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError):
             put_back(sheets, xlsx_errors(data, {e.sheet for e in extents if e.errors}))
+    elif fmt == "ods":  # the guard's scan of content.xml kept them with their places
+        put_back(sheets, {e.sheet: {(r, c): text for r, c, text in e.error_cells} for e in extents if e.error_cells})
     if skipped and not sheets:  # every worksheet was too large: say so rather than "no form found"
         first = skipped[0]
         raise ReadFailure(finding("file-sheet-too-large", sheet=first.sheet, cell=first.corner,
