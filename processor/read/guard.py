@@ -520,14 +520,18 @@ _CELL_RECORDS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, 0x0006, 0x0406, 0x0206,
 _MULRK = 0x00BD
 
 
-def inspect_xls(data: bytes) -> None:
+def inspect_xls(data: bytes) -> list[Extent]:
     """Refuse an .xls with an oversized sheet: calamine materialises every sheet when it opens the file.
+    Returns the sheets' extents, with their error cells (which calamine reads as blanks).
 
     A container this reader cannot follow is left to calamine, which then says it is damaged.
     """
     stream = _ole_stream(data)
-    if stream is not None:
-        _refuse_whole(_biff_extents(stream), "XLS 格式的工作簿只能整体读取")
+    if stream is None:
+        return []
+    extents = _biff_extents(stream)
+    _refuse_whole(extents, "XLS 格式的工作簿只能整体读取")
+    return extents
 
 
 def _ole_stream(data: bytes) -> bytes | None:
@@ -594,6 +598,8 @@ def _biff_extents(stream: bytes) -> list[Extent]:
     extents: dict[int, list[int]] = {}  # BOF offset → [max row, max col]
     current: list[int] | None = None
     outer: list[list[int] | None] = []  # an embedded chart's BOF … EOF sits inside its sheet's substream
+    errors: dict[int, list[tuple[int, int, str]]] = {}  # BOF offset → error cells (row, col, text)
+    sheet_at = 0
     pos, end = 0, len(stream) - 4
     while pos <= end:
         typ, length = struct.unpack_from("<HH", stream, pos)
@@ -602,6 +608,7 @@ def _biff_extents(stream: bytes) -> list[Extent]:
             kind = struct.unpack_from("<H", stream, body + 2)[0] if length >= 4 else 0
             outer.append(current)
             current = extents.setdefault(pos, [-1, -1]) if kind == 0x0010 else None
+            sheet_at = pos if kind == 0x0010 else sheet_at
         elif typ == 0x0085 and length >= 8:  # BOUNDSHEET: name and the offset of the sheet's BOF
             offset, count, flags = struct.unpack_from("<IxxBB", stream, body)
             raw = stream[body + 8:body + length]
@@ -615,8 +622,26 @@ def _biff_extents(stream: bytes) -> list[Extent]:
                 col = struct.unpack_from("<H", stream, body + length - 2)[0]
             current[0] = max(current[0], row)
             current[1] = max(current[1], col)
+            if (text := _biff_error(typ, stream, body, length)) is not None:
+                errors.setdefault(sheet_at, []).append((row, col, text))
         elif typ == 0x000A:  # EOF
             current = outer.pop() if outer else None
         pos = body + length
-    return [Extent(names.get(offset, f"第 {i + 1} 张"), r + 1, c + 1)
+    return [Extent(names.get(offset, f"第 {i + 1} 张"), r + 1, c + 1, offset in errors, tuple(errors.get(offset, ())))
             for i, (offset, (r, c)) in enumerate(sorted(extents.items()))]
+
+
+# the BIFF error codes as Excel shows them
+_BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+                0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+
+
+def _biff_error(typ: int, stream: bytes, body: int, length: int) -> str | None:
+    """The error a FORMULA record's cached result or a BOOLERR record holds, or None."""
+    if typ == 0x0006 and length >= 14:  # FORMULA: an 8-byte result; FFFF in its last two bytes, type 2 = error
+        result = stream[body + 6:body + 14]
+        if result[6:8] == b"\xff\xff" and result[0] == 2:
+            return _BIFF_ERRORS.get(result[2], "#错误")
+    if typ == 0x0205 and length >= 8 and stream[body + 7] == 1:  # BOOLERR flagged as an error
+        return _BIFF_ERRORS.get(stream[body + 6], "#错误")
+    return None

@@ -159,8 +159,7 @@ def load(path: Path, data: bytes | None = None, max_file_mb: float = DEFAULT_MAX
         raise ReadFailure(replace(sent, hint=_HOW.get(fmt, sent.hint)), fmt)  # a PDF gets a PDF's hint
     try:  # before calamine sees a byte: bombs, entity declarations, sheets too large to materialise
         extents = guard.inspect_zip(data, fmt) if fmt in guard.ZIP_FORMATS else []
-        if fmt == "xls":
-            guard.inspect_xls(data)
+        xls_extents = guard.inspect_xls(data) if fmt == "xls" else []  # only for their error cells
         guard.check_book_cells([e for e in extents if not e.oversized])
     except guard.Refused as refused:
         raise ReadFailure(refused.finding, fmt) from refused
@@ -198,8 +197,9 @@ def load(path: Path, data: bytes | None = None, max_file_mb: float = DEFAULT_MAX
     if fmt in ("xlsx", "xlsm"):  # a part that cannot be read again leaves its cells as calamine read them
         with contextlib.suppress(zipfile.BadZipFile, OSError, ValueError, KeyError, RuntimeError):
             put_back(sheets, xlsx_errors(data, {e.sheet for e in extents if e.errors}))
-    elif fmt == "ods":  # the guard's scan of content.xml kept them with their places
-        put_back(sheets, {e.sheet: {(r, c): text for r, c, text in e.error_cells} for e in extents if e.error_cells})
+    elif fmt in ("ods", "xls"):  # the guard's scan of content.xml or of the BIFF records kept them with their places
+        put_back(sheets, {e.sheet: {(r, c): text for r, c, text in e.error_cells}
+                          for e in (*extents, *xls_extents) if e.error_cells})
     if skipped and not sheets:  # every worksheet was too large: say so rather than "no form found"
         first = skipped[0]
         raise ReadFailure(finding("file-sheet-too-large", sheet=first.sheet, cell=first.corner,

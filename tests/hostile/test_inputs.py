@@ -205,17 +205,19 @@ def test_error_cells_are_named_at_their_cells_never_as_missing(tmp_path: Path) -
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed: .ci/run installs it")
-def test_error_cells_in_ods_are_named_at_their_cells(tmp_path: Path) -> None:
-    """LibreOffice keeps a formula's error in content.xml (calcext:value-type="error", the text in <text:p>);
-    python-calamine reads it as blank, and the guard's scan of content.xml puts it back."""
+@pytest.mark.parametrize("fmt", ["ods", "xls"])
+def test_error_cells_in_ods_and_xls_are_named_at_their_cells(tmp_path: Path, fmt: str) -> None:
+    """LibreOffice keeps a formula's error in content.xml (calcext:value-type="error", the text in <text:p>) and
+    in the BIFF FORMULA record's cached result; python-calamine reads both as blank, and the guard's scans put
+    them back."""
     profile = (tmp_path / "lo-profile").as_uri()  # own profile: a parallel soffice must not lock ours
-    done = subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "ods",
-                           "--outdir", str(tmp_path / "ods"), str(_error_cells(tmp_path))],
+    done = subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", fmt,
+                           "--outdir", str(tmp_path / fmt), str(_error_cells(tmp_path))],
                           capture_output=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr
-    result = check_file(tmp_path / "ods" / "错误单元格.ods")
+    result = check_file(tmp_path / fmt / f"错误单元格.{fmt}")
     errors = {(f.cell, f.value) for f in result.findings if f.code == "cell-error"}
-    # LibreOffice recomputes on conversion: the lookup's #N/A becomes its own Err:502
+    # LibreOffice recomputes on conversion: the lookup's #N/A becomes its own error (Err:502, #VALUE!)
     assert {("G13", "#REF!"), ("H14", "#DIV/0!")} <= errors and "D7" in {c for c, _ in errors}
     assert not [f for f in result.findings if f.code in ("missing-score", "missing-funds-value")
                 and f.cell in ("G13", "H14", "D7")]
