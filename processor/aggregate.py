@@ -1,4 +1,4 @@
-"""Stage 6: aggregate reviewed forms across departments with pandas (DOMAIN.md §2, last bullet).
+"""Stage 6: aggregate reviewed forms across departments with pandas (docs/rulebook.md §2, last bullet).
 
 Counts add up; rates are money-weighted (Σ执行数 ÷ Σ全年预算数); scores are reported both as plain
 means and as means weighted by 全年预算数, with the number of projects per grade.
@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from processor.core.findings import CATALOGUE
+from processor.core.findings import rule_title
 from processor.core.model import SEVERITY_ZH, STATUS_ZH, FileResult, Report, Severity, Status
 from processor.core.names import main_year
 from processor.review.profiles import shown_name
@@ -67,12 +67,6 @@ def _money(values: pd.Series) -> float | None:
     return None if pd.isna(total) else round(float(total), 2)
 
 
-def title_of(code: str) -> str:
-    """The rule's Chinese title (自评分虚高), or the code itself for a code outside the catalogue."""
-    rule = CATALOGUE.get(code)
-    return rule.title if rule is not None else code
-
-
 def aggregate(report: Report) -> Aggregate:
     project_rows: list[dict[str, Any]] = []
     finding_rows: list[dict[str, Any]] = []
@@ -106,7 +100,7 @@ def aggregate(report: Report) -> Aggregate:
             position = seen[x.project] = seen.get(x.project, -1) + 1  # its place in f.findings_of(project)
             finding_rows.append({
                 "severity": x.severity.value, "severity_zh": SEVERITY_ZH[x.severity], "code": x.code,
-                "title": title_of(x.code),
+                "title": rule_title(x.code),
                 "department": (owner.department if owner else "") or "", "name": (owner.name if owner else "") or "",
                 "path": f.path, "file": Path(f.path).name, "index": x.project, "position": position,
                 "sheet": x.sheet, "cell": x.cell, "value": x.value, "message": x.message, "hint": x.hint,
@@ -172,7 +166,7 @@ def _rules(findings: pd.DataFrame) -> pd.DataFrame:
     for code, g in shown.groupby("code", sort=True):
         on = g[g["index"].notna()]
         projects = len(set(zip(on["path"], on["index"].astype(int), strict=True)))
-        rows.append({"title": title_of(str(code)), "code": code, "findings": len(g), "projects": projects})
+        rows.append({"title": rule_title(str(code)), "code": code, "findings": len(g), "projects": projects})
     frame = pd.DataFrame(rows, columns=["title", "code", "findings", "projects"])
     frame = frame.sort_values(["findings", "projects", "code"], ascending=[False, False, True], kind="stable")
     return frame.head(TOP_RULES).reset_index(drop=True)

@@ -14,7 +14,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from processor.core.findings import CATALOGUE
+from processor.core.findings import CATALOGUE, rule_title
 from processor.core.model import (
     SEVERITY_ZH,
     STATUS_ZH,
@@ -96,12 +96,6 @@ def to_dict(report: Report) -> dict[str, Any]:
 
 def to_json(report: Report) -> str:
     return json.dumps(to_dict(report), ensure_ascii=False, indent=2)
-
-
-def rule_title(code: str) -> str:
-    """The rule's Chinese title (自评分虚高 …), what a person reads before the code."""
-    rule = CATALOGUE.get(code)
-    return rule.title if rule else code
 
 
 def _place(f: Finding) -> str:

@@ -6,7 +6,7 @@ Deterministic content (fixed data, no randomness); run it again after changing t
 
 Single- and multi-project workbooks, .xlsx plus an .xls and an .ods (converted by LibreOffice's
 `soffice`, skipped with a warning where it is missing), the real 2021 form of 益阳市委组织部 (seed_spec), the 衔接 layout,
-amounts in 元, and the typical mistakes of DOMAIN.md §3 — each one noted below where it is made.
+amounts in 元, and the typical mistakes of docs/rulebook.md §3 — each one noted below where it is made.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Type a 自评表 into a workbook the way departments do: merged labels, numbers as text, shifted.
 
 Tests describe a form with raw cell values (exactly what a clerk types: "10分", "　200") and this
-writes it with xlsxwriter. The seed form from ../shared/seed is `seed_spec()`.
+writes it with xlsxwriter. The real 2021 form of 益阳市委组织部 is `seed_spec()`.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from processor import FileResult, Project, check_file
 from processor.core.model import Severity
 
 SCORED = [k for k in LAYOUTS if k not in ("G", "J")]  # forms that print 分值 and 得分 and add up
-CLEAN = [k for k in SCORED if k != "A2"]  # A2's 年度资金总额 row printed as 0 is a reviewer's finding (DOMAIN.md §3.1)
+CLEAN = [k for k in SCORED if k != "A2"]  # A2's 年度资金总额 row printed as 0 is a reviewer's finding (docs/rulebook.md §3.1)
 
 
 def _text(s: str) -> str:

@@ -1,4 +1,4 @@
-"""Layouts other than the seed's (DOMAIN.md §1): 衔接/扶贫 forms, split targets, synonyms, inline labels."""
+"""Layouts other than the seed's (docs/rulebook.md §1): 衔接/扶贫 forms, split targets, synonyms, inline labels."""
 
 from __future__ import annotations
 

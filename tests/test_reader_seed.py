@@ -1,4 +1,4 @@
-"""The seed form (../shared/seed) read back from every format and layout a department might send."""
+"""The seed form (the real 2021 form of 益阳市委组织部) read back from every format and layout a department might send."""
 
 from __future__ import annotations
 

@@ -126,7 +126,7 @@ def test_full_marks_for_a_missed_target(tmp_path: Path) -> None:
 
 
 def test_reverse_indicator_inflated(tmp_path: Path) -> None:
-    """DOMAIN.md §3: ≤5300元/户 → 5830元/户 scored 10/10; A/B × 10 = 9.09."""
+    """docs/rulebook.md §3: ≤5300元/户 → 5830元/户 scored 10/10; A/B × 10 = 9.09."""
     result = review(tmp_path, rows=rows(r4={"target": "≤5300元/户", "actual": "5830元/户"}))
     assert found(result) == [("score-inflated", "H17")]
     assert result.projects[0].indicators[4].computed_score == pytest.approx(9.09)
@@ -319,7 +319,7 @@ def test_unreadable_weight_does_not_cascade_into_sums(tmp_path: Path) -> None:
 
 
 def test_full_marks_on_a_missed_target_within_rounding(tmp_path: Path) -> None:
-    """DOMAIN.md §3.3: ≥4754 → 4604 scored full. 4604 ÷ 4754 × 10 = 9.68 is within rounding of 10, but a
+    """docs/rulebook.md §3.3: ≥4754 → 4604 scored full. 4604 ÷ 4754 × 10 = 9.68 is within rounding of 10, but a
     missed target never earns full marks."""
     result = review(tmp_path, rows=rows(r0={"target": "≥4754人", "actual": "4604人"}))
     assert found(result) == [("score-inflated", "H13")]

@@ -1,6 +1,6 @@
 """Rulebook rescoring (processor/review/scoring.py) and rule profiles (processor/review/profiles.py).
 
-Every expected score below is worked out by hand from DOMAIN.md §2 — target met → full 分值;
+Every expected score below is worked out by hand from docs/rulebook.md §2 — target met → full 分值;
 positive B/A × 分值; reverse A/B × 分值 (or (2 − B/A) × 分值 with the "linear" profile option);
 `=` as positive; A = 0 reverse full only if B = 0; dates earlier-or-equal met; qualitative bands
 80–100 / 60–80 / 0–60 (older forms 80 / 50); never above 分值 — not captured from running the code.
@@ -35,7 +35,7 @@ def indicator(name: str, target: object, actual: object, weight: float | None, s
                      self_score=self_score, reason="", key_indicator=key)
 
 
-# -- DOMAIN.md §4, every row ------------------------------------------------------------------------
+# -- docs/rulebook.md §4, every row ------------------------------------------------------------------------
 # (三级指标, 年度指标值, 实际完成值, 分值, 得分, 一级, 二级, expected method, expected recomputed score)
 SECTION4: list[tuple[str, str, str, float, float, str, str, str, float]] = [
     # ≥50 → 50: 50 ≥ 50 met → 8
@@ -97,7 +97,7 @@ def test_section4_has_every_row() -> None:
     assert len(SECTION4) == 21
 
 
-# -- DOMAIN.md §3: inflated self-scores (自评分虚高) ------------------------------------------------
+# -- docs/rulebook.md §3: inflated self-scores (自评分虚高) ------------------------------------------------
 
 def test_inflated_positive() -> None:
     # ≥4754 → 4604, scored 5/5: 4604 / 4754 × 5 = 4.8422 → 4.84

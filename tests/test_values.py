@@ -1,6 +1,6 @@
 """The value grammar (processor/read/values.py), table-driven.
 
-Every expected value below is what the cell *means* on a 项目支出绩效自评表 (DOMAIN.md §2 and §4),
+Every expected value below is what the cell *means* on a 项目支出绩效自评表 (docs/rulebook.md §2 and §4),
 written by hand — not captured from running the parser.
 """
 
@@ -24,7 +24,7 @@ D = ValueKind.DATE
 T = ValueKind.QUALITATIVE
 E = ValueKind.EMPTY
 
-# DOMAIN.md §4, verbatim: 三级指标 | 年度指标值 | 实际完成值. The parse table below must hold every one of
+# docs/rulebook.md §4, verbatim: 三级指标 | 年度指标值 | 实际完成值. The parse table below must hold every one of
 # these targets and actuals (checked by test_section4_is_covered).
 SECTION4: list[tuple[str, str, str]] = [
     ("基建工程委托业务项目数量", "≥50个", "50"),
@@ -62,7 +62,7 @@ CASES = [
     case("满意度≥95%", ">=", 95, "%", P),
     case("群众满意度≥95%", ">=", 95, "%", P),
     case("验收合格率=100%", "=", 100, "%", P),
-    # --- DOMAIN.md §4, targets and actuals --------------------------------------------------------
+    # --- docs/rulebook.md §4, targets and actuals --------------------------------------------------------
     case("≥50个", ">=", 50, "个", Q),
     case("50", None, 50, "", Q),
     case("≥100百分比", ">=", 100, "%", P),  # the odd unit 百分比 is a percent sign
@@ -93,7 +93,7 @@ CASES = [
     case("═100%", "=", 100, "%", P),  # box-drawing ═ typed for =
     case("≧100%", ">=", 100, "%", P),
     case("≧95%", ">=", 95, "%", P),
-    # --- Chinese comparator words (DOMAIN.md §2: positive and reverse directions) -----------------
+    # --- Chinese comparator words (docs/rulebook.md §2: positive and reverse directions) -----------------
     case("不少于10个", ">=", 10, "个", Q),
     case("不低于95%", ">=", 95, "%", P),
     case("不小于3次", ">=", 3, "次", Q),
@@ -119,9 +119,9 @@ CASES = [
     case("<5%", "<", 5, "%", P),
     case(">=90分", ">=", 90, "分", Q),
     case("≥1次/年", ">=", 1, "次/年", Q),
-    case("≤5300元/户", "<=", 5300, "元/户", Q),  # DOMAIN.md §3.3
-    case("≥4754", ">=", 4754, "", Q),  # DOMAIN.md §3.3
-    case("1000件", None, 1000, "件", Q),  # DOMAIN.md §3.7
+    case("≤5300元/户", "<=", 5300, "元/户", Q),  # docs/rulebook.md §3.3
+    case("≥4754", ">=", 4754, "", Q),  # docs/rulebook.md §3.3
+    case("1000件", None, 1000, "件", Q),  # docs/rulebook.md §3.7
     case("达到预期目标", None, None, "", T),  # a comparator word without a number is still prose
     case("控制在预算以内", None, None, "", T),
     # --- full-width forms, U+3000, look-alike comparators ----------------------------------------
@@ -219,7 +219,7 @@ def test_raw_keeps_what_was_written() -> None:
 
 
 def test_restated_target_parses_identically() -> None:
-    # DOMAIN.md §3.8: "≥266米" → "≥266米" is not a measurement; the checker needs both sides equal.
+    # docs/rulebook.md §3.8: "≥266米" → "≥266米" is not a measurement; the checker needs both sides equal.
     for target, actual in (("≥266米", "≥266米"), ("≥95%", "≥95%"), ("2021年12月完成", "2021年12月完成")):
         assert parse_value(target) == parse_value(actual)
 

@@ -251,10 +251,17 @@ def num(x: float | None) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
 
 
+def rule_title(code: str) -> str:
+    """The rule's Chinese title (自评分虚高), what a person reads before the code; a code outside the
+    catalogue (a finding from an older version's ledger) shows as itself."""
+    rule = CATALOGUE.get(code)
+    return rule.title if rule is not None else code
+
+
 def note_text(f: Finding) -> str:
     """A finding as a cell comment or a list line reads it: severity and the rule's Chinese title first, the same
     in every copy a department receives (the annotated workbook and the rebuilt one)."""
-    return f"【{SEVERITY_ZH[f.severity]}·{CATALOGUE[f.code].title}】{f.message}\n修改建议：{f.hint}"
+    return f"【{SEVERITY_ZH[f.severity]}·{rule_title(f.code)}】{f.message}\n修改建议：{f.hint}"
 
 
 def finding(code: str, *, sheet: str = "", cell: str = "", value: object = "", **fmt: object) -> Finding:

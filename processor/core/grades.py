@@ -1,4 +1,4 @@
-"""Grade bands (DOMAIN.md §2): 90 (含) 优, 80 (含) 良, 60 (含) 中, below 差. Profiles may move them."""
+"""Grade bands (docs/rulebook.md §2): 90 (含) 优, 80 (含) 良, 60 (含) 中, below 差. Profiles may move them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Label normalisation and the synonym table of DOMAIN.md §1.
+"""Label normalisation and the synonym table of the form (docs/rulebook.md §1; the table itself is labels.toml).
 
 The normalising functions are pure and memoised (bounded): the same few hundred labels recur on every
 form, and normalisation was the reader's largest cost. Only short texts are memoised: a cache holding

@@ -1,4 +1,4 @@
-"""Stage 5: review a parsed form the way a finance-bureau reviewer does (DOMAIN.md §2–3).
+"""Stage 5: review a parsed form the way a finance-bureau reviewer does (docs/rulebook.md §2–3).
 
 Recompute every score, then check the arithmetic, the explanations and the indicators themselves.
 Every check adds findings; none raises. The computed scores go back into the Project.
@@ -205,7 +205,7 @@ class Reviewer:
             explained = self._qualitative(ind, name, sc)
         elif sc.score is not None and s is not None and (
                 s > sc.score + self.tol or (sc.met is False and s >= w - 1e-9 and sc.score < w)):
-            # beyond rounding, or full marks although the target was missed (DOMAIN.md §3.3: ≥4754 → 4604, 5/5)
+            # beyond rounding, or full marks although the target was missed (docs/rulebook.md §3.3: ≥4754 → 4604, 5/5)
             method = "reverse-linear" if sc.method == REVERSE and self.profile.reverse_formula == "linear" else sc.method
             self.note_effect(s - sc.score, "score-inflated", cells.get("score", ""), name=name,
                              target=ind.target.raw or "（空）", actual=ind.actual.raw or "（空）", weight=num(w),

@@ -1,4 +1,4 @@
-"""Recompute scores by the rulebook (DOMAIN.md §2). Pure functions of values and a profile.
+"""Recompute scores by the rulebook (docs/rulebook.md §2). Pure functions of values and a profile.
 
 What cannot be recomputed is said so (`unscorable`) rather than guessed; the review engine then
 decides what that means for the total and which finding it deserves.
@@ -129,7 +129,7 @@ def _qualitative(ind: Indicator, profile: Profile) -> Score:
     if band is None and ind.actual.kind is ValueKind.PERCENT and ind.actual.value is not None:
         band = "achieved" if ind.actual.value >= 100 else None
     if band is None or ind.self_score is None:
-        # no band to judge by: the self-score stands, but never above 分值 nor below 0 (DOMAIN.md §2)
+        # no band to judge by: the self-score stands, but never above 分值 nor below 0 (docs/rulebook.md §2)
         return Score(QUALITATIVE, _clamp(ind.self_score, w) if ind.self_score is not None else None, None, band)
     low, high = profile.qualitative_bands[band]
     lo, hi = low * w, high * w

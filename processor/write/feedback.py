@@ -36,7 +36,7 @@ from openpyxl.writer.excel import ExcelWriter
 from xlsxwriter.exceptions import XlsxWriterException
 
 from processor.core.errors import OutputError
-from processor.core.findings import CATALOGUE, note_text
+from processor.core.findings import note_text, rule_title
 from processor.core.fsutil import atomic_write
 from processor.core.model import SEVERITY_ZH, STATUS_ZH, FileResult, Finding, Report, Severity, Status
 from processor.core.names import safe_name
@@ -162,7 +162,7 @@ def _rows(result: FileResult) -> list[tuple[Finding, tuple[str, ...], float]]:
     """The list's rows, errors first: (finding, 级别 … 修改建议, row height)."""
     rows: list[tuple[Finding, tuple[str, ...], float]] = []
     for f in sorted(result.findings, key=lambda f: list(Severity).index(f.severity)):
-        values = (SEVERITY_ZH[f.severity], CATALOGUE[f.code].title, f.code, f.sheet or "—", f.cell or "—", f.message,
+        values = (SEVERITY_ZH[f.severity], rule_title(f.code), f.code, f.sheet or "—", f.cell or "—", f.message,
                   f.hint)
         rows.append((f, values, row_height(max(text_lines(v, w) for v, (_, w) in zip(values, COLUMNS, strict=True)))))
     return rows

@@ -26,8 +26,8 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from processor.aggregate import UNGRADED, title_of
-from processor.core.findings import note_text
+from processor.aggregate import UNGRADED
+from processor.core.findings import note_text, rule_title
 from processor.core.model import SEVERITY_ZH, STATUS_ZH, FileResult, Finding, Funds, Indicator, Project, Severity
 from processor.review.profiles import shown_name
 from processor.review.scoring import execution_rate
@@ -315,7 +315,7 @@ def _findings(w: _Writer, findings: list[Finding], r: int) -> int:
         row = r + 2 + k
         where = "!".join(x for x in (f.sheet, f.cell) if x) or "—"
         w.put(row, 0, SEVERITY_ZH[f.severity], kinds[f.severity])
-        for (a, b, _), value in zip(heads[1:], (title_of(f.code), f.code, where, f.message, f.hint), strict=True):
+        for (a, b, _), value in zip(heads[1:], (rule_title(f.code), f.code, where, f.message, f.hint), strict=True):
             w.put(row, a, value, "code" if a == 2 else "wrap", to=(row, b) if b != a else None)
     return r + 2
 

@@ -242,7 +242,7 @@ def _write_indicators(ws: Any, f: dict[str, Any], lay: Layout, profile: Profile,
 
 
 def guide(profile: Profile) -> list[tuple[str, list[str]]]:
-    """The rules a filler needs (DOMAIN.md §2–3, wording in template.toml) with this profile's numbers."""
+    """The rules a filler needs (docs/rulebook.md §2–3, wording in template.toml) with this profile's numbers."""
     weights = "、".join(f"{name} {num(w)} 分" for name, w in profile.level1_weights.items())
     if profile.satisfaction_level == 2:
         weights += f"（{SATISFACTION}是效益指标下的二级指标）"
