@@ -8,8 +8,9 @@ Settling (`settle_seconds` > 0): a file is taken only when two looks agree on it
 ctime). The first look is the one recorded in 状态/sightings.json by an earlier night, taken when it is at least
 `settle_seconds` old by the night's clock. A file with no usable earlier look (first seen tonight, or only its
 mtime changed, as `cp -p` and robocopy set it once the data is in) whose mtime is older than `settle_seconds`
-is looked at again once every other candidate is done, at least min(settle_seconds, RECHECK_SECONDS) later, and
-taken if it has not changed. Anything else waits for the next night: an mtime younger than `settle_seconds`, a
+is looked at again once every other candidate is done, at least `settle_seconds` after its first look (the run
+waits for what is left of that time; the reviews of the other files usually use some of it), and taken if it has
+not changed. Anything else waits for the next night: an mtime younger than `settle_seconds`, a
 file changed at the re-check, a file whose size differs from the earlier night's look (it is still growing). A
 truncated container (damaged zip, short OLE file) is left for the next night once, then refused; any other
 content is answered as soon as the file is settled. `settle_seconds` = 0 takes every file at once.
@@ -71,7 +72,6 @@ def checkpoint(state: Path, name: str) -> None:
 
 
 SIGHTINGS = "sightings.json"  # in the state folder: each pending inbox file's last look, by its path in the inbox
-RECHECK_SECONDS = 1.0  # the least time between a run's two looks at a file first seen tonight
 
 
 class Sightings:
@@ -359,8 +359,8 @@ def take_all(candidates: list[Candidate], config: Config, ledger: Ledger, run_id
                 yield _finish(item, result, config, ledger, run_id, today, journal)
 
     yield from batches(list(candidates), confirmed=False)
-    if again:  # the run's second look, once: at least min(settle_seconds, RECHECK_SECONDS) after the first
-        wait = min(config.settle_seconds, RECHECK_SECONDS) - (time.monotonic() - looked)
+    if again:  # the run's second look, once: at least settle_seconds after the latest first look
+        wait = config.settle_seconds - (time.monotonic() - looked)
         if wait > 0:
             _pause(wait)
         unchanged: list[Candidate] = []
