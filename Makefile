@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-# Reviews the shipped samples and writes the consolidated summary workbook into out/.
+# Reviews the shipped samples and writes the consolidated summary workbook into out/, then drafts each sample
+# project's 绩效自评报告（初稿） into out/自评报告/ (--force: make run rewrites its own drafts every time).
 run: $(STAMP)
 	$(BIN)/selfeval run samples/inbox --out out/
+	$(BIN)/selfeval draft samples/inbox --out out/自评报告/ --force
 
 # Regenerates the official blank templates committed under templates/ (tests compare them byte for byte).
 templates: $(STAMP)

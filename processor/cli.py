@@ -20,6 +20,7 @@ from processor import __version__
 from processor.check import check_paths, default_jobs
 from processor.core.errors import SelfevalError, UsageError
 from processor.core.names import DEFAULT_NAME, SPLIT_ABOVE
+from processor.draft import draft as draft_job
 from processor.nightly.config import FILE_NAME, ConfigExists, load_config
 from processor.nightly.config import write_template as write_config_template
 from processor.nightly.mail import PARKED
@@ -29,6 +30,7 @@ from processor.read.discover import discover
 from processor.read.workbook import DEFAULT_MAX_FILE_MB
 from processor.report import (
     render_delivery,
+    render_draft,
     render_night,
     render_rules,
     render_run,
@@ -196,10 +198,7 @@ def run(
     if not inbox.is_dir():
         raise UsageError(f"收件文件夹不存在：{inbox}（请检查路径）")
     _out_folder(out)
-    try:
-        day = dt.date.fromisoformat(date) if date else None
-    except ValueError as exc:
-        raise UsageError(f"--date 应为 YYYY-MM-DD 格式，现为“{date}”。") from exc
+    day = _day(date)
     chosen = load_profile(profile) if profile else None
     _require_workbooks([inbox], exclude=(out,))
     console = Console()
@@ -210,6 +209,47 @@ def run(
                          progress=_follow(bar, task, then="写出汇总表和审核意见"))
         bar.update(task, description="完成", name="")
     render_run(result, console)
+
+
+def _day(date: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(date) if date else None
+    except ValueError as exc:
+        raise UsageError(f"--date 应为 YYYY-MM-DD 格式，现为“{date}”。") from exc
+
+
+@app.command()
+def draft(
+    paths: Annotated[list[Path], typer.Argument(help="自评表文件或文件夹（递归查找）", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="初稿输出文件夹（按主管部门分子文件夹）", show_default=False)],
+    date: Annotated[
+        str | None, typer.Option("--date", help="落款日期 YYYY-MM-DD（也是文件的生成日期；默认今天）")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="初稿已存在时覆盖（默认不覆盖：部门可能已在修改）")
+    ] = False,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="评分规则：内置名称或 .toml 文件路径；默认按表样自动识别")
+    ] = None,
+    labels: LABELS_OPTION = None,
+    max_file_mb: MAX_FILE_OPTION = DEFAULT_MAX_FILE_MB,
+) -> None:
+    """按自评表为每个项目起草《绩效自评报告（初稿）》（Word）：项目概况、综合评价结论、资金使用、总体目标和绩效指标完成情况（未达到的指标逐一列出偏差原因）、存在问题，附件为自评表；自评表未写明的内容以黄色【请填写：…】标出。
+
+    输出：输出文件夹/<主管部门>/<项目名称>_<年度>_绩效自评报告（初稿）.docx。退出码：0 每个读到的项目都已生成初稿（被拒收的文件没有项目可起草，会列出原因），1 有初稿已存在、未覆盖（加 --force 覆盖），2 用法错误，3 无法写出。
+    """
+    _out_folder(out)
+    day = _day(date)
+    chosen = load_profile(profile) if profile else None
+    _require_workbooks(paths, exclude=(out,))
+    with _bar() as bar:
+        task = bar.add_task("审核", total=None, name="")
+        result = draft_job(paths, out, date=day, force=force, profile=chosen, labels=labels or (),
+                           jobs=default_jobs(), max_file_mb=max_file_mb,
+                           progress=_follow(bar, task, then="起草自评报告"))
+        bar.update(task, description="完成", name="")
+    render_draft(result, Console())
+    raise typer.Exit(result.exit_code)
 
 
 def _night(config_path: Path) -> None:

@@ -28,6 +28,7 @@ from processor.core.model import (
     Status,
     Value,
 )
+from processor.draft import DraftResult
 from processor.review.profiles import shown_name
 from processor.run import RunResult
 
@@ -252,6 +253,22 @@ def render_run(result: RunResult, console: Console) -> None:
                       f"{escape(str(result.feedback_dir))}", soft_wrap=True)
     else:
         console.print("无需生成审核意见：没有退回、拒收或有警告的文件。", soft_wrap=True)
+
+
+def render_draft(result: DraftResult, console: Console) -> None:
+    """Where the drafts went, which were kept (exist: --force), and which files had no project to draft."""
+    console.print(f"自评报告初稿已生成 {result.written} 份：{escape(str(result.out))}", soft_wrap=True)
+    noted = sum(1 for d in result.drafts if d.state == "written" and d.findings)
+    if noted:
+        console.print(f"其中 {noted} 份的自评表有问题，初稿开头的黄色“审核提示”列出了这些问题：请部门先修改自评表。",
+                      soft_wrap=True)
+    for d in result.drafts:
+        if d.state == "kept":
+            console.print(f"[yellow]已存在，未覆盖：{escape(str(d.path))}[/yellow]（部门可能已在修改；确需重新生成请加 --force）",
+                          soft_wrap=True)
+    for f in result.undrafted:
+        why = f.reason or STATUS_ZH[f.status]
+        console.print(f"未生成初稿：{escape(f.path)}（{STATUS_ZH[f.status]}：{escape(why)}）", soft_wrap=True)
 
 
 def render_night(night: Night, console: Console) -> None:

@@ -49,7 +49,9 @@ NIGHT_ROOT = Path(tempfile.gettempdir()) / "selfeval-golden-night"
 
 def environment() -> dict[str, str]:
     return {"python": platform.python_version(), "zlib": zlib.ZLIB_RUNTIME_VERSION,
-            **{name: version(name) for name in ("xlsxwriter", "openpyxl", "pandas", "numpy", "python-calamine")}}
+            # lxml (python-docx needs it) changes how openpyxl serialises the 审核意见 copies
+            **{name: version(name) for name in ("xlsxwriter", "openpyxl", "pandas", "numpy", "python-calamine",
+                                                "lxml", "python-docx")}}
 
 
 def sha(data: bytes) -> str:

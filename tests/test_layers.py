@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "processor"
-LEVELS = {"core": 0, "read": 1, "review": 2, "aggregate": 3, "write": 4, "check": 5, "run": 5, "nightly": 6,
+LEVELS = {"core": 0, "read": 1, "review": 2, "aggregate": 3, "write": 4, "narrative": 4, "check": 5, "run": 5, "draft": 5, "nightly": 6,
           "report": 7, "cli": 7, "__main__": 7, "__init__": 7}
 
 

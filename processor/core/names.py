@@ -20,6 +20,7 @@ DEFAULT_NAME = "绩效自评汇总_{year}_{date}.xlsx"  # the summary workbook: 
 SPLIT_ABOVE = 2000  # projects: above this `--split-by auto` writes one workbook per 主管部门
 MODES = ("auto", "none", "department")
 FOLDER_SUFFIX = "_分部门"
+BLANK_DEPARTMENT = "未填主管部门"  # the folder (and name) of forms whose 主管部门 is blank
 
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*]')  # Windows refuses these in names; / and \ are also separators
 _RESERVED = re.compile(r"^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)

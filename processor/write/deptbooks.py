@@ -26,7 +26,7 @@ import pandas as pd
 
 from processor.core.errors import BROKEN_POOL, OutputError
 from processor.core.model import FileResult
-from processor.core.names import linkable, safe_name
+from processor.core.names import BLANK_DEPARTMENT, linkable, safe_name
 from processor.core.pool import new_pool
 from processor.core.spool import load
 from processor.write.book import open_book
@@ -75,7 +75,7 @@ def plan(agg_projects: pd.DataFrame, names: list[str], index_of: dict[str, int],
     tasks: list[BookTask] = []
     book_of: dict[int, str] = {}
     for k, (dept, rows) in enumerate(projects.groupby("department", sort=True), 1):
-        file = f"{k:03d}_{linkable(safe_name(str(dept), '未填主管部门', limit=90))}.xlsx"
+        file = f"{k:03d}_{linkable(safe_name(str(dept), BLANK_DEPARTMENT, limit=90))}.xlsx"
         positions = [int(i) for i in rows.index]
         for i in positions:
             book_of[i] = file

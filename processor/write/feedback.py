@@ -39,7 +39,8 @@ from processor.core.errors import OutputError
 from processor.core.findings import note_text, rule_title
 from processor.core.fsutil import atomic_write
 from processor.core.model import SEVERITY_ZH, STATUS_ZH, FileResult, Finding, Report, Severity, Status
-from processor.core.names import safe_name
+from processor.core.names import BLANK_DEPARTMENT, safe_name
+from processor.core.packing import pinned, stamp_of
 from processor.core.pool import ordered_map
 from processor.write.book import open_book
 from processor.write.projectsheet import placed, write_project_sheet
@@ -48,7 +49,7 @@ from processor.write.styles import AMBER_FILL, FONT, HEAD_FILL, RED_FILL, landsc
 
 FOLDER = LIST_SHEET = "审核意见"
 AUTHOR = "绩效自评复核"
-BLANK_DEPARTMENT, UNKNOWN_DEPARTMENT = "未填主管部门", "无法识别部门"
+UNKNOWN_DEPARTMENT = "无法识别部门"
 COLUMNS = (("级别", 6.0), ("问题类别", 16.0), ("代码", 12.0), ("工作表", 12.0), ("单元格", 8.0), ("问题", 44.0),
            ("修改建议", 36.0))
 CELL_COLUMN = 4  # 0-based: 单元格, which links to the marked cell
@@ -345,18 +346,12 @@ def _list_sheet(book: OpenBook, sheets: dict[str, Worksheet], result: FileResult
 def _save(book: OpenBook, created: dt.date) -> bytes:
     """openpyxl's save() stamps the clock into docProps and every zip entry, and keep_vba adds parts in set
     order: pin the dates to the run date and sort the parts, so the same inputs give the same bytes."""
-    stamp = max(dt.datetime(created.year, created.month, created.day), dt.datetime(1980, 1, 1))
+    stamp = stamp_of(created)
     book.properties.created = book.properties.modified = stamp
     book.properties.lastModifiedBy, book.template = AUTHOR, False  # a template's content type would not open as .xlsx
     raw = io.BytesIO()
     ExcelWriter(book, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in sorted(src.infolist(), key=lambda i: (i.filename != "[Content_Types].xml", i.filename)):
-            pinned = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
-            pinned.compress_type, pinned.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
-            dst.writestr(pinned, src.read(info.filename))
-    return out.getvalue()
+    return pinned(raw.getvalue(), stamp)
 
 
 def fresh_workbook(result: FileResult, path: Path, created: dt.date) -> None:

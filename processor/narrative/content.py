@@ -1,0 +1,244 @@
+"""What a draft 绩效自评报告 says, as plain data: paragraphs of spans, some of them marked for the department to
+fill in. Kept apart from the Word typesetting (narrative/document.py) so the wording can be tested as text.
+
+Only the form's own figures are restated (the department signs the report; our recomputed score belongs in the
+review note above the text, not in its sentences). What the form cannot tell (how the work was organised,
+how the money was managed, where the report is published) is a placeholder `【请填写：…】`, never prose made up.
+The outline is the one departments use (the 一、… 七、 sections and 附件 of docs/narrative.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from processor.core.findings import rule_title
+from processor.core.model import FileResult, Finding, Indicator, Project, Severity
+from processor.review.checks import is_filler
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    fill: bool = False  # a placeholder or note the department must act on: highlighted in the document
+
+
+@dataclass(frozen=True)
+class Para:
+    """kind: title | subtitle | note | h1 | h2 | body | item | signer | sign | attachment"""
+
+    kind: str
+    spans: tuple[Span, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.spans)
+
+
+@dataclass(frozen=True)
+class Draft:
+    title: str
+    paras: tuple[Para, ...]
+
+
+def fill(what: str) -> Span:
+    return Span(f"【请填写：{what}】", fill=True)
+
+
+def _p(kind: str, *parts: str | Span) -> Para:
+    return Para(kind, tuple(p if isinstance(p, Span) else Span(p) for p in parts if p != ""))
+
+
+def money(x: float | None) -> str:
+    """万元 as the form has them: up to 4 decimals (1 元 = 0.0001 万元), no trailing zeros."""
+    if x is None:
+        return "—"
+    text = f"{x:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def points(x: float | None) -> str:
+    if x is None:
+        return "—"
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def percent(rate: float | None) -> str:
+    return "—" if rate is None else points(rate * 100) + "%"
+
+
+def year_text(p: Project) -> str:
+    return f"{p.year}年" if p.year else "本年"
+
+
+def title_of(p: Project) -> str:
+    return f"{p.year}年度{p.name}绩效自评报告" if p.year else f"{p.name}绩效自评报告"
+
+
+def fell_short(ind: Indicator) -> bool:
+    """Short of its target by the form's own score (self-score below 分值) or by the rulebook's comparison of the
+    form's target and actual (the recomputed score below 分值): either way the report must say why."""
+    if ind.weight is None:
+        return False
+    below = [s for s in (ind.self_score, ind.computed_score) if s is not None and s < ind.weight - 1e-9]
+    return bool(below)
+
+
+def _names(items: list[str]) -> str:
+    return "、".join(items)
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(i for i in items if i))
+
+
+def review_note(result: FileResult, index: int) -> list[Para]:
+    """The highlighted note above the text: what the review found (the form should be fixed first)."""
+    p = result.projects[index]
+    found = [f for f in result.findings if (f.project == index or f.project is None)
+             and f.severity in (Severity.ERROR, Severity.WARNING)]
+    rescored = (p.computed_total is not None and p.self_total is not None
+                and abs(p.computed_total - p.self_total) >= 0.005)
+    if not found and not rescored:
+        return []
+    paras = [_p("note", Span(f"【审核提示，定稿前删除】本项目自评表经审核发现 {len(found)} 个问题，请先修改自评表，"
+                            "再据以修改本报告（本初稿按自评表所填数字起草）：", fill=True))]
+    for n, f in enumerate(found, 1):
+        paras.append(_p("note", Span(f"{n}. {_finding_line(f)}", fill=True)))
+    if rescored:
+        grade = f"，等级{p.computed_grade}" if p.computed_grade else ""
+        paras.append(_p("note", Span(f"按评分规则复核，综合得分为 {points(p.computed_total)} 分{grade}"
+                                     f"（自评 {points(p.self_total)} 分）。", fill=True)))
+    return paras
+
+
+def _finding_line(f: Finding) -> str:
+    where = f"（{f.sheet}!{f.cell}）" if f.sheet and f.cell else (f"（{f.sheet}）" if f.sheet else "")
+    return f"{rule_title(f.code)}{where}：{f.message} 修改建议：{f.hint}"
+
+
+def overview(p: Project) -> list[Para]:
+    code = f"（项目代码 {p.code}）" if p.code else ""
+    who = (f"由{p.department}主管" if p.department else "") + (f"、{p.unit}实施" if p.unit else "")
+    lead = f"{p.name}{code}{who}。" if who else f"{p.name}{code}。"
+    parts = {r.key: r for r in p.funds.parts}
+    sources = [f"{label}{money(parts[k].annual_budget)}万元" for k, label in
+               (("current", "当年财政拨款"), ("carryover", "上年结转资金"), ("other", "其他资金"))
+               if k in parts and parts[k].annual_budget]
+    funds = f"{year_text(p)}度项目资金全年预算数{money(p.funds.annual_budget)}万元"
+    funds += f"，其中{_names(sources)}。" if sources else "。"
+    return [_p("h1", "一、项目概况"), _p("body", lead, funds),
+            _p("body", fill("项目立项依据、主要内容和年度绩效目标的设定情况"))]
+
+
+def conclusion(p: Project) -> list[Para]:
+    level1 = _unique([i.level1 for i in p.indicators])
+    level2 = _unique([i.level2 for i in p.indicators])
+    system = (f"根据{year_text(p)}项目支出绩效自评表，绩效评价指标体系划分为{_names(level1)}等{len(level1)}个一级指标，"
+              f"细化为{_names(level2)}等{len(level2)}个二级指标，共{len(p.indicators)}个三级指标。"
+              if p.indicators else f"{year_text(p)}项目支出绩效自评表未列出绩效指标。")
+    grade = p.declared_grade or p.self_grade
+    if p.self_total is not None:
+        verdict = f"经评价，本项目综合得分为{points(p.self_total)}分" + (f"，等级为“{grade}”。" if grade else "。")
+        rest: tuple[str | Span, ...] = (verdict, "具体评分情况详见附件。")
+    else:
+        rest = ("自评表未填写综合得分：", fill("综合得分和评价等级"))
+    return [_p("h1", "三、综合评价结论"), _p("body", system, *rest)]
+
+
+def money_use(p: Project) -> list[Para]:
+    f = p.funds
+    rate = f.execution_rate
+    if rate is None and f.annual_budget and f.executed is not None:
+        rate = f.executed / f.annual_budget
+    balance = (f.annual_budget - f.executed) if f.annual_budget is not None and f.executed is not None else None
+    initial = f"（年初预算数{money(f.initial_budget)}万元）" if f.initial_budget is not None else ""
+    text = (f"{year_text(p)}度项目资金全年预算数{money(f.annual_budget)}万元{initial}，全年执行数{money(f.executed)}万元，"
+            f"预算执行率{percent(rate)}，结余资金{money(balance)}万元。")
+    return [_p("h2", "（一）项目资金使用及管理情况"), _p("body", text),
+            _p("body", fill("资金拨付、使用和管理情况（管理制度、监管措施等）"))]
+
+
+def goals(p: Project) -> list[Para]:
+    expected = p.goal_expected.strip()
+    actual = p.goal_actual.strip()
+    return [_p("h2", "（二）总体绩效目标完成情况"),
+            _p("body", "年度总体目标：", sentence(expected) if expected else fill("年度总体目标（自评表未填写）")),
+            _p("body", "实际完成情况：", sentence(actual) if actual else fill("年度总体目标的实际完成情况（自评表未填写）"))]
+
+
+def indicators(p: Project) -> list[Para]:
+    out = [_p("h2", "（三）绩效指标完成情况")]
+    if not p.indicators:
+        return [*out, _p("body", fill("绩效指标完成情况（自评表未列出绩效指标）"))]
+    declared = {g.name: g.declared_weight for g in p.groups if g.level == 1}
+    for level1 in _unique([i.level1 for i in p.indicators]):
+        mine = [i for i in p.indicators if i.level1 == level1]
+        level2 = _unique([i.level2 for i in mine])
+        weight = declared.get(level1)
+        head = f"{level1}（{points(weight)}分）" if weight is not None else level1
+        scores = [i.self_score for i in mine]
+        got = f"，自评得分{points(sum(s for s in scores if s is not None))}分" if any(s is not None for s in scores) else ""
+        short = [i for i in mine if fell_short(i)]
+        where = f"共设{_names(level2)}{len(level2)}个二级指标、{len(mine)}个三级指标" if level2 else f"共设{len(mine)}个三级指标"
+        if not short:
+            out.append(_p("body", f"{head}：{where}{got}，各项指标均达到年度指标值。"))
+            continue
+        if len(short) == len(mine):
+            out.append(_p("body", f"{head}：{where}{got}，{'均' if len(mine) > 1 else ''}未达到年度指标值："))
+        else:
+            out.append(_p("body", f"{head}：{where}{got}，其中{len(mine) - len(short)}个达到年度指标值，"
+                                  f"{len(short)}个未达到："))
+        out += [_shortfall(i) for i in short]
+    return out
+
+
+def _shortfall(i: Indicator) -> Para:
+    score = f"，自评得分{points(i.self_score)}分（分值{points(i.weight)}分）" if i.self_score is not None else ""
+    head = f"“{i.name}”年度指标值为{i.target.raw or '（未填）'}，实际完成值为{i.actual.raw or '（未填）'}{score}。偏差原因："
+    reason = i.reason.strip()
+    return _p("item", head, sentence(reason) if reason and not is_filler(reason)
+              else fill("未达到年度指标值的原因（自评表未说明）"))
+
+
+def sentence(text: str) -> str:
+    """The form's text as a sentence of the report: ended with 。 unless it already ends a sentence."""
+    text = text.strip()
+    return text if not text or text[-1] in "。！？；.!?;…）)”\"" else text + "。"
+
+
+def problems(p: Project) -> list[Para]:
+    reasons = [(i.name, i.reason.strip()) for i in p.indicators if i.reason.strip() and not is_filler(i.reason)]
+    out = [_p("h1", "五、存在的问题和改进措施"), _p("h2", "（一）存在的问题")]
+    if p.problems.strip():
+        out.append(_p("body", sentence(p.problems)))
+    if reasons:
+        out.append(_p("body", "自评表中的偏差原因分析及改进措施："))
+        out += [_p("item", f"“{name}”：{sentence(reason)}") for name, reason in reasons]
+    out.append(_p("body", fill("项目实施中存在的问题")))
+    out.append(_p("h2", "（二）建议和改进措施"))
+    if p.measures.strip():
+        out.append(_p("body", sentence(p.measures)))
+    out.append(_p("body", fill("针对上述问题的改进措施")))
+    return out
+
+
+def compose(result: FileResult, index: int, date: dt.date) -> Draft:
+    """The whole draft of one project of a file, in reading order."""
+    p = result.projects[index]
+    title = title_of(p)
+    heading = f"{p.year}年度{p.name}\n绩效自评报告" if p.year else f"{p.name}\n绩效自评报告"
+    paras: list[Para] = [_p("title", heading), _p("subtitle", "（初稿）"), *review_note(result, index)]
+    paras += overview(p)
+    paras += [_p("h1", "二、绩效自评工作开展情况"),
+              _p("body", fill("自评工作的组织实施情况：组织方式、自评范围、方法和过程"))]
+    paras += conclusion(p)
+    paras += [_p("h1", "四、绩效目标实现情况分析"), *money_use(p), *goals(p), *indicators(p)]
+    paras += problems(p)
+    paras += [_p("h1", "六、绩效自评结果拟应用和公开情况"),
+              _p("body", fill("自评结果的应用（如用于完善管理、调整预算）和公开方式（如在本部门网站公开）"))]
+    paras += [_p("h1", "七、其他需要说明的问题"), _p("body", fill("其他需要说明的问题；没有则填写“无”"))]
+    paras += [_p("signer", p.department or p.unit or fill("单位名称")), _p("sign", f"{date.year}年{date.month}月{date.day}日")]
+    paras += [_p("attachment", "附件：项目支出绩效自评表")]
+    return Draft(title, tuple(x for x in paras if x.spans))
