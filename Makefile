@@ -50,13 +50,18 @@ bench-night: $(STAMP)
 bench-check: $(STAMP)
 	$(BIN)/python bench/check_cpu.py
 
-# The README's picture of 总览 (docs/img/overview.png): the samples' summary printed by LibreOffice, first page, top.
+# The README's pictures: 总览 (docs/img/overview.png), the samples' summary printed by LibreOffice, first page, top;
+# and the first page of one sample's 绩效自评报告（初稿） (docs/img/draft.png).
 # Needs soffice and pdftoppm; not part of make test or CI.
 screenshot: $(STAMP)
 	rm -rf out/screenshot && $(BIN)/selfeval run samples/inbox --out out/screenshot --date 2026-11-27 --no-feedback
 	cd out/screenshot && soffice --headless --convert-to pdf 绩效自评汇总_*.xlsx >/dev/null
 	pdftoppm -png -f 1 -l 1 -scale-to-x 1240 -scale-to-y -1 -x 0 -y 0 -W 1240 -H 500 out/screenshot/*.pdf out/screenshot/overview
 	cp out/screenshot/overview-1.png docs/img/overview.png 2>/dev/null || cp out/screenshot/overview-01.png docs/img/overview.png
+	$(BIN)/selfeval draft samples/inbox/市委组织部_2021_城市基层党建工作经费.xlsx --out out/screenshot/draft --date 2026-11-27 --force
+	cp out/screenshot/draft/*/*.docx out/screenshot/draft.docx && cd out/screenshot && soffice --headless --convert-to pdf draft.docx >/dev/null
+	pdftoppm -png -f 1 -l 1 -r 70 out/screenshot/draft.pdf out/screenshot/draft
+	cp out/screenshot/draft-1.png docs/img/draft.png 2>/dev/null || cp out/screenshot/draft-01.png docs/img/draft.png
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -2,7 +2,7 @@
 
 Written before the package was regrouped into its pipeline stages (issue 12), so that a move which
 changes nothing can prove it: `selfeval check --json`, `selfeval run` (one workbook and split by
-department, with the 审核意见 copies), one nightly night and `selfeval report` on a copy of the sample
+department, with the 审核意见 copies), `selfeval draft` (issue 17), one nightly night and `selfeval report` on a copy of the sample
 inbox, and the two blank templates. Every file they write is hashed.
 
 The bytes depend on the writing libraries (xlsxwriter, openpyxl), on pandas' arithmetic and on zlib,
@@ -91,6 +91,9 @@ def produce(work: Path) -> dict[str, str]:
         done = selfeval(work, "run", "inbox", "--out", label, "--date", DATE, *extra)
         assert done.returncode == 0, done.stderr.decode()
         hash_tree(work / label, label, hashes)
+    drafted = selfeval(work, "draft", "inbox", "--out", "drafts", "--date", DATE)
+    assert drafted.returncode == 0, drafted.stderr.decode()
+    hash_tree(work / "drafts", "draft", hashes)
     for profile in ("central2020", "hunan-legacy"):
         name = f"项目支出绩效自评表_{profile}.xlsx"
         made = selfeval(work, "template", "--profile", profile, "-o", f"templates/{name}")
