@@ -68,14 +68,22 @@ class DraftResult:
         return 1 if self.kept else 0
 
 
+NAME_BYTES = 240  # a file name's limit is 255 bytes on most systems; room for "(12)" and the temporary file's
+
+
 def _stem(file: FileResult, index: int, level: int) -> str:
+    """<项目名称>_<年度>[_<文件>][_<工作表>], cut so the whole name with SUFFIX stays under NAME_BYTES."""
     p = file.projects[index]
-    parts = [safe_name(p.name, "未填项目名称", limit=120), str(p.year) if p.year else "年度未填"]
-    if level >= 1:
-        parts.append(safe_name(p.sheet, "工作表", limit=45))
+    room = NAME_BYTES - len(SUFFIX.encode("utf-8"))
+    year = str(p.year) if p.year else "年度未填"
+    extra = []
     if level >= 2:
-        parts.insert(2, safe_name(Path(file.path).stem, "文件", limit=60))
-    return "_".join(parts)
+        extra.append(safe_name(Path(file.path).stem, "文件", limit=60))
+    if level >= 1:
+        extra.append(safe_name(p.sheet, "工作表", limit=45))
+    tail = "_".join([year, *extra])
+    name = safe_name(p.name, "未填项目名称", limit=max(room - len(tail.encode("utf-8")) - 1, 30))
+    return safe_name(f"{name}_{tail}", "未填项目名称", limit=room)
 
 
 def plan(report: Report, out: Path) -> list[tuple[FileResult, int, Path]]:
@@ -106,7 +114,10 @@ def write_drafts(report: Report, out: Path, date: dt.date, force: bool = False) 
     for file, index, path in plan(report, out):
         p = file.projects[index]
         found = sum(1 for f in file.findings if (f.project in (index, None)) and f.severity.value in ("error", "warning"))
-        state = "kept" if path.exists() and not force else "written"
+        try:
+            state = "kept" if path.exists() and not force else "written"
+        except OSError as exc:
+            raise OutputError(f"无法检查输出文件 {path}（{exc.strerror}）。请检查输出文件夹是否可访问，然后重新运行。") from exc
         if state == "written":
             data = render(compose(file, index, date), p, date)
             try:

@@ -10,11 +10,16 @@ The outline is the one departments use (the 一、… 七、 sections and 附件
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+from functools import cache
 
+from processor.core.errors import SelfevalError
 from processor.core.findings import rule_title
 from processor.core.model import FileResult, Finding, Indicator, Project, Severity
 from processor.review.checks import is_filler
+from processor.review.profiles import DEFAULT, Profile, load_profile
+from processor.review.scoring import score_indicator
 
 
 @dataclass(frozen=True)
@@ -72,17 +77,31 @@ def year_text(p: Project) -> str:
     return f"{p.year}年" if p.year else "本年"
 
 
+def part_label(label: str) -> str:
+    """A fund part as the form labels it, without 其中： and padding: 其中：当年财政拨款　 → 当年财政拨款."""
+    text = re.sub(r"\s+", "", label)
+    return re.sub(r"^其中[:：]?", "", text) or "其他资金"
+
+
 def title_of(p: Project) -> str:
     return f"{p.year}年度{p.name}绩效自评报告" if p.year else f"{p.name}绩效自评报告"
 
 
-def fell_short(ind: Indicator) -> bool:
-    """Short of its target by the form's own score (self-score below 分值) or by the rulebook's comparison of the
-    form's target and actual (the recomputed score below 分值): either way the report must say why."""
-    if ind.weight is None:
-        return False
-    below = [s for s in (ind.self_score, ind.computed_score) if s is not None and s < ind.weight - 1e-9]
-    return bool(below)
+@cache
+def _profile(name: str) -> Profile:
+    try:
+        return load_profile(name or DEFAULT)
+    except SelfevalError:  # a bureau's own profile file, named by path, that is not here: the default's comparison
+        return load_profile(DEFAULT)
+
+
+def fell_short(ind: Indicator, profile: str = DEFAULT) -> bool:
+    """Short of its target by the form's own score (self-score below 分值), by the recomputed score, or — on forms
+    without 分值 — by the rulebook's comparison of the form's target and actual: either way the report must say why."""
+    if ind.weight is not None and any(s is not None and s < ind.weight - 1e-9
+                                      for s in (ind.self_score, ind.computed_score)):
+        return True
+    return score_indicator(replace(ind, weight=1.0, self_score=None), _profile(profile)).met is False
 
 
 def _names(items: list[str]) -> str:
@@ -100,7 +119,7 @@ def review_note(result: FileResult, index: int) -> list[Para]:
              and f.severity in (Severity.ERROR, Severity.WARNING)]
     rescored = (p.computed_total is not None and p.self_total is not None
                 and abs(p.computed_total - p.self_total) >= 0.005)
-    if not found and not rescored:
+    if not found:  # a re-score within tolerance, or info only: nothing for the department to fix
         return []
     paras = [_p("note", Span(f"【审核提示，定稿前删除】本项目自评表经审核发现 {len(found)} 个问题，请先修改自评表，"
                             "再据以修改本报告（本初稿按自评表所填数字起草）：", fill=True))]
@@ -120,31 +139,55 @@ def _finding_line(f: Finding) -> str:
 
 def overview(p: Project) -> list[Para]:
     code = f"（项目代码 {p.code}）" if p.code else ""
-    who = (f"由{p.department}主管" if p.department else "") + (f"、{p.unit}实施" if p.unit else "")
-    lead = f"{p.name}{code}{who}。" if who else f"{p.name}{code}。"
-    parts = {r.key: r for r in p.funds.parts}
-    sources = [f"{label}{money(parts[k].annual_budget)}万元" for k, label in
-               (("current", "当年财政拨款"), ("carryover", "上年结转资金"), ("other", "其他资金"))
-               if k in parts and parts[k].annual_budget]
+    roles = [x for x in (f"{p.department}主管" if p.department else "", f"{p.unit}实施" if p.unit else "") if x]
+    lead = f"{p.name}{code}" + (f"由{'、'.join(roles)}" if roles else "") + "。"
+    sources = [f"{part_label(r.label)}{money(r.annual_budget)}万元" for r in p.funds.parts
+               if r.key != "total" and r.annual_budget]
+    if p.funds.annual_budget is None:
+        return [_p("h1", "一、项目概况"), _p("body", lead, fill("项目资金来源和全年预算数（自评表未填写项目资金）")),
+                _p("body", fill("项目立项依据、主要内容和年度绩效目标的设定情况"))]
     funds = f"{year_text(p)}度项目资金全年预算数{money(p.funds.annual_budget)}万元"
     funds += f"，其中{_names(sources)}。" if sources else "。"
     return [_p("h1", "一、项目概况"), _p("body", lead, funds),
             _p("body", fill("项目立项依据、主要内容和年度绩效目标的设定情况"))]
 
 
-def conclusion(p: Project) -> list[Para]:
+def level2_groups(p: Project) -> list[tuple[str, str]]:
+    """The (一级, 二级) pairs of the form: 其他 under two 一级 is two groups."""
+    return _unique_pairs([(i.level1, i.level2) for i in p.indicators if i.level2])
+
+
+def _unique_pairs(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(items))
+
+
+def system_sentence(p: Project) -> str:
+    if not p.indicators:
+        return f"{year_text(p)}项目支出绩效自评表未列出绩效指标。"
     level1 = _unique([i.level1 for i in p.indicators])
-    level2 = _unique([i.level2 for i in p.indicators])
-    system = (f"根据{year_text(p)}项目支出绩效自评表，绩效评价指标体系划分为{_names(level1)}等{len(level1)}个一级指标，"
-              f"细化为{_names(level2)}等{len(level2)}个二级指标，共{len(p.indicators)}个三级指标。"
-              if p.indicators else f"{year_text(p)}项目支出绩效自评表未列出绩效指标。")
+    pairs = level2_groups(p)
+    level2 = f"细化为{_names(_unique([b for _, b in pairs]))}等{len(pairs)}个二级指标，" if pairs else "下设"
+    return (f"根据{year_text(p)}项目支出绩效自评表，绩效评价指标体系划分为{_names(level1)}等{len(level1)}个一级指标，"
+            f"{level2}共{len(p.indicators)}个三级指标。")
+
+
+def conclusion(p: Project, total_computed: bool) -> list[Para]:
+    """The verdict as the form gives it; a total the form left blank (summed by the reader) is said to be a sum."""
     grade = p.declared_grade or p.self_grade
-    if p.self_total is not None:
-        verdict = f"经评价，本项目综合得分为{points(p.self_total)}分" + (f"，等级为“{grade}”。" if grade else "。")
-        rest: tuple[str | Span, ...] = (verdict, "具体评分情况详见附件。")
-    else:
+    graded = f"，等级为“{grade}”。" if grade else "。"
+    rest: tuple[str | Span, ...]
+    if p.points == "none":
+        rest = ("自评表未设分值，不计算综合得分。",)
+    elif p.self_total is None:
         rest = ("自评表未填写综合得分：", fill("综合得分和评价等级"))
-    return [_p("h1", "三、综合评价结论"), _p("body", system, *rest)]
+    elif total_computed:
+        rest = (f"自评表未填写总分，各项自评得分合计为{points(p.self_total)}分{graded}", fill("核实并填写自评表总分"))
+    else:
+        rest = (f"经评价，本项目综合得分为{points(p.self_total)}分{graded}", "具体评分情况详见附件。")
+    out = [_p("h1", "三、综合评价结论"), _p("body", system_sentence(p), *rest)]
+    if p.conclusion.strip():
+        out.append(_p("body", "自评表评价结论：", sentence(p.conclusion)))
+    return out
 
 
 def money_use(p: Project) -> list[Para]:
@@ -153,10 +196,19 @@ def money_use(p: Project) -> list[Para]:
     if rate is None and f.annual_budget and f.executed is not None:
         rate = f.executed / f.annual_budget
     balance = (f.annual_budget - f.executed) if f.annual_budget is not None and f.executed is not None else None
+    head = _p("h2", "（一）项目资金使用及管理情况")
+    if f.annual_budget is None and f.executed is None:
+        return [head, _p("body", fill("全年预算数、执行数和预算执行率（自评表未填写项目资金）")),
+                _p("body", fill("资金拨付、使用和管理情况（管理制度、监管措施等）"))]
     initial = f"（年初预算数{money(f.initial_budget)}万元）" if f.initial_budget is not None else ""
-    text = (f"{year_text(p)}度项目资金全年预算数{money(f.annual_budget)}万元{initial}，全年执行数{money(f.executed)}万元，"
-            f"预算执行率{percent(rate)}，结余资金{money(balance)}万元。")
-    return [_p("h2", "（一）项目资金使用及管理情况"), _p("body", text),
+    clauses = [f"{year_text(p)}度项目资金全年预算数{money(f.annual_budget)}万元{initial}" if f.annual_budget is not None
+               else "自评表未填写全年预算数",
+               f"全年执行数{money(f.executed)}万元" if f.executed is not None else "未填写全年执行数"]
+    if rate is not None:
+        clauses.append(f"预算执行率{percent(rate)}")
+    if balance is not None:
+        clauses.append(f"结余资金{money(balance)}万元" if balance >= 0 else f"超支{money(-balance)}万元")
+    return [head, _p("body", "，".join(clauses) + "。"),
             _p("body", fill("资金拨付、使用和管理情况（管理制度、监管措施等）"))]
 
 
@@ -175,12 +227,12 @@ def indicators(p: Project) -> list[Para]:
     declared = {g.name: g.declared_weight for g in p.groups if g.level == 1}
     for level1 in _unique([i.level1 for i in p.indicators]):
         mine = [i for i in p.indicators if i.level1 == level1]
-        level2 = _unique([i.level2 for i in mine])
+        level2 = _unique([i.level2 for i in mine if i.level2])
         weight = declared.get(level1)
         head = f"{level1}（{points(weight)}分）" if weight is not None else level1
         scores = [i.self_score for i in mine]
         got = f"，自评得分{points(sum(s for s in scores if s is not None))}分" if any(s is not None for s in scores) else ""
-        short = [i for i in mine if fell_short(i)]
+        short = [i for i in mine if fell_short(i, p.profile)]
         where = f"共设{_names(level2)}{len(level2)}个二级指标、{len(mine)}个三级指标" if level2 else f"共设{len(mine)}个三级指标"
         if not short:
             out.append(_p("body", f"{head}：{where}{got}，各项指标均达到年度指标值。"))
@@ -198,24 +250,31 @@ def _shortfall(i: Indicator) -> Para:
     score = f"，自评得分{points(i.self_score)}分（分值{points(i.weight)}分）" if i.self_score is not None else ""
     head = f"“{i.name}”年度指标值为{i.target.raw or '（未填）'}，实际完成值为{i.actual.raw or '（未填）'}{score}。偏差原因："
     reason = i.reason.strip()
-    return _p("item", head, sentence(reason) if reason and not is_filler(reason)
+    return _p("item", head, sentence(reason) if reason and not says_nothing(reason)
               else fill("未达到年度指标值的原因（自评表未说明）"))
 
 
 def sentence(text: str) -> str:
-    """The form's text as a sentence of the report: ended with 。 unless it already ends a sentence."""
-    text = text.strip()
-    return text if not text or text[-1] in "。！？；.!?;…）)”\"" else text + "。"
+    """The form's text as a sentence of the report: ended with one 。 unless it already ends a sentence; a
+    trailing colon or comma (原因如下：) gives way to it."""
+    text = re.sub(r"[。.]{2,}", "。", text.strip()).rstrip("：:，,、；; ")
+    return text if not text or text[-1] in "。！？.!?…）)”\"" else text + "。"
+
+
+def says_nothing(reason: str) -> bool:
+    """无, 暂无, 无偏差。, 已完成。: a reason with nothing to report."""
+    flat = re.sub(r"[\s。.；;，,！!]+$", "", reason.strip())
+    return is_filler(flat) or flat in ("暂无", "无偏差", "无差异", "不存在偏差", "见附件", "详见附件")
 
 
 def problems(p: Project) -> list[Para]:
-    reasons = [(i.name, i.reason.strip()) for i in p.indicators if i.reason.strip() and not is_filler(i.reason)]
+    """The form's own 存在问题/改进措施 blocks; the shortfalls are named once, under 四（三）, and referred to here."""
+    short = sum(1 for i in p.indicators if fell_short(i, p.profile))
     out = [_p("h1", "五、存在的问题和改进措施"), _p("h2", "（一）存在的问题")]
     if p.problems.strip():
         out.append(_p("body", sentence(p.problems)))
-    if reasons:
-        out.append(_p("body", "自评表中的偏差原因分析及改进措施："))
-        out += [_p("item", f"“{name}”：{sentence(reason)}") for name, reason in reasons]
+    if short:
+        out.append(_p("body", f"本年度有{short}个绩效指标未达到年度指标值，偏差原因见本报告四（三）。"))
     out.append(_p("body", fill("项目实施中存在的问题")))
     out.append(_p("h2", "（二）建议和改进措施"))
     if p.measures.strip():
@@ -233,7 +292,8 @@ def compose(result: FileResult, index: int, date: dt.date) -> Draft:
     paras += overview(p)
     paras += [_p("h1", "二、绩效自评工作开展情况"),
               _p("body", fill("自评工作的组织实施情况：组织方式、自评范围、方法和过程"))]
-    paras += conclusion(p)
+    computed = any(f.code == "value-computed" and f.cell == p.cells.get("total") for f in result.findings_of(index))
+    paras += conclusion(p, computed)
     paras += [_p("h1", "四、绩效目标实现情况分析"), *money_use(p), *goals(p), *indicators(p)]
     paras += problems(p)
     paras += [_p("h1", "六、绩效自评结果拟应用和公开情况"),

@@ -69,7 +69,7 @@ def _layout(paragraph: Paragraph, kind: str) -> None:
         fmt.right_indent = Pt(BODY_SIZE * 2)
     if kind == "signer":
         fmt.space_before = LINE * 2
-    if kind == "h1" or kind == "attachment":
+    if kind in ("h1", "h2", "attachment"):
         fmt.keep_with_next = True
 
 

@@ -14,12 +14,12 @@ from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
 
 from processor.core.model import FundRow, Project
-from processor.narrative.content import money, percent, points
+from processor.narrative.content import money, part_label, percent, points
 from processor.narrative.fonts import BODY_FONT, TITLE_FONT, set_font
 
-WIDTHS = (2.0, 2.0, 3.2, 1.6, 1.6, 1.2, 1.5, 2.5)  # cm; 15.6 in all (项目名称 and 执行率 on one line)
+WIDTHS = (2.0, 2.0, 2.9, 1.6, 1.6, 1.2, 1.8, 2.5)  # cm; 15.6 in all (项目名称 and 执行率 on one line)
 SIZE = 10.5  # 五号
-FUND_ROWS = (("total", "年度资金总额"), ("current", "其中：当年财政拨款"), ("carryover", "上年结转资金"), ("other", "其他资金"))
+STANDARD_PARTS = ("其中：当年财政拨款", "上年结转资金", "其他资金")
 INDICATOR_HEAD = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
 
 
@@ -64,19 +64,27 @@ def _merge_down(table: Table, first_row: int, column: int, values: list[str]) ->
 
 
 def _funds(table: Table, p: Project) -> None:
+    """The 年度资金总额 row, then the form's own parts with the form's own labels (财政资金, 单位资金 … as printed);
+    a form without parts shows the official form's three, blank."""
     f = p.funds
-    parts: dict[str, FundRow] = {r.key: r for r in f.parts}
     head = _row(table, ["项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"], bold=True)
-    for key, label in FUND_ROWS:
-        if key == "total":
-            values = [money(f.initial_budget), money(f.annual_budget), money(f.executed),
-                      points(f.weight), percent(f.execution_rate), points(f.self_score)]
-        else:
-            row = parts.get(key)
-            values = ([money(row.initial_budget), money(row.annual_budget), money(row.executed)] if row
-                      else ["", "", ""]) + ["", "", ""]
-        _row(table, ["", label, *[v if v != "—" else "" for v in values]], left=(1,))
+    _row(table, ["", "年度资金总额", *_blank_dash([money(f.initial_budget), money(f.annual_budget), money(f.executed),
+                                              points(f.weight), percent(f.execution_rate), points(f.self_score)])],
+         left=(1,))
+    parts: list[FundRow] = [r for r in f.parts if r.key != "total"]
+    if parts:
+        for n, r in enumerate(parts):
+            label = ("其中：" if n == 0 else "") + part_label(r.label)
+            _row(table, ["", label, *_blank_dash([money(r.initial_budget), money(r.annual_budget), money(r.executed)]),
+                         "", "", ""], left=(1,))
+    else:
+        for label in STANDARD_PARTS:
+            _row(table, ["", label, "", "", "", "", "", ""], left=(1,))
     head[0].merge(table.cell(len(table.rows) - 1, 0))
+
+
+def _blank_dash(values: list[str]) -> list[str]:
+    return [v if v != "—" else "" for v in values]
 
 
 def _indicators(table: Table, p: Project) -> None:
