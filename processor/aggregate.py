@@ -67,7 +67,21 @@ def _money(values: pd.Series) -> float | None:
     return None if pd.isna(total) else round(float(total), 2)
 
 
+def report_verdicts(report: Report) -> dict[tuple[str, int], str]:
+    """(form path, project index) → the 自评报告 column of 项目汇总: the verdict of the report used for that project
+    (一致, 有出入, PDF未核对 …); a project no report restates shows 未提交, but only in a batch that has reports."""
+    out: dict[tuple[str, int], str] = {}
+    for f in report.files:
+        info = f.report
+        if info is not None and info.form and info.project is not None and info.verdict != "重复（未采用）":
+            out[(info.form, info.project)] = info.verdict
+    return out
+
+
 def aggregate(report: Report) -> Aggregate:
+    verdicts = report_verdicts(report)
+    any_reports = any(f.report is not None for f in report.files) or any(
+        x.code == "report-missing" for f in report.files for x in f.findings)
     project_rows: list[dict[str, Any]] = []
     finding_rows: list[dict[str, Any]] = []
     file_rows: list[dict[str, Any]] = []
@@ -93,22 +107,26 @@ def aggregate(report: Report) -> Aggregate:
                 "errors": sum(x.severity is Severity.ERROR for x in own),
                 "warnings": sum(x.severity is Severity.WARNING for x in own),
                 "status": _status_shown(f, i), "version": p.version, "received": p.received,
+                "report": verdicts.get((f.path, i), "未提交" if any_reports else ""),
             })
         seen: dict[int | None, int] = {}
         for x in f.findings:
             owner = f.projects[x.project] if x.project is not None else None
             position = seen[x.project] = seen.get(x.project, -1) + 1  # its place in f.findings_of(project)
+            # a report's findings are listed under the department and project it was matched with
+            department = (owner.department if owner else f.report.department if f.report else "") or ""
+            name = (owner.name if owner else (f.report.project_name or f.report.name) if f.report else "") or ""
             finding_rows.append({
                 "severity": x.severity.value, "severity_zh": SEVERITY_ZH[x.severity], "code": x.code,
                 "title": rule_title(x.code),
-                "department": (owner.department if owner else "") or "", "name": (owner.name if owner else "") or "",
+                "department": department, "name": name,
                 "path": f.path, "file": Path(f.path).name, "index": x.project, "position": position,
                 "sheet": x.sheet, "cell": x.cell, "value": x.value, "message": x.message, "hint": x.hint,
             })
     projects = pd.DataFrame(project_rows, columns=[
         "path", "file", "index", "sheet", "department", "unit", "name", "year", "initial_budget", "annual_budget",
         "executed", "rate", "self_total", "computed_total", "diff", "self_grade", "computed_grade", "graded",
-        "profile", "layout", "errors", "warnings", "status", "version", "received"])
+        "profile", "layout", "errors", "warnings", "status", "version", "received", "report"])
     projects = projects.sort_values(["department", "name", "path", "index"], kind="stable").reset_index(drop=True)
     for col in ("initial_budget", "annual_budget", "executed", "rate", "self_total", "computed_total", "diff"):
         projects[col] = projects[col].astype("float64")
@@ -188,14 +206,20 @@ def _score_means(projects: pd.DataFrame) -> dict[str, float | None]:
 
 
 def _overview(report: Report, projects: pd.DataFrame) -> dict[str, Any]:
-    received = [f for f in report.files if f.status is not Status.SKIPPED]
+    # the forms' files, then the Word/PDF reports apart: 收到 16 个文件 would mix two kinds of submission
+    forms = [f for f in report.files if f.report is None]
+    reports = [f.report for f in report.files if f.report is not None]
+    received = [f for f in forms if f.status is not Status.SKIPPED]
     year = main_year(projects["year"].dropna())
     return {
         "files_received": len(received),
-        "files_accepted": report.count(Status.ACCEPTED),
-        "files_returned": report.count(Status.RETURNED),
-        "files_rejected": report.count(Status.REJECTED),
-        "files_skipped": report.count(Status.SKIPPED),
+        "files_accepted": sum(f.status is Status.ACCEPTED for f in forms),
+        "files_returned": sum(f.status is Status.RETURNED for f in forms),
+        "files_rejected": sum(f.status is Status.REJECTED for f in forms),
+        "files_skipped": sum(f.status is Status.SKIPPED for f in forms),
+        "reports": len(reports),
+        "reports_consistent": sum(r.verdict == "一致" for r in reports),
+        "reports_differ": sum(r.verdict == "有出入" for r in reports),
         "projects": len(projects),
         "departments": int(projects["department"].nunique()),
         "annual_budget": float(projects["annual_budget"].sum()),

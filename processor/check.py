@@ -16,10 +16,12 @@ from typing import TypeVar
 
 from processor.core.errors import BROKEN_POOL, OutputError
 from processor.core.findings import finding
-from processor.core.model import FileResult, Finding, Project, Report, Severity, Status
+from processor.core.model import FileResult, Finding, Project, Report, ReportInfo, Severity, Status
 from processor.core.names import project_key
 from processor.core.pool import new_pool
 from processor.core.spool import Spool, store, thin
+from processor.narrative.link import link_reports
+from processor.narrative.reading import read_report
 from processor.read.discover import Candidate, discover
 from processor.read.grid import Grid
 from processor.read.kind import SELF_EVALUATION, block_kind, sheet_kind
@@ -125,16 +127,32 @@ def check_safely(path: Path, shown: str, profile: Profile | None = None, data: b
 
 def check_candidate(candidate: Candidate, profile: Profile | None = None,
                     max_file_mb: float = DEFAULT_MAX_FILE_MB) -> FileResult:
-    """One discovered file's answer: skipped as discovery decided, else checked safely."""
+    """One discovered file's answer: skipped as discovery decided, a report read, else a workbook checked safely."""
     if candidate.skip_reason:
         return FileResult(candidate.shown, Status.SKIPPED, candidate.skip_reason)
+    if candidate.report:
+        return read_report_safely(candidate.path, candidate.shown, max_file_mb=max_file_mb)
     return check_safely(candidate.path, candidate.shown, profile, max_file_mb=max_file_mb)
+
+
+def read_report_safely(path: Path, shown: str, data: bytes | None = None,
+                       max_file_mb: float = DEFAULT_MAX_FILE_MB) -> FileResult:
+    """read_report, whatever happens: like a workbook, a strange report rejects itself, never the batch."""
+    try:
+        return read_report(path, shown, data, max_file_mb)
+    except MemoryError:
+        raise
+    except Exception as exc:
+        found = finding("internal-error", detail=f"{type(exc).__name__}: {str(exc)[:120]}")
+        return FileResult(shown, Status.REJECTED, found.message, "docx", findings=(found,),
+                          report=ReportInfo("docx", verdict="无法核对"))
 
 
 def check_paths(paths: list[Path], profile: Profile | None = None, exclude: tuple[Path, ...] = (),
                 jobs: int = 1, labels: Sequence[Path] | None = None,
                 progress: Callable[[int, int, str], None] | None = None,
-                max_file_mb: float = DEFAULT_MAX_FILE_MB) -> Report:
+                max_file_mb: float = DEFAULT_MAX_FILE_MB, reports: bool = True,
+                require_report: bool = False) -> Report:
     """Check every file under the paths, except under `exclude` (our own output folder, if it lies
     inside the inbox: last night's summary is not a submission). Raises UsageError for a path that
     does not exist or a `max_file_mb` that is not a positive number of MB (a larger file is rejected
@@ -142,28 +160,30 @@ def check_paths(paths: list[Path], profile: Profile | None = None, exclude: tupl
     discovery order, so the output is the same as a serial run. `labels`: a bureau's own label files
     (processor/read/labels.toml says how), in force for this batch and after it; None keeps the labels
     in force (the shipped ones, or what use_labels installed). `progress(done, total, file name)` is called
-    before the first file and after each one."""
+    before the first file and after each one. `reports`: Word/PDF 绩效自评报告 are read and checked against their
+    forms (processor/narrative/link.py); `require_report`: a form project without one gets `report-missing`."""
     check_cap(max_file_mb)
     if labels is not None:
         use_labels(labels)
-    candidates = discover(paths, exclude)
+    candidates = discover(paths, exclude, reports=reports)
     checked = check_many(candidates, profile, jobs, max_file_mb)
-    return mark_duplicates(Report(tuple(counted(checked, len(candidates), progress))))
+    return link_reports(mark_duplicates(Report(tuple(counted(checked, len(candidates), progress)))), require_report)
 
 
 def check_spooled(paths: list[Path], spool: Spool, profile: Profile | None = None,
                   exclude: tuple[Path, ...] = (), jobs: int = 1, labels: Sequence[Path] | None = None,
                   progress: Callable[[int, int, str], None] | None = None,
-                  max_file_mb: float = DEFAULT_MAX_FILE_MB) -> Report:
+                  max_file_mb: float = DEFAULT_MAX_FILE_MB, require_report: bool = False) -> Report:
     """`check_paths` for a whole batch whose detail must not stay in memory: each full result goes to the
-    spool (written by the worker that made it) and the report holds thin ones (processor.core.spool)."""
+    spool (written by the worker that made it) and the report holds thin ones (processor.core.spool). Reports
+    are compared with their forms' full results, read back from the spool."""
     check_cap(max_file_mb)
     if labels is not None:
         use_labels(labels)
-    candidates = discover(paths, exclude)
+    candidates = discover(paths, exclude, reports=True)
     work = partial(_check_into, folder=spool.folder, profile=profile, max_file_mb=max_file_mb)
     checked = Report(tuple(counted(_map(work, list(enumerate(candidates)), jobs), len(candidates), progress)))
-    final = mark_duplicates(checked)
+    final = link_reports(mark_duplicates(checked), require_report, full=spool.get)
     spool.settle(checked, final)
     return final
 

@@ -43,6 +43,9 @@ from processor.review.profiles import load_profile
 from processor.run import run as run_job
 from processor.write.template import DEFAULT_INDICATORS, write_template
 
+REQUIRE_REPORT_OPTION = Annotated[
+    bool, typer.Option("--require-report", help="要求每个项目都提交绩效自评报告（.docx）：没有报告的项目给出警告（report-missing）")
+]
 MAX_FILE_OPTION = Annotated[
     float, typer.Option("--max-file-mb", help="单个文件的大小上限（MB），超过的文件不读取、直接拒收（file-over-size-cap）")
 ]
@@ -140,14 +143,16 @@ def check(
     ] = None,
     labels: LABELS_OPTION = None,
     max_file_mb: MAX_FILE_OPTION = DEFAULT_MAX_FILE_MB,
+    require_report: REQUIRE_REPORT_OPTION = False,
 ) -> None:
-    """读取、复核自评表：每个文件的状态、项目、复核得分与问题（退出码：0 全部通过，1 有退回或拒收，2 用法错误或没有可审核的工作簿）。"""
+    """读取、复核自评表，并把同时提交的绩效自评报告（.docx）与自评表核对：每个文件的状态、项目、复核得分与问题（退出码：0 全部通过，1 有退回或拒收，2 用法错误或没有可审核的工作簿）。"""
     chosen = load_profile(profile) if profile else None
     _require_workbooks(paths)
     console = Console()
     with _bar() as bar:
         task = bar.add_task("审核", total=None, name="")
-        report = check_paths(paths, chosen, labels=labels or (), progress=_follow(bar, task), max_file_mb=max_file_mb)
+        report = check_paths(paths, chosen, labels=labels or (), progress=_follow(bar, task), max_file_mb=max_file_mb,
+                             require_report=require_report)
         bar.update(task, description="审核完成", name="")
     if json_out:
         sys.stdout.write(to_json(report) + "\n")
@@ -183,6 +188,7 @@ def run(
     no_feedback: Annotated[
         bool, typer.Option("--no-feedback", help="不生成各部门的审核意见副本（输出文件夹/审核意见/<主管部门>/）")
     ] = False,
+    require_report: REQUIRE_REPORT_OPTION = False,
 ) -> None:
     """审核收件夹中的全部自评表并生成汇总表（总览、项目汇总、部门汇总、问题清单、退回与拒收、每个项目一页），并为每个退回、拒收或有警告的文件生成审核意见副本，按主管部门分文件夹存放。
 
@@ -206,6 +212,7 @@ def run(
         task = bar.add_task("审核", total=None, name="")
         result = run_job(inbox, out, profile=chosen, date=day, year=year, name=name, feedback=not no_feedback,
                          jobs=jobs or default_jobs(), split=split_by, labels=labels or (), max_file_mb=max_file_mb,
+                         require_report=require_report,
                          progress=_follow(bar, task, then="写出汇总表和审核意见"))
         bar.update(task, description="完成", name="")
     render_run(result, console)

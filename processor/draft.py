@@ -136,6 +136,6 @@ def draft(paths: list[Path], out: Path, *, date: dt.date | None = None, force: b
           progress: Callable[[int, int, str], None] | None = None) -> DraftResult:
     """Check the forms under `paths` (never under `out`), then write one draft per project into `out`."""
     report = check_paths(paths, profile, exclude=(out,), jobs=jobs, labels=labels, progress=progress,
-                         max_file_mb=max_file_mb)
+                         max_file_mb=max_file_mb, reports=False)
     day = date or dt.date.today()
     return DraftResult(report, write_drafts(report, out, day, force), out)

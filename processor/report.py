@@ -24,6 +24,7 @@ from processor.core.model import (
     Indicator,
     Project,
     Report,
+    ReportInfo,
     Severity,
     Status,
     Value,
@@ -85,10 +86,26 @@ def finding_dict(f: Finding) -> dict[str, Any]:
             "sheet": f.sheet, "cell": f.cell, "value": f.value, "project": f.project}
 
 
+def report_dict(info: ReportInfo) -> dict[str, Any]:
+    """A Word/PDF 绩效自评报告's entry: which form it restates, what it states (by key, with paragraph and quote)."""
+    form = {"path": info.form, "project": info.project, "name": info.project_name} if info.form else None
+    return {
+        "kind": info.kind, "title": info.title, "name": info.name, "year": info.year, "department": info.department,
+        "form": form, "match": info.match, "verdict": info.verdict,
+        "stated": {s.key: s.value for s in info.statements},
+        "statements": [{"key": s.key, "value": s.value, "raw": s.raw, "paragraph": s.paragraph, "where": s.where,
+                        "quote": s.quote} for s in info.statements],
+        "sections": list(info.sections),
+    }
+
+
 def file_dict(r: FileResult) -> dict[str, Any]:
     projects = [{**project_dict(p), "status": r.project_status(i).value} for i, p in enumerate(r.projects)]
-    return {"path": r.path, "status": r.status.value, "reason": r.reason, "format": r.format,
-            "projects": projects, "findings": [finding_dict(f) for f in r.findings]}
+    out: dict[str, Any] = {"path": r.path, "status": r.status.value, "reason": r.reason, "format": r.format,
+           "projects": projects, "findings": [finding_dict(f) for f in r.findings]}
+    if r.report is not None:
+        out["report"] = report_dict(r.report)
+    return out
 
 
 def to_dict(report: Report) -> dict[str, Any]:
@@ -100,7 +117,9 @@ def to_json(report: Report) -> str:
 
 
 def _place(f: Finding) -> str:
-    return "，".join(x for x in (f"工作表 {f.sheet}" if f.sheet else "", f"单元格 {f.cell}" if f.cell else "") if x)
+    """工作表 X，单元格 B4 — or, for a Word report's finding, its paragraph (第12段, 表格1第3行) as it is."""
+    cell = (f.cell if f.cell.startswith(("第", "表格")) else f"单元格 {f.cell}") if f.cell else ""
+    return "，".join(x for x in (f"工作表 {f.sheet}" if f.sheet else "", cell) if x)
 
 
 def finding_text(f: Finding) -> str:
@@ -188,7 +207,7 @@ def render_table(report: Report, console: Console) -> None:
     console.print(f"\n共 {len(report.files)} 个文件：{counts}")
 
 
-_STAGE_ZH = {"read": "读取", "review": "复核"}
+_STAGE_ZH = {"read": "读取", "review": "复核", "report": "自评报告"}
 
 
 def rules_markdown() -> str:
@@ -245,6 +264,10 @@ def render_run(result: RunResult, console: Console) -> None:
                   f"拒收 {o['files_rejected']}），跳过 {o['files_skipped']} 个；项目 {o['projects']} 个，"
                   f"主管部门 {o['departments']} 个；全年预算 {o['annual_budget']:,.2f} 万元，执行率 {rate}；"
                   f"自评分虚高的项目 {o['inflated']} 个。", soft_wrap=True)
+    if o.get("reports"):
+        other = o["reports"] - o["reports_consistent"] - o["reports_differ"]
+        console.print(f"绩效自评报告 {o['reports']} 份：与自评表一致 {o['reports_consistent']}，有出入 {o['reports_differ']}，"
+                      f"其他（未匹配、PDF 未核对、格式不符等）{other}。", soft_wrap=True)
     if result.feedback_dir is None:
         return
     if result.feedback:

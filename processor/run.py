@@ -92,7 +92,7 @@ def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date
         year: int | None = None, name: str = DEFAULT_NAME, feedback: bool = True, jobs: int = 1,
         split: str = "auto", labels: Sequence[Path] | None = None,
         progress: Callable[[int, int, str], None] | None = None,
-        max_file_mb: float = DEFAULT_MAX_FILE_MB) -> RunResult:
+        max_file_mb: float = DEFAULT_MAX_FILE_MB, require_report: bool = False) -> RunResult:
     """Check the inbox and write the summary atomically: a half-written workbook never has the final name.
 
     Full results wait in a spool on disk; the returned report is thin (each project's figures and every
@@ -100,7 +100,8 @@ def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date
     With `feedback`, each department's files with problems are also written back as 审核意见 copies
     (processor.write.feedback), after the summary, so a failing copy never costs the summary.
     `progress(done, total, file name)` follows the checking (processor.check.counted). A file larger than
-    `max_file_mb` MB is rejected unread (`file-over-size-cap`).
+    `max_file_mb` MB is rejected unread (`file-over-size-cap`). Word 绩效自评报告 in the inbox are checked against
+    their forms; with `require_report` a form project without one gets a warning.
 
     The spool lies in `out` and is locked while this run uses it; a spool that no process holds (a killed run's)
     is removed first (processor.core.spool.sweep_stale).
@@ -111,7 +112,7 @@ def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date
     sweep_stale(out)
     with Spool(out) as spool:
         report = check_spooled([inbox], spool, profile, exclude=(out,), jobs=jobs, labels=labels,
-                                progress=progress, max_file_mb=max_file_mb)
+                                progress=progress, max_file_mb=max_file_mb, require_report=require_report)
         agg = aggregate(report)
         year = year or main_year(p.year for f in report.files for p in f.projects)
         target, sheets = publish_summary(report, agg, out, name=name, year=year, date=date, spool=spool,

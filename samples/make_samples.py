@@ -24,6 +24,8 @@ INBOX = HERE / "inbox"
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from formbuilder import FormSpec, Row, seed_spec, write_workbook  # noqa: E402
+from reportbuilder import pdf_file, write_report  # noqa: E402
+from seedreport import SEED  # noqa: E402
 
 INSTRUCTIONS = [["填表说明"], ["1. 每个项目填写一张自评表，一个工作表一个项目。"], ["2. 金额单位为万元，保留两位小数。"],
                 ["3. 得分低于分值的，须在“偏差原因分析及改进措施”中说明原因。"]]
@@ -245,6 +247,51 @@ def main() -> None:
         convert(wsj, "xls", INBOX / "市卫生健康委员会_2021_自评表.xls")
     (INBOX / "市审计局_2021_自评表.xlsx").write_bytes(b"%PDF-1.4\n% a scanned PDF renamed to .xlsx\n")
     (INBOX / "~$市教育局_2021_项目支出绩效自评表.xlsx").write_bytes(b"\x00owner file left by Excel")
+    write_reports()
+
+
+MARKET_REPORT = [
+    "一、项目概况",
+    "食品安全抽检监测项目由市市场监督管理局主管、市食品检验检测中心实施，2021年度全年预算数360万元。",
+    "二、绩效自评工作开展情况",
+    "按照市财政局统一部署，局计划财务科牵头组织开展自评。",
+    "三、综合评价结论",
+    "根据项目支出绩效自评表，绩效评价指标体系划分为产出指标、效益指标、满意度指标等3个一级指标，"
+    "细化为数量指标、质量指标、时效指标、成本指标、社会效益指标、可持续影响指标、服务对象满意度指标等7个二级指标。"
+    "经评价，本项目综合得分为95分，等级为优秀。",
+    "四、绩效目标实现情况分析",
+    "全年执行数371.5万元，预算执行率97.8%。全年完成食品抽检4126批次，覆盖食品大类32类。",
+    "五、存在的问题和改进措施",
+    "部分乡镇抽检点覆盖不足，下一步将优化抽检布点。",
+    "六、绩效自评结果拟应用和公开情况",
+    "自评结果在局门户网站公开。",
+    "七、其他需要说明的问题",
+    "无",
+]
+TRANSPORT_REPORT = [
+    "一、项目概况",
+    "农村公路养护补助项目由市交通运输局主管，2021年度全年预算数202.6万元。",
+    "二、绩效自评工作开展情况",
+    "局规划科组织各县市区交通运输部门开展自评。",
+    "三、综合评价结论",
+    "经评价，本项目综合得分为71.56分，等级为中。",
+    "四、绩效目标实现情况分析",
+    "全年执行数132.9万元，预算执行率65.6%，部分养护工程因雨季延期。",
+    "七、其他需要说明的问题",
+    "无",
+]
+
+
+def write_reports() -> None:
+    """The 绩效自评报告 that come with some forms (issue 18): the seed's own report (consistent with its form, though
+    it names the fund rather than the project), one whose figures drifted from its form (预算 360 for 380, 95 分 for
+    99.78), one without its 存在的问题 and 结果应用 sections, and a stamped PDF that cannot be checked."""
+    write_report(INBOX / "市委组织部_2021_城市基层党建工作专项资金绩效自评报告.docx", list(SEED[2:]), title_lines=SEED[:2])
+    write_report(INBOX / "市市场监督管理局_2021_绩效自评报告.docx", MARKET_REPORT,
+                 title_lines=["2021年度食品安全抽检监测项目", "绩效自评报告"])
+    write_report(INBOX / "市交通运输局_2021_绩效自评报告.docx", TRANSPORT_REPORT,
+                 title_lines=["2021年度农村公路养护补助", "绩效自评报告"])
+    (INBOX / "市生态环境局_2021_大气污染防治专项绩效自评报告.pdf").write_bytes(pdf_file())
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ class Rule:
     message: str  # str.format template; every placeholder is filled by the caller
     hint: str
     example: str
-    stage: str = "review"  # "read": the reader's findings; "review": the review engine's
+    stage: str = "review"  # "read": the reader's findings; "review": the review engine's; "report": the Word report's
 
 
 _READ_RULES = [
@@ -240,7 +240,48 @@ _RULES = [
          "请填写 优、良、中 或 差（也可写 优秀、良好、合格、不合格）。", "等级填“A”"),
 ]
 
-_RULES = [replace(r, stage="read") for r in _READ_RULES] + _RULES
+# The submitted Word 绩效自评报告, checked against its form (processor/narrative/; docs/narrative.md). A report's
+# findings sit on the report's own file entry; `sheet` is "" and `cell` names the paragraph (第12段, 表格1第3行).
+_STATED = "报告{where}写“{quote}”，其中{what}为 {stated}，而自评表（{form_file} 工作表“{form_sheet}”{form_cell}）为 {form}。"
+_FIX = "请按自评表修改报告中的这一处；如自评表有误，请先改正自评表，再使报告与之一致。"
+_REPORT_RULES = [
+    Rule("report-score-mismatch", E, "报告综合得分与自评表不一致", _STATED, _FIX, "报告写 95 分，自评表 99 分"),
+    Rule("report-grade-mismatch", E, "报告评价等级与自评表不一致", _STATED, _FIX, "报告写“良好”，自评表为“优”"),
+    Rule("report-budget-mismatch", E, "报告预算数与自评表不一致", _STATED, _FIX, "报告写 180 万元，自评表 200 万元"),
+    Rule("report-executed-mismatch", E, "报告执行数与自评表不一致", _STATED, _FIX, "报告写执行 150 万元，自评表 200 万元"),
+    Rule("report-rate-mismatch", E, "报告执行率与自评表不一致", _STATED, _FIX, "报告写 100%，自评表 75%"),
+    Rule("report-balance-mismatch", E, "报告结余资金与自评表不一致", _STATED, _FIX, "报告写结余 0 万元，自评表结余 50 万元"),
+    Rule("report-indicator-count-mismatch", E, "报告指标个数与自评表不一致", _STATED, _FIX,
+         "报告写 3 个一级指标，自评表 2 个"),
+    Rule("report-year-mismatch", E, "报告年度与自评表不一致", _STATED, _FIX, "报告标题 2022 年度，自评表 2021 年度"),
+    Rule("report-section-missing", W, "报告缺少章节", "报告中没有找到“{section}”部分。",
+         "请按绩效自评报告的提纲补写“{section}”（提纲见审核意见或 selfeval 的报告初稿）。", "缺少“存在的问题和改进措施”"),
+    Rule("report-no-form", E, "报告找不到对应的自评表",
+         "报告“{title}”没有找到对应的自评表（{why}）。",
+         "请同时提交该项目的自评表（Excel/WPS 工作簿），并使报告标题中的项目名称与自评表一致。", "只交了报告"),
+    Rule("report-match-ambiguous", E, "报告对应的项目无法确定",
+         "报告“{title}”可能对应多个项目：{candidates}，无法确定是哪一个。",
+         "请在报告标题中写明与自评表一致的项目名称（和主管部门）后重新提交。", "两个相近的项目名"),
+    Rule("report-duplicate", W, "同一项目收到多份报告",
+         "项目“{project}”还有一份报告 {other}，以{newer}为准。",
+         "请撤回多余的一份，只保留最终版报告。", "初稿和终稿都交了"),
+    Rule("report-not-docx", E, "报告不是 .docx 格式",
+         "报告是 {kind} 格式，无法核对其内容。",
+         "请用 Word 或 WPS 打开，选择“另存为”→“Word 文档 (*.docx)”后重新提交。", "Word 97-2003 的 .doc、WPS 的 .wps"),
+    Rule("report-pdf-unchecked", N, "报告为 PDF，未核对",
+         "报告是 PDF（常为盖章扫描件），已登记为已提交，但无法核对其中的数字。",
+         "如需核对，请另附 Word 格式（.docx）的报告。", "盖章扫描的 PDF"),
+    Rule("report-unreadable", E, "报告无法读取", "报告无法读取（{detail}）。",
+         "请用 Word 或 WPS 打开并重新另存为 .docx 后提交。", "损坏的 .docx"),
+    Rule("report-missing", W, "未提交绩效自评报告",
+         "项目“{project}”没有收到绩效自评报告（本次要求提交）。",
+         "请提交与自评表一致的绩效自评报告（.docx）。", "只交了自评表"),
+    Rule("report-name-differs", N, "报告项目名称与自评表不完全一致",
+         "报告标题中的项目名称“{stated}”与自评表的“{form}”不完全一致（按相似度 {score} 对应）。",
+         "请核对报告对应的项目；如是同一项目，建议报告标题使用自评表中的项目名称。", "…专项资金 与 …工作经费"),
+]
+
+_RULES = [replace(r, stage="read") for r in _READ_RULES] + _RULES + [replace(r, stage="report") for r in _REPORT_RULES]
 CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}
 
 

@@ -157,6 +157,42 @@ class Project:
 
 
 @dataclass(frozen=True)
+class Statement:
+    """A sentence of a Word 绩效自评报告 that restates the form: `value` in the form's units (万元, percent, points,
+    a grade 优/良/中/差, a count, a year); `raw` as written ("180万元"); `where` the paragraph (第12段, 表格1第3行)."""
+
+    key: str  # total | grade | budget | executed | rate | balance | level1_count | level2_count | year
+    value: float | str
+    paragraph: int
+    quote: str
+    raw: str
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    """What a submitted 绩效自评报告 says and which form it restates (docs/narrative.md): on the report's FileResult.
+
+    `form` is the path of the matched form's file entry and `project` the index of the project there; `match` how
+    sure the match is (1.0: the same name). `verdict` is what 项目汇总 shows: 一致, 有出入, 未匹配, 重复（未采用）,
+    PDF未核对, 无法核对."""
+
+    kind: str  # docx | pdf | doc
+    title: str = ""
+    name: str = ""  # the project name the report states (title, else file name)
+    year: int | None = None
+    department: str = ""  # the 主管部门 it was matched within ("" if none could be told)
+    statements: tuple[Statement, ...] = ()
+    sections: tuple[str, ...] = ()
+    form: str = ""
+    project: int | None = None
+    project_name: str = ""
+    match: float = 0.0
+    verdict: str = ""
+    opening: str = ""  # the first paragraphs' text (up to 600 characters): where a report names its department
+
+
+@dataclass(frozen=True)
 class FileResult:
     path: str
     status: Status
@@ -164,6 +200,7 @@ class FileResult:
     format: str = ""
     projects: tuple[Project, ...] = ()
     findings: tuple[Finding, ...] = ()
+    report: ReportInfo | None = None  # set when the file is a Word/PDF 绩效自评报告, not a workbook
 
     def findings_of(self, index: int) -> list[Finding]:
         return [f for f in self.findings if f.project == index]

@@ -99,11 +99,12 @@ class Spool:
         return spool
 
     def settle(self, before: Report, after: Report) -> None:
-        """Store findings added after checking (project-duplicated) in the full results as well: only the
-        files whose thin result was replaced are read and written again."""
+        """Store what was decided after checking (project-duplicated, a report's match, findings and status) in
+        the full results as well: only the files whose thin result was replaced are read and written again."""
         for i, (old, new) in enumerate(zip(before.files, after.files, strict=True)):
             if new is not old:
-                self.put(i, replace(self.get(i), findings=new.findings))
+                self.put(i, replace(self.get(i), findings=new.findings, status=new.status, reason=new.reason,
+                                    report=new.report))
 
 
 def _hold(folder: Path) -> IO[bytes] | None:

@@ -18,6 +18,7 @@ from processor.core.errors import UsageError
 _TEMP_SUFFIXES = (".tmp", ".temp", ".part", ".crdownload", ".partial", ".swp", ".bak~")
 # names a workbook may carry (WPS 表格 saves .et); anything else is looked at before it is called a workbook
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".xltx", ".xltm", ".xlt", ".ods", ".fods", ".et", ".ett")
+REPORT_SUFFIXES = (".docx", ".docm", ".doc", ".wps")
 NOT_WORKBOOK = "非工作簿"  # how a skipped document, picture or text reads in every list
 _SYSTEM_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
 
@@ -28,6 +29,7 @@ class Candidate:
     shown: str  # the path as the user should see it
     skip_reason: str = ""
     other: bool = False  # plainly not a workbook (a document, picture or text): filed away, never reviewed
+    report: bool = False  # a Word (or PDF) 绩效自评报告 to check against its form (processor/narrative/)
 
 
 def skip_reason(path: Path) -> str:
@@ -93,11 +95,12 @@ def _hidden_on_windows(path: Path) -> bool:
     return bool(attrs & getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0))
 
 
-def discover(paths: list[Path], exclude: tuple[Path, ...] = ()) -> list[Candidate]:
+def discover(paths: list[Path], exclude: tuple[Path, ...] = (), reports: bool = False) -> list[Candidate]:
     """Files under the given paths in a stable order; folders are walked recursively.
 
     Hidden folders are not entered (version-control and sync folders live there); a path that does
-    not exist is a usage error, since the user typed it.
+    not exist is a usage error, since the user typed it. With `reports`, Word documents (and PDFs named as a
+    报告) are candidates as reports instead of documents filed away.
     """
     found: list[Candidate] = []
     skip = {p.resolve() for p in exclude}
@@ -105,7 +108,7 @@ def discover(paths: list[Path], exclude: tuple[Path, ...] = ()) -> list[Candidat
         if not root.exists():
             raise UsageError(f"找不到路径：{root}（请检查拼写，或先创建该文件夹）")
         if root.is_file():
-            found.append(_candidate(root))
+            found.append(_candidate(root, reports))
             continue
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames
@@ -114,10 +117,18 @@ def discover(paths: list[Path], exclude: tuple[Path, ...] = ()) -> list[Candidat
                 path = Path(dirpath) / name
                 if path.is_symlink() or not path.is_file():
                     continue
-                found.append(_candidate(path))
+                found.append(_candidate(path, reports))
     return found
 
 
-def _candidate(path: Path) -> Candidate:
+def is_report(path: Path) -> bool:
+    """A Word document (.docx, or .doc/.wps to be asked for again as .docx), or a PDF whose name says 报告."""
+    suffix = path.suffix.lower()
+    return suffix in REPORT_SUFFIXES or (suffix == ".pdf" and "报告" in path.stem)
+
+
+def _candidate(path: Path, reports: bool = False) -> Candidate:
     why = skip_reason(path)
+    if reports and (not why or why.startswith(NOT_WORKBOOK)) and is_report(path):
+        return Candidate(path, str(path), report=True)
     return Candidate(path, str(path), why, other=why.startswith(NOT_WORKBOOK))

@@ -60,6 +60,8 @@ NOTE_FRESH = ("原文件（{fmt}）无法直接标注，原文件未改动。本
               "（标红为错误、标黄为警告，批注中是问题说明），单元格列为原文件中的位置。请在原文件上修改后重新提交。")
 RENAMED = ("工作表“{old}”与另一张工作表的名称仅大小写不同（Excel 不允许），本副本中改名为“{new}”，"
            "清单中“{old}”的问题标注在该表中。")
+NOTE_REPORT = ("这是绩效自评报告，原文件未改动。下列问题请在报告中修改（报告找不到对应自评表的，请同时提交该项目的自评表，"
+               "并使报告标题中的项目名称与自评表一致）后重新提交。")
 NOTE_REJECTED = "文件无法作为自评表读取，未能复核，原文件未改动。请按下列说明处理后重新提交。"
 _QUOTE = str.maketrans({"'": "''"})  # a quote inside a quoted sheet name is doubled
 _A1 = re.compile(r"[A-Z]{1,3}[0-9]{1,7}")
@@ -87,7 +89,8 @@ def plan(report: Report, out: Path, known: Iterable[str] = ()) -> list[tuple[Fil
         if result.projects:
             dept = safe_name(result.projects[0].department, BLANK_DEPARTMENT)
         else:
-            dept = safe_name(_named_department(result.path, departments), UNKNOWN_DEPARTMENT)
+            named = result.report.department if result.report is not None and result.report.department else ""
+            dept = safe_name(named or _named_department(result.path, departments), UNKNOWN_DEPARTMENT)
         stem = safe_name(Path(result.path).stem, "自评表", 150)
         n, name = 1, f"{stem}_审核意见"
         while f"{dept}/{name}".casefold() in used:
@@ -116,10 +119,31 @@ def write_feedback(report: Report, out: Path, *, created: dt.date,
     called in this process. With `jobs` > 1 the letters are written by that many processes (a province's
     first night returns hundreds of files, and each copy is opened and saved by openpyxl); same files.
     """
-    index_of = {id(result): i for i, result in enumerate(report.files)}
-    items = ((full(index_of[id(thin)]) if full is not None else thin, base, created)
-             for thin, base in plan(report, out, known))
+    index_of = {result.path: i for i, result in enumerate(report.files)}
+    extra = report_findings(report)
+    view = Report(tuple(_with(f, extra) for f in report.files if f.report is None or not f.report.form))
+    items = ((_with(full(index_of[thin.path]), extra) if full is not None else thin, base, created)
+             for thin, base in plan(view, out, known))
     return list(ordered_map(_write_one, items, jobs))
+
+
+def report_findings(report: Report) -> dict[str, tuple[Finding, ...]]:
+    """A matched report's findings go into its form's letter (form path → findings), on the project it restates and
+    saying which report: the department fixes form and report together. Reports without a form keep their own."""
+    out: dict[str, tuple[Finding, ...]] = {}
+    for f in report.files:
+        info = f.report
+        if info is None or not info.form:
+            continue
+        name = Path(f.path).name
+        moved = tuple(replace(x, project=info.project, sheet="", message=f"自评报告 {name}：{x.message}")
+                      for x in f.findings)
+        out[info.form] = out.get(info.form, ()) + moved
+    return out
+
+
+def _with(result: FileResult, extra: dict[str, tuple[Finding, ...]]) -> FileResult:
+    return replace(result, findings=result.findings + extra[result.path]) if result.path in extra else result
 
 
 def _write_one(item: tuple[FileResult, Path, dt.date]) -> Path:
@@ -364,7 +388,8 @@ def fresh_workbook(result: FileResult, path: Path, created: dt.date) -> None:
     ws = book.add_worksheet(LIST_SHEET)
     kinds = {"title": styles.title, "note": styles.note,
              "info": book.add_format({"font_name": FONT, "font_size": 11, "text_wrap": True, "valign": "vcenter"})}
-    note = NOTE_FRESH.format(fmt=f".{result.format}" if result.format else "未知格式") if result.projects else NOTE_REJECTED
+    note = (NOTE_FRESH.format(fmt=f".{result.format}" if result.format else "未知格式") if result.projects
+            else NOTE_REPORT if result.report is not None else NOTE_REJECTED)
     for r, (kind, text) in enumerate(lines := _lines(result, created, note)):
         ws.merge_range(r, 0, r, len(COLUMNS) - 1, "", kinds[kind])
         ws.write_string(r, 0, text, kinds[kind])

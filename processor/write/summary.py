@@ -143,6 +143,16 @@ PROJECT_COLUMNS = [
     Column("完整路径", "path", "text", 50),
 ]
 PROJECT_PRINT_COLS = next(i for i, c in enumerate(PROJECT_COLUMNS) if c.key == "status") + 1  # 序号 … 状态
+REPORT_COLUMN = Column("自评报告", "report", "text", 10)  # 一致 / 有出入 / 未提交 / PDF未核对 …
+
+
+def project_columns(projects: pd.DataFrame) -> tuple[list[Column], int]:
+    """项目汇总's columns, with 自评报告 after 状态 (and printed) when the batch had Word reports to check: a bureau
+    that collects none does not get a column of 未提交."""
+    if "report" not in projects or not projects["report"].fillna("").astype(str).ne("").any():
+        return PROJECT_COLUMNS, PROJECT_PRINT_COLS
+    return [*PROJECT_COLUMNS[:PROJECT_PRINT_COLS], REPORT_COLUMN, *PROJECT_COLUMNS[PROJECT_PRINT_COLS:]], \
+        PROJECT_PRINT_COLS + 1
 DEPARTMENT_COLUMNS = [
     Column("主管部门", "department", "text", 18), Column("项目数", "projects", "int", 7),
     Column("年初预算数", "initial_budget", "money", 13), Column("全年预算数", "annual_budget", "money", 13),
@@ -204,8 +214,9 @@ def project_totals(projects: pd.DataFrame) -> list[dict[str, Any]]:
 def project_table(ws: Worksheet, projects: pd.DataFrame, styles: Styles, *, title: str, created: dt.date,
                   link: Callable[[int], str | None]) -> None:
     """项目汇总 (of the summary, or of one department's workbook): `projects` carry their 序号 (seq)."""
-    table(ws, projects, PROJECT_COLUMNS, styles, title=title, created=created, link=link,
-          print_cols=PROJECT_PRINT_COLS, totals=project_totals(projects))
+    columns, print_cols = project_columns(projects)
+    table(ws, projects, columns, styles, title=title, created=created, link=link,
+          print_cols=print_cols, totals=project_totals(projects))
     highlight_projects(ws, len(projects), styles)
 
 
@@ -384,6 +395,9 @@ def _overview(book: Book, ws: Worksheet, agg: Aggregate, styles: Styles, created
         ("　　　　退回修改", o["files_returned"], styles.big_number),
         ("　　　　拒收", o["files_rejected"], styles.big_number),
         ("跳过（非提交文件）", o["files_skipped"], styles.big_number),
+        *([(f"绩效自评报告（与自评表一致 {o['reports_consistent']}，有出入 {o['reports_differ']}，"
+            f"其他 {o['reports'] - o['reports_consistent'] - o['reports_differ']}）", o["reports"], styles.big_number)]
+          if o.get("reports") else []),
         ("项目数", o["projects"], styles.big_number),
         ("主管部门数", o["departments"], styles.big_number),
         ("全年预算数合计（万元）", o["annual_budget"], styles.big_money),

@@ -1,0 +1,110 @@
+"""Which form a submitted 绩效自评报告 restates.
+
+Reports rarely carry the form's exact project name: the seed's report is titled for 城市基层党建工作专项资金 while its
+form names 城市基层党建工作经费. So names are compared after taking off what varies between the two (year words,
+绩效自评报告, and the generic endings 专项资金/工作经费/资金/经费/项目 …), by similarity, and only within the report's
+主管部门 when it can be told (its folder, its file name, or its text naming one of the batch's departments).
+The best candidate is taken when it is clearly best; two close candidates are ambiguous (a finding, never a guess).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from pathlib import PurePath
+
+from processor.core.model import Project
+
+THRESHOLD = 0.6  # below this no candidate is the report's form
+MARGIN = 0.08  # the best must beat the next by this much, unless it is an exact match
+
+_YEAR = re.compile(r"[（(]?\s*\d{4}\s*(?:年度|年)?\s*(?:[-—─~～至]\s*\d{4}\s*(?:年度|年)?)?\s*[）)]?")
+_REPORT_WORDS = ("项目支出绩效自评报告", "绩效自评报告", "自评报告", "绩效评价报告", "报告", "初稿", "终稿", "定稿", "修改稿")
+_ENDINGS = ("专项资金", "专项经费", "项目资金", "资金", "经费", "项目", "专项")
+_NOISE = re.compile(r"[\s_\-—·.,，。:：;；、()（）\[\]【】《》\"'“”‘’]+")
+
+
+def core_name(text: str) -> str:
+    """A project name reduced to what tells projects apart."""
+    name = unicodedata.normalize("NFKC", text)
+    name = _YEAR.sub("", name)
+    for word in _REPORT_WORDS:
+        name = name.replace(word, "")
+    name = _NOISE.sub("", name)
+    changed = True
+    while changed and name:
+        changed = False
+        for ending in _ENDINGS:
+            if name.endswith(ending) and len(name) > len(ending) + 1:
+                name, changed = name[: -len(ending)], True
+                break
+    return name
+
+
+def similarity(a: str, b: str) -> float:
+    """1.0 for the same core name; else difflib's ratio, raised when one name holds the whole other."""
+    x, y = core_name(a), core_name(b)
+    if not x or not y:
+        return 0.0
+    if x == y:
+        return 1.0
+    ratio = SequenceMatcher(None, x, y, autojunk=False).ratio()
+    if (x in y or y in x) and min(len(x), len(y)) >= 4:
+        ratio = max(ratio, 0.9)
+    return round(ratio, 2)
+
+
+def _without(name: str, department: str) -> str:
+    return name.replace(department, "") if department and department != name else name
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A project of the batch a report may restate."""
+
+    path: str
+    index: int
+    project: Project
+
+
+@dataclass(frozen=True)
+class Match:
+    chosen: Candidate | None
+    score: float
+    department: str
+    close: tuple[Candidate, ...] = ()  # the candidates too close to tell apart (ambiguous), best first
+    why: str = ""  # why nothing was chosen, in Chinese
+
+
+def department_of(report_path: str, title: str, text: str, departments: Sequence[str]) -> str:
+    """The 主管部门 a report belongs to: its folder, its file name, its title or opening text naming one of the
+    batch's departments (the longest name wins: 市教育局 over 教育局)."""
+    path = PurePath(report_path)
+    places = [*(p for p in path.parent.parts[-2:]), path.stem, title, text[:400]]
+    for place in places:
+        found = [d for d in departments if d and d in place]
+        if found:
+            return max(found, key=len)
+    return ""
+
+
+def match(names: Sequence[str], year: int | None, department: str, candidates: Sequence[Candidate]) -> Match:
+    """The form among `candidates` whose project the report names (by any of `names`: its title, its file name)."""
+    pool = [c for c in candidates if not department or c.project.department == department]
+    if year is not None:
+        same_year = [c for c in pool if c.project.year in (year, None)]
+        pool = same_year or pool
+    # a file name often starts with the department (市委组织部_2021_…报告): it does not name the project
+    scored = sorted(((max(similarity(_without(n, c.project.department), c.project.name) for n in names if n), c)
+                     for c in pool), key=lambda sc: -sc[0])
+    if not scored or scored[0][0] < THRESHOLD:
+        where = f"在{department}的自评表中" if department else "在本批自评表中"
+        return Match(None, scored[0][0] if scored else 0.0, department, why=f"{where}没有名称相近的项目")
+    best, chosen = scored[0]
+    close = tuple(c for s, c in scored[1:] if best - s < MARGIN)
+    if (close and best < 1.0) or any(s == 1.0 for s, _ in scored[1:]):
+        return Match(None, best, department, (chosen, *close))
+    return Match(chosen, best, department or chosen.project.department)

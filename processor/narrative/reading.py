@@ -1,0 +1,67 @@
+"""A submitted report file read on its own: what it states, before it is matched with its form (link.py).
+
+A .docx is read through the guard (bombs, entity declarations, forged sizes) like a workbook; a .doc or .wps
+(Word 97–2003 or WPS, OLE files) cannot be read and is asked for again as .docx; a PDF (often a stamped scan) is
+registered as submitted, unchecked. The report's file entry is `accepted` until its findings say otherwise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from processor.core.findings import finding
+from processor.core.model import FileResult, Finding, ReportInfo, Statement, Status
+from processor.narrative.docxtext import document_kind, read_docx
+from processor.narrative.statements import extract
+from processor.read.discover import NOT_WORKBOOK
+from processor.read.guard import Refused
+from processor.read.workbook import DEFAULT_MAX_FILE_MB, cap_bytes, over_cap
+
+KIND_ZH = {"doc": "Word 97-2003 或 WPS（.doc/.wps）", "pdf": "PDF"}
+
+
+def read_report(path: Path, shown: str, data: bytes | None = None,
+                max_file_mb: float = DEFAULT_MAX_FILE_MB) -> FileResult:
+    try:
+        size = path.stat().st_size if data is None else len(data)
+        if size > cap_bytes(max_file_mb):
+            found = over_cap(size, max_file_mb)
+            return FileResult(shown, Status.REJECTED, found.message, "docx", findings=(found,),
+                              report=ReportInfo("docx", verdict="无法核对"))
+        data = path.read_bytes() if data is None else data
+    except OSError as exc:
+        found = finding("report-unreadable", detail=exc.strerror or type(exc).__name__)
+        return FileResult(shown, Status.REJECTED, found.message, "docx", findings=(found,),
+                          report=ReportInfo("docx", verdict="无法核对"))
+    kind = document_kind(data)
+    name = Path(shown).stem
+    if kind == "pdf":
+        found = finding("report-pdf-unchecked")
+        return FileResult(shown, Status.ACCEPTED, "", "pdf", findings=(found,),
+                          report=ReportInfo("pdf", name=name, verdict="PDF未核对"))
+    if kind == "doc":
+        found = finding("report-not-docx", kind=KIND_ZH["doc"])
+        return FileResult(shown, Status.RETURNED, found.message, "doc", findings=(found,),
+                          report=ReportInfo("doc", name=name, verdict="无法核对"))
+    if kind != "docx":
+        found = finding("report-unreadable", detail="文件内容不是 Word 文档")
+        return FileResult(shown, Status.REJECTED, found.message, kind, findings=(found,),
+                          report=ReportInfo(kind, name=name, verdict="无法核对"))
+    try:
+        text = read_docx(data)
+    except Refused as refused:
+        return FileResult(shown, Status.REJECTED, refused.finding.message, "docx", findings=(refused.finding,),
+                          report=ReportInfo("docx", name=name, verdict="无法核对"))
+    stated = extract(text.paragraphs, text.title)
+    if not stated.sections and not stated.statements and "报告" not in text.title + name:
+        # a 填报说明.docx or a cover letter beside the forms: a document, answered as one (never a report finding)
+        return FileResult(shown, Status.SKIPPED, f"{NOT_WORKBOOK}：Word 文档，但不是绩效自评报告（没有报告的章节），未审核")
+    where = {p.number: p.where for p in text.paragraphs}
+    statements = tuple(Statement(s.key, s.value, s.paragraph, s.quote, s.raw, where.get(s.paragraph, "标题"))
+                       for s in stated.statements)
+    opening = "".join(p.text for p in text.paragraphs)[:600]
+    info = ReportInfo("docx", title=text.title, name=stated.name or name, year=stated.year,
+                      statements=statements, sections=stated.sections, opening=opening)
+    findings: tuple[Finding, ...] = ()
+    return FileResult(shown, Status.ACCEPTED, "", "docx", findings=findings, report=info)
+
