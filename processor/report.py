@@ -92,7 +92,7 @@ def report_dict(info: ReportInfo) -> dict[str, Any]:
     return {
         "kind": info.kind, "title": info.title, "name": info.name, "year": info.year, "department": info.department,
         "form": form, "match": info.match, "verdict": info.verdict,
-        "stated": {s.key: s.value for s in info.statements},
+        "stated": {s.key: s.value for s in reversed(info.statements)},  # the first statement of each key wins
         "statements": [{"key": s.key, "value": s.value, "raw": s.raw, "paragraph": s.paragraph, "where": s.where,
                         "quote": s.quote} for s in info.statements],
         "sections": list(info.sections),

@@ -54,7 +54,7 @@ def test_match_within_the_department_and_say_how_sure() -> None:
 
 
 def test_two_close_names_are_ambiguous() -> None:
-    pool = candidates(("城区学校校舍维修", "市教育局"), ("农村学校校舍维修", "市教育局"))
+    pool = candidates(("城区学校校舍维修改造", "市教育局"), ("农村学校校舍维修改造", "市教育局"))
     found = match(["学校校舍维修改造"], 2021, "市教育局", pool)
     assert found.chosen is None and len(found.close) == 2
     # the same core name once: the project, even beside a longer look-alike

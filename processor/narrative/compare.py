@@ -12,6 +12,7 @@ import re
 
 from processor.core.findings import finding, num
 from processor.core.model import Finding, Project, Statement
+from processor.narrative.statements import GRADES
 
 # key → (finding code, what the figure is called in the message)
 CODES = {
@@ -32,8 +33,8 @@ def form_values(p: Project) -> dict[str, tuple[float | str, str]]:
     if p.self_total is not None:
         out["total"] = (p.self_total, p.cells.get("total", ""))
     grade = p.declared_grade or p.self_grade
-    if grade:
-        out["grade"] = (grade, p.cells.get("grade", p.cells.get("total", "")))
+    if grade:  # 优秀 on the form is 优, as 优秀 in the report is
+        out["grade"] = (GRADES.get(grade.strip(), grade.strip()), p.cells.get("grade", p.cells.get("total", "")))
     if f.annual_budget is not None:
         out["budget"] = (f.annual_budget, f.cells.get("annual_budget", ""))
     if f.executed is not None:
@@ -53,6 +54,11 @@ def form_values(p: Project) -> dict[str, tuple[float | str, str]]:
     return out
 
 
+def exact_rate(p: Project) -> float | None:
+    f = p.funds
+    return f.executed / f.annual_budget * 100 if f.annual_budget and f.executed is not None else None
+
+
 def _decimals(raw: str) -> int:
     """How many decimals the report wrote for the figure (12.5万元 → 1)."""
     m = re.search(r"\d[\d,，]*(?:\.(\d+))?", raw)
@@ -60,6 +66,13 @@ def _decimals(raw: str) -> int:
 
 
 def agrees(key: str, stated: float | str, form: float | str, raw: str) -> bool:
+    try:
+        return _agrees(key, stated, form, raw)
+    except (OverflowError, ValueError):  # 999…9 个指标: a number no form holds
+        return False
+
+
+def _agrees(key: str, stated: float | str, form: float | str, raw: str) -> bool:
     if isinstance(stated, str) or isinstance(form, str):
         return str(stated) == str(form)
     if key in ("level1_count", "level2_count", "year"):
@@ -95,6 +108,8 @@ def mismatches(statements: tuple[Statement, ...], p: Project, form_file: str) ->
         form, cell = values[s.key]
         if agrees(s.key, s.value, form, s.raw):
             continue
+        if s.key == "rate" and exact_rate(p) is not None and agrees("rate", s.value, exact_rate(p) or 0.0, s.raw):
+            continue  # 97.76% where the rate cell shows 97.8%: the report is the more precise, not wrong
         code, what = CODES[s.key]
         where = s.where or f"第{s.paragraph}段"
         found.append(finding(code, cell=where, value=s.raw, where=where, quote=s.quote, what=what, stated=s.raw,

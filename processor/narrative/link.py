@@ -44,6 +44,10 @@ def _link_one(result: FileResult, candidates: list[Candidate], departments: list
     department = department_of(result.path, info.title, info.opening, departments)
     names = [n for n in (info.name, Path(result.path).stem) if n]
     found = match(names, info.year, department, candidates)
+    named_by_place = bool(department) and department in Path(result.path).stem + Path(result.path).parent.name
+    if found.chosen is None and not found.close and department and not named_by_place:
+        # the department was only guessed from the text (which may name the funder first): look in the whole batch
+        found = match(names, info.year, "", candidates)
     title = info.title or Path(result.path).name
     extra: list[Finding] = []
     if found.chosen is None and info.kind not in (READABLE, "pdf"):
@@ -76,6 +80,18 @@ def _link_one(result: FileResult, candidates: list[Candidate], departments: list
     return replace(result, report=info, findings=findings, status=_status(findings, result.status), reason=reason)
 
 
+def _safely(result: FileResult, candidates: list[Candidate], departments: list[str],
+            whole: Callable[[Candidate], Candidate]) -> FileResult:
+    """One strange report rejects itself (internal-error), never the batch."""
+    try:
+        return _link_one(result, candidates, departments, whole)
+    except MemoryError:
+        raise
+    except Exception as exc:
+        found = finding("internal-error", detail=f"{type(exc).__name__}: {str(exc)[:120]}")
+        return replace(result, status=Status.REJECTED, reason=found.message, findings=(*result.findings, found))
+
+
 def _one_per_project(files: list[FileResult]) -> list[FileResult]:
     """The newer of two reports for one project is used; the older gets report-duplicate and 重复（未采用）."""
     by_project: dict[tuple[str, int], list[int]] = {}
@@ -94,7 +110,9 @@ def _one_per_project(files: list[FileResult]) -> list[FileResult]:
             assert f.report is not None
             dup = finding("report-duplicate", project=f.report.project_name, other=Path(files[newest].path).name,
                           newer="较新的一份（按文件修改时间）")
-            out[n] = replace(f, findings=(*f.findings, dup), report=replace(f.report, verdict="重复（未采用）"))
+            # the unused copy is not judged: only the warning that it was superseded
+            out[n] = replace(f, findings=(dup,), status=Status.ACCEPTED, reason="",
+                             report=replace(f.report, verdict="重复（未采用）"))
     return out
 
 
@@ -117,7 +135,7 @@ def link_reports(report: Report, require: bool = False,
     else:
         def whole(c: Candidate) -> Candidate:
             return c
-    files = [(_link_one(f, candidates, departments, whole) if f.report is not None else f) for f in report.files]
+    files = [(_safely(f, candidates, departments, whole) if f.report is not None else f) for f in report.files]
     files = _one_per_project(files)
     if require:
         files = _require(files)

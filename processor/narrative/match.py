@@ -18,7 +18,7 @@ from pathlib import PurePath
 
 from processor.core.model import Project
 
-THRESHOLD = 0.6  # below this no candidate is the report's form
+THRESHOLD = 0.85  # below this no candidate is the report's form (农村 vs 城市基层党建 is 0.75: another project)
 MARGIN = 0.08  # the best must beat the next by this much, unless it is an exact match
 
 _YEAR = re.compile(r"[（(]?\s*\d{4}\s*(?:年度|年)?\s*(?:[-—─~～至]\s*\d{4}\s*(?:年度|年)?)?\s*[）)]?")
@@ -83,7 +83,9 @@ def department_of(report_path: str, title: str, text: str, departments: Sequence
     """The 主管部门 a report belongs to: its folder, its file name, its title or opening text naming one of the
     batch's departments (the longest name wins: 市教育局 over 教育局)."""
     path = PurePath(report_path)
-    places = [*(p for p in path.parent.parts[-2:]), path.stem, title, text[:400]]
+    # the file's own name, then its own folder (not the ones above: 市财政局绩效科/收件箱 is the bureau's), then the
+    # title; the text last, where another department may be named first (市财政局安排资金…)
+    places = [path.stem, path.parent.name, title, text[:400]]
     for place in places:
         found = [d for d in departments if d and d in place]
         if found:
@@ -103,6 +105,12 @@ def match(names: Sequence[str], year: int | None, department: str, candidates: S
     if not scored or scored[0][0] < THRESHOLD:
         where = f"在{department}的自评表中" if department else "在本批自评表中"
         return Match(None, scored[0][0] if scored else 0.0, department, why=f"{where}没有名称相近的项目")
+    # the same project sent twice (project-duplicated) is one candidate, not an ambiguity: the later file is kept
+    seen: dict[tuple[object, ...], int] = {}
+    for n, (_, c) in enumerate(scored):
+        seen[(c.project.year, c.project.department, core_name(c.project.name))] = n
+    scored = [sc for n, sc in enumerate(scored) if seen[(sc[1].project.year, sc[1].project.department,
+                                                         core_name(sc[1].project.name))] == n]
     best, chosen = scored[0]
     close = tuple(c for s, c in scored[1:] if best - s < MARGIN)
     if (close and best < 1.0) or any(s == 1.0 for s, _ in scored[1:]):

@@ -7,15 +7,38 @@ registered as submitted, unchecked. The report's file entry is `accepted` until 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from processor.core.findings import finding
 from processor.core.model import FileResult, Finding, ReportInfo, Statement, Status
-from processor.narrative.docxtext import document_kind, read_docx
-from processor.narrative.statements import extract
+from processor.narrative.docxtext import Para, document_kind, read_docx
+from processor.narrative.statements import extract, section_of
 from processor.read.discover import NOT_WORKBOOK
 from processor.read.guard import Refused
 from processor.read.workbook import DEFAULT_MAX_FILE_MB, cap_bytes, over_cap
+
+_YEARS = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
+_NOT_THIS_YEAR = ("上年", "上一年", "去年", "以前年度", "下一年", "下年度", "明年", "计划安排", "拟安排", "每年", "三年", "历年")
+
+
+def other_year(quote: str, year: int | None) -> bool:
+    """A sentence about another year or a plan (2020年…预算150万元, 2022年计划安排, 每年安排): its figures are not
+    this form's, and comparing them would accuse the department of a contradiction it did not make."""
+    years = {int(y) for y in _YEARS.findall(quote)}
+    return any(w in quote for w in _NOT_THIS_YEAR) or (year is not None and bool(years - {year}))
+
+
+def without_note(paragraphs: Sequence[Para]) -> list[Para]:
+    """A selfeval draft opens with a yellow 审核提示 (findings, a recomputed score) above its first heading: it is to
+    be deleted before the report is final, and its figures are not the report's."""
+    start = next((n for n, p in enumerate(paragraphs) if p.text.startswith("【审核提示")), None)
+    if start is None:
+        return list(paragraphs)
+    end = next((n for n in range(start, len(paragraphs)) if section_of(paragraphs[n].text)), len(paragraphs))
+    return [*paragraphs[:start], *paragraphs[end:]]
+
 
 KIND_ZH = {"doc": "Word 97-2003 或 WPS（.doc/.wps）", "pdf": "PDF"}
 
@@ -52,13 +75,13 @@ def read_report(path: Path, shown: str, data: bytes | None = None,
     except Refused as refused:
         return FileResult(shown, Status.REJECTED, refused.finding.message, "docx", findings=(refused.finding,),
                           report=ReportInfo("docx", name=name, verdict="无法核对"))
-    stated = extract(text.paragraphs, text.title)
-    if not stated.sections and not stated.statements and "报告" not in text.title + name:
-        # a 填报说明.docx or a cover letter beside the forms: a document, answered as one (never a report finding)
+    stated = extract(without_note(text.paragraphs), text.title)
+    if not stated.sections and all(s.key == "year" for s in stated.statements):
+        # a 填报说明.docx or a cover letter (关于报送…自评报告的函) beside the forms: a document, answered as one
         return FileResult(shown, Status.SKIPPED, f"{NOT_WORKBOOK}：Word 文档，但不是绩效自评报告（没有报告的章节），未审核")
     where = {p.number: p.where for p in text.paragraphs}
     statements = tuple(Statement(s.key, s.value, s.paragraph, s.quote, s.raw, where.get(s.paragraph, "标题"))
-                       for s in stated.statements)
+                       for s in stated.statements if s.key == "year" or not other_year(s.quote, stated.year))
     opening = "".join(p.text for p in text.paragraphs)[:600]
     info = ReportInfo("docx", title=text.title, name=stated.name or name, year=stated.year,
                       statements=statements, sections=stated.sections, opening=opening)
