@@ -203,8 +203,14 @@ def render_table(report: Report, console: Console) -> None:
                 console.print("    " + finding_text(f), markup=False, highlight=False, soft_wrap=True)
         elif r.findings:
             console.print(Padding(_findings_table(r.findings, console.width), (0, 0, 0, 4)))
-    counts = "，".join(f"{STATUS_ZH[s]} {report.count(s)}" for s in Status)
-    console.print(f"\n共 {len(report.files)} 个文件：{counts}")
+    # forms and Word reports counted apart, as `run` and 总览 count them
+    forms = [f for f in report.files if f.report is None]
+    reports = [f for f in report.files if f.report is not None]
+    counts = "，".join(f"{STATUS_ZH[s]} {sum(f.status is s for f in forms)}" for s in Status)
+    console.print(f"\n共 {len(forms)} 个文件：{counts}")
+    if reports:
+        said = "，".join(f"{STATUS_ZH[s]} {n}" for s in Status if (n := sum(f.status is s for f in reports)))
+        console.print(f"绩效自评报告 {len(reports)} 份：{said}")
 
 
 _STAGE_ZH = {"read": "读取", "review": "复核", "report": "自评报告"}

@@ -126,3 +126,13 @@ def test_json_stated_is_the_first_statement(tmp_path: Path) -> None:
     budgets = [s["value"] for s in entry["report"]["statements"] if s["key"] == "budget"]
     assert budgets and entry["report"]["stated"]["budget"] == budgets[0]
     json.dumps(data, ensure_ascii=False)
+
+
+def test_check_counts_reports_apart_from_forms(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    inbox = inbox_with_seed(tmp_path, BODY)
+    done = subprocess.run([sys.executable, "-m", "processor", "check", str(inbox)], capture_output=True, text=True,
+                          encoding="utf-8", check=False)
+    assert "共 1 个文件：通过 1" in done.stdout and "绩效自评报告 1 份：通过 1" in done.stdout, done.stdout
