@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from processor.core.errors import BROKEN_POOL, OutputError
-from processor.core.findings import finding
+from processor.core.findings import finding, internal_error
 from processor.core.model import FileResult, Finding, Project, Report, ReportInfo, Severity, Status
 from processor.core.names import project_key
 from processor.core.pool import new_pool
@@ -121,7 +121,7 @@ def check_safely(path: Path, shown: str, profile: Profile | None = None, data: b
     except MemoryError:
         raise
     except Exception as exc:
-        found = finding("internal-error", detail=f"{type(exc).__name__}: {str(exc)[:120]}")
+        found = internal_error(exc)
         return FileResult(shown, Status.REJECTED, found.message, findings=(found,))
 
 
@@ -143,7 +143,7 @@ def read_report_safely(path: Path, shown: str, data: bytes | None = None,
     except MemoryError:
         raise
     except Exception as exc:
-        found = finding("internal-error", detail=f"{type(exc).__name__}: {str(exc)[:120]}")
+        found = internal_error(exc)
         return FileResult(shown, Status.REJECTED, found.message, "docx", findings=(found,),
                           report=ReportInfo("docx", verdict="无法核对"))
 

@@ -21,6 +21,7 @@ import docx
 from docx.document import Document
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
+from hostile.zipcraft import forged
 
 from processor.core.packing import pinned
 
@@ -244,20 +245,8 @@ def truncated(data: bytes, keep: float = 0.5) -> bytes:
 
 
 def forge_size(data: bytes, member: str = DOCUMENT, declared: int = 100) -> bytes:
-    """The member's uncompressed size overwritten (local header and central directory) with a smaller one."""
-    out = bytearray(data)
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        local = zf.getinfo(member).header_offset
-    struct.pack_into("<I", out, local + 22, declared)
-    name = member.encode()
-    at = out.find(b"PK\x01\x02")
-    while at >= 0:
-        n, m, k = struct.unpack_from("<HHH", out, at + 28)
-        if bytes(out[at + 46:at + 46 + n]) == name:
-            struct.pack_into("<I", out, at + 24, declared)
-            break
-        at = out.find(b"PK\x01\x02", at + 46 + n + m + k)
-    return bytes(out)
+    """The member's uncompressed size overwritten with a smaller one (the workbooks' hostile helper)."""
+    return forged(data, member, declared)
 
 
 # -- other kinds of file ------------------------------------------------------------------------------------------

@@ -305,6 +305,11 @@ def note_text(f: Finding) -> str:
     return f"【{SEVERITY_ZH[f.severity]}·{rule_title(f.code)}】{f.message}\n修改建议：{f.hint}"
 
 
+def internal_error(exc: BaseException) -> Finding:
+    """A bug of ours met by one strange file: that file is rejected with this, the batch goes on."""
+    return finding("internal-error", detail=f"{type(exc).__name__}: {str(exc)[:120]}")
+
+
 def finding(code: str, *, sheet: str = "", cell: str = "", value: object = "", **fmt: object) -> Finding:
     """Build a finding from the catalogue; `value` is both shown in the message and kept on the finding."""
     rule = CATALOGUE[code]

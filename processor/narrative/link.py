@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from processor.core.findings import finding
+from processor.core.findings import finding, internal_error
 from processor.core.model import FileResult, Finding, Report, Severity, Status
 from processor.narrative.compare import mismatches, missing_sections
 from processor.narrative.match import Candidate, department_of, match
@@ -88,7 +88,7 @@ def _safely(result: FileResult, candidates: list[Candidate], departments: list[s
     except MemoryError:
         raise
     except Exception as exc:
-        found = finding("internal-error", detail=f"{type(exc).__name__}: {str(exc)[:120]}")
+        found = internal_error(exc)
         return replace(result, status=Status.REJECTED, reason=found.message, findings=(*result.findings, found))
 
 

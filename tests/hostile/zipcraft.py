@@ -6,6 +6,7 @@ bomb holds a megabyte of it at a time in memory and about 1.5 MB on disk.
 
 from __future__ import annotations
 
+import io
 import struct
 import zipfile
 from collections.abc import Callable, Iterable
@@ -65,8 +66,13 @@ def padded(total: int, chunk: int = 1 << 20) -> Callable[[bytes], Iterable[bytes
 
 def forge_size(path: Path, member: str, declared: int) -> None:
     """Overwrite a member's uncompressed size in its local header and central directory entry."""
-    data = bytearray(path.read_bytes())
-    with zipfile.ZipFile(path) as zf:
+    path.write_bytes(forged(path.read_bytes(), member, declared))
+
+
+def forged(package: bytes, member: str, declared: int) -> bytes:
+    """The package with `member`'s uncompressed size overwritten (local header and central directory)."""
+    data = bytearray(package)
+    with zipfile.ZipFile(io.BytesIO(package)) as zf:
         local = zf.getinfo(member).header_offset
     struct.pack_into("<I", data, local + 22, declared)
     name = member.encode()
@@ -77,4 +83,4 @@ def forge_size(path: Path, member: str, declared: int) -> None:
             struct.pack_into("<I", data, at + 24, declared)
             break
         at = data.find(b"PK\x01\x02", at + 46 + n + m + k)
-    path.write_bytes(bytes(data))
+    return bytes(data)
