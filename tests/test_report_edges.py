@@ -136,3 +136,18 @@ def test_check_counts_reports_apart_from_forms(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "processor", "check", str(inbox)], capture_output=True, text=True,
                           encoding="utf-8", check=False)
     assert "共 1 个文件：通过 1" in done.stdout and "绩效自评报告 1 份：通过 1" in done.stdout, done.stdout
+
+
+def test_a_draft_sent_on_unfinished_is_named(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_workbook(inbox / "form.xlsx", [("表1", clean_spec())])
+    drafted = draft([inbox], tmp_path / "drafts", date=dt.date(2026, 11, 30)).drafts[0].path
+    (inbox / drafted.name).write_bytes(drafted.read_bytes())
+    entry = report_entry(check_paths([inbox]))
+    gaps = [f for f in entry.findings if f.code == "report-draft-unfinished"]
+    assert len(gaps) == 1 and gaps[0].severity is Severity.WARNING and gaps[0].cell.startswith("第")
+    assert "【请填写：" in gaps[0].value and "全文共" in gaps[0].message
+    # once filled in, nothing is said
+    write_report(inbox / drafted.name, BODY, title_lines=TITLE)
+    assert not any(f.code == "report-draft-unfinished" for f in report_entry(check_paths([inbox])).findings)

@@ -19,6 +19,7 @@ from processor.read.discover import NOT_WORKBOOK
 from processor.read.guard import Refused
 from processor.read.workbook import DEFAULT_MAX_FILE_MB, cap_bytes, over_cap
 
+_PLACEHOLDER = re.compile(r"【请填写[:：][^】]{0,80}】")
 _YEARS = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 _NOT_THIS_YEAR = ("上年", "上一年", "去年", "以前年度", "下一年", "下年度", "明年", "计划安排", "拟安排", "每年", "三年", "历年")
 
@@ -85,6 +86,16 @@ def read_report(path: Path, shown: str, data: bytes | None = None,
     opening = "".join(p.text for p in text.paragraphs)[:600]
     info = ReportInfo("docx", title=text.title, name=stated.name or name, year=stated.year,
                       statements=statements, sections=stated.sections, opening=opening)
-    findings: tuple[Finding, ...] = ()
-    return FileResult(shown, Status.ACCEPTED, "", "docx", findings=findings, report=info)
+    return FileResult(shown, Status.ACCEPTED, "", "docx", findings=unfinished(text.paragraphs), report=info)
+
+
+def unfinished(paragraphs: Sequence[Para]) -> tuple[Finding, ...]:
+    """A selfeval draft sent on as it was: its 【请填写：…】 gaps are there to be seen, and are named (once, at the
+    first, with how many more) so the report is not filed as final."""
+    gaps = [(p, m.group(0)) for p in paragraphs for m in _PLACEHOLDER.finditer(p.text)]
+    if not gaps:
+        return ()
+    first, text = gaps[0]
+    more = f"，全文共 {len(gaps)} 处" if len(gaps) > 1 else ""
+    return (finding("report-draft-unfinished", cell=first.where, value=text, where=first.where, more=more),)
 
