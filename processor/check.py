@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from processor.core.errors import BROKEN_POOL, OutputError
-from processor.core.findings import finding, internal_error
+from processor.core.findings import finding, guarded
 from processor.core.model import FileResult, Finding, Project, Report, ReportInfo, Severity, Status
 from processor.core.names import project_key
 from processor.core.pool import new_pool
@@ -116,13 +116,8 @@ def check_safely(path: Path, shown: str, profile: Profile | None = None, data: b
                  max_file_mb: float = DEFAULT_MAX_FILE_MB) -> FileResult:
     """check_file, whatever happens: a bug met by one strange file rejects that file (internal-error) and
     must not end the batch or the night."""
-    try:
-        return check_file(path, shown, profile, data, max_file_mb)
-    except MemoryError:
-        raise
-    except Exception as exc:
-        found = internal_error(exc)
-        return FileResult(shown, Status.REJECTED, found.message, findings=(found,))
+    return guarded(partial(check_file, path, shown, profile, data, max_file_mb),
+                   lambda found: FileResult(shown, Status.REJECTED, found.message, findings=(found,)))
 
 
 def check_candidate(candidate: Candidate, profile: Profile | None = None,
@@ -138,14 +133,9 @@ def check_candidate(candidate: Candidate, profile: Profile | None = None,
 def read_report_safely(path: Path, shown: str, data: bytes | None = None,
                        max_file_mb: float = DEFAULT_MAX_FILE_MB) -> FileResult:
     """read_report, whatever happens: like a workbook, a strange report rejects itself, never the batch."""
-    try:
-        return read_report(path, shown, data, max_file_mb)
-    except MemoryError:
-        raise
-    except Exception as exc:
-        found = internal_error(exc)
-        return FileResult(shown, Status.REJECTED, found.message, "docx", findings=(found,),
-                          report=ReportInfo("docx", verdict="无法核对"))
+    return guarded(partial(read_report, path, shown, data, max_file_mb),
+                   lambda found: FileResult(shown, Status.REJECTED, found.message, "docx", findings=(found,),
+                                            report=ReportInfo("docx", verdict="无法核对")))
 
 
 def check_paths(paths: list[Path], profile: Profile | None = None, exclude: tuple[Path, ...] = (),

@@ -6,9 +6,10 @@ in one pass, so a department learns about all of its mistakes at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from processor.core.model import SEVERITY_ZH, Finding, Severity
+from processor.core.model import SEVERITY_ZH, FileResult, Finding, Severity
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -311,6 +312,17 @@ def note_text(f: Finding) -> str:
 def internal_error(exc: BaseException) -> Finding:
     """A bug of ours met by one strange file: that file is rejected with this, the batch goes on."""
     return finding("internal-error", detail=f"{type(exc).__name__}: {str(exc)[:120]}")
+
+
+def guarded(work: Callable[[], FileResult], failed: Callable[[Finding], FileResult]) -> FileResult:
+    """work(), whatever happens: a bug met by one strange file becomes that file's answer (failed(internal-error)),
+    never the end of the batch or the night. Memory exhaustion is not one file's problem and goes on up."""
+    try:
+        return work()
+    except MemoryError:
+        raise
+    except Exception as exc:
+        return failed(internal_error(exc))
 
 
 def finding(code: str, *, sheet: str = "", cell: str = "", value: object = "", **fmt: object) -> Finding:

@@ -12,7 +12,9 @@ import re
 
 from processor.core.findings import finding, num
 from processor.core.model import Finding, Project, Statement
+from processor.narrative.content import money, printed_rate
 from processor.narrative.statements import GRADES
+from processor.review.scoring import execution_rate
 
 # key → (finding code, what the figure is called in the message)
 CODES = {
@@ -39,9 +41,7 @@ def form_values(p: Project) -> dict[str, tuple[float | str, str]]:
         out["budget"] = (f.annual_budget, f.cells.get("annual_budget", ""))
     if f.executed is not None:
         out["executed"] = (f.executed, f.cells.get("executed", ""))
-    rate = f.execution_rate
-    if rate is None and f.annual_budget and f.executed is not None:
-        rate = f.executed / f.annual_budget
+    rate = printed_rate(f)
     if rate is not None:
         out["rate"] = (rate * 100, f.cells.get("rate", ""))
     if f.annual_budget is not None and f.executed is not None:
@@ -55,8 +55,8 @@ def form_values(p: Project) -> dict[str, tuple[float | str, str]]:
 
 
 def exact_rate(p: Project) -> float | None:
-    f = p.funds
-    return f.executed / f.annual_budget * 100 if f.annual_budget and f.executed is not None else None
+    rate = execution_rate(p.funds.annual_budget, p.funds.executed)
+    return None if rate is None else rate * 100
 
 
 def _decimals(raw: str) -> int:
@@ -88,7 +88,7 @@ def _shown(key: str, value: float | str) -> str:
     if isinstance(value, str):
         return f"“{value}”"
     if key in ("budget", "executed", "balance"):
-        return f"{value:.4f}".rstrip("0").rstrip(".") + " 万元"
+        return money(value) + " 万元"
     if key == "rate":
         return num(value) + "%"
     if key == "total":
@@ -108,7 +108,8 @@ def mismatches(statements: tuple[Statement, ...], p: Project, form_file: str) ->
         form, cell = values[s.key]
         if agrees(s.key, s.value, form, s.raw):
             continue
-        if s.key == "rate" and exact_rate(p) is not None and agrees("rate", s.value, exact_rate(p) or 0.0, s.raw):
+        exact = exact_rate(p) if s.key == "rate" else None
+        if exact is not None and agrees("rate", s.value, exact, s.raw):
             continue  # 97.76% where the rate cell shows 97.8%: the report is the more precise, not wrong
         code, what = CODES[s.key]
         where = s.where or f"第{s.paragraph}段"

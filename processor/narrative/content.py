@@ -16,10 +16,10 @@ from functools import cache
 
 from processor.core.errors import SelfevalError
 from processor.core.findings import rule_title
-from processor.core.model import FileResult, Finding, Indicator, Project, Severity
+from processor.core.model import FileResult, Finding, Funds, Indicator, Project, Severity
 from processor.review.checks import is_filler
 from processor.review.profiles import DEFAULT, Profile, load_profile
-from processor.review.scoring import score_indicator
+from processor.review.scoring import execution_rate, score_indicator
 
 
 @dataclass(frozen=True)
@@ -154,11 +154,7 @@ def overview(p: Project) -> list[Para]:
 
 def level2_groups(p: Project) -> list[tuple[str, str]]:
     """The (一级, 二级) pairs of the form: 其他 under two 一级 is two groups."""
-    return _unique_pairs([(i.level1, i.level2) for i in p.indicators if i.level2])
-
-
-def _unique_pairs(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return list(dict.fromkeys(items))
+    return list(dict.fromkeys((i.level1, i.level2) for i in p.indicators if i.level2))
 
 
 def system_sentence(p: Project) -> str:
@@ -190,11 +186,14 @@ def conclusion(p: Project, total_computed: bool) -> list[Para]:
     return out
 
 
+def printed_rate(f: Funds) -> float | None:
+    """The form's 执行率 as printed, else as its own budget and spending give it."""
+    return f.execution_rate if f.execution_rate is not None else execution_rate(f.annual_budget, f.executed)
+
+
 def money_use(p: Project) -> list[Para]:
     f = p.funds
-    rate = f.execution_rate
-    if rate is None and f.annual_budget and f.executed is not None:
-        rate = f.executed / f.annual_budget
+    rate = printed_rate(f)
     balance = (f.annual_budget - f.executed) if f.annual_budget is not None and f.executed is not None else None
     head = _p("h2", "（一）项目资金使用及管理情况")
     if f.annual_budget is None and f.executed is None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from processor.core.findings import finding, internal_error
+from processor.core.findings import finding, guarded
 from processor.core.model import FileResult, Finding, Report, Severity, Status
 from processor.narrative.compare import mismatches, missing_sections
 from processor.narrative.match import Candidate, department_of, match
@@ -83,13 +83,9 @@ def _link_one(result: FileResult, candidates: list[Candidate], departments: list
 def _safely(result: FileResult, candidates: list[Candidate], departments: list[str],
             whole: Callable[[Candidate], Candidate]) -> FileResult:
     """One strange report rejects itself (internal-error), never the batch."""
-    try:
-        return _link_one(result, candidates, departments, whole)
-    except MemoryError:
-        raise
-    except Exception as exc:
-        found = internal_error(exc)
-        return replace(result, status=Status.REJECTED, reason=found.message, findings=(*result.findings, found))
+    return guarded(lambda: _link_one(result, candidates, departments, whole),
+                   lambda found: replace(result, status=Status.REJECTED, reason=found.message,
+                                         findings=(*result.findings, found)))
 
 
 def _one_per_project(files: list[FileResult]) -> list[FileResult]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from processor.core.findings import finding
 from processor.core.model import FileResult, Finding, ReportInfo, Statement, Status
 from processor.narrative.docxtext import Para, document_kind, read_docx
-from processor.narrative.statements import extract, section_of
+from processor.narrative.statements import extract
 from processor.read.discover import NOT_WORKBOOK
 from processor.read.guard import Refused
 from processor.read.workbook import DEFAULT_MAX_FILE_MB, cap_bytes, over_cap
@@ -29,16 +29,6 @@ def other_year(quote: str, year: int | None) -> bool:
     this form's, and comparing them would accuse the department of a contradiction it did not make."""
     years = {int(y) for y in _YEARS.findall(quote)}
     return any(w in quote for w in _NOT_THIS_YEAR) or (year is not None and bool(years - {year}))
-
-
-def without_note(paragraphs: Sequence[Para]) -> list[Para]:
-    """A selfeval draft opens with a yellow 审核提示 (findings, a recomputed score) above its first heading: it is to
-    be deleted before the report is final, and its figures are not the report's."""
-    start = next((n for n, p in enumerate(paragraphs) if p.text.startswith("【审核提示")), None)
-    if start is None:
-        return list(paragraphs)
-    end = next((n for n in range(start, len(paragraphs)) if section_of(paragraphs[n].text)), len(paragraphs))
-    return [*paragraphs[:start], *paragraphs[end:]]
 
 
 KIND_ZH = {"doc": "Word 97-2003 或 WPS（.doc/.wps）", "pdf": "PDF"}
@@ -76,7 +66,7 @@ def read_report(path: Path, shown: str, data: bytes | None = None,
     except Refused as refused:
         return FileResult(shown, Status.REJECTED, refused.finding.message, "docx", findings=(refused.finding,),
                           report=ReportInfo("docx", name=name, verdict="无法核对"))
-    stated = extract(without_note(text.paragraphs), text.title)
+    stated = extract(text.paragraphs, text.title)
     if not stated.sections and all(s.key == "year" for s in stated.statements):
         # a 填报说明.docx or a cover letter (关于报送…自评报告的函) beside the forms: a document, answered as one
         return FileResult(shown, Status.SKIPPED, f"{NOT_WORKBOOK}：Word 文档，但不是绩效自评报告（没有报告的章节），未审核")

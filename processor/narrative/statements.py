@@ -21,7 +21,7 @@ when the words around it say plainly which of the form's figures it restates. Th
 - Indicator counts: `N个一级指标` / `一级指标N个`; a 二级 count only in a sentence that also counts the 一级 indicators
   or names the 指标体系, and not after 其中/下设 (those count the 二级 groups of one 一级 group).
 - The year and the project name come from the title only (years in the body are ranges, plans and dates).
-- The review note a draft opens with (【审核提示…】, 按评分规则复核…) is not the report's text and is skipped.
+- The review note a draft opens with (【审核提示…】 up to the first heading) is not the report's text and is skipped.
 - Everything from the 附件 line on (the form itself, as a table) is not read: it is the form, not a restatement.
 - A table-layout report: a cell that is a label (综合得分, 全年预算数（万元） …) followed by a value cell gives the same
   statement; an amount is taken only when a unit is written (in the label, the value or the row). The quote of a
@@ -471,10 +471,13 @@ def _title_lines(paragraphs: Sequence[ParaLike]) -> list[ParaLike]:
 # ---------------------------------------------------------------- extract
 
 
-def _skipped(text: str) -> bool:
-    """The review note a draft opens with, to be deleted before the report is final: not the report's text."""
-    flat = _squash(text)
-    return flat.startswith(("【审核提示", "按评分规则复核"))
+_NOTE_SCORE = "按评分规则复核"
+
+
+def _opens_note(text: str) -> bool:
+    """A selfeval draft opens with a yellow 审核提示 (findings, a recomputed score) above its first heading: it is to
+    be deleted before the report is final, and its figures are not the report's."""
+    return _squash(text).startswith("【审核提示")
 
 
 def extract(paragraphs: Sequence[ParaLike], title: str = "") -> Stated:
@@ -492,6 +495,7 @@ def extract(paragraphs: Sequence[ParaLike], title: str = "") -> Stated:
         at = next((p.number for p in heads if y[1] in _Text.of(p.text).norm), heads[0].number if heads else 0)
         found.append((-1, 0, Statement("year", float(year), at, title_text, y[1])))
 
+    in_note = False
     for order, p in enumerate(paragraphs):
         texts = [c for c in p.cells if c.strip()] if p.cells else [p.text]
         if not texts:
@@ -499,6 +503,9 @@ def extract(paragraphs: Sequence[ParaLike], title: str = "") -> Stated:
         if sections and _attachment(texts[0]):
             break  # the 附件: the form itself, not a restatement of it
         key = section_of(texts[0])
+        in_note = (in_note or _opens_note(texts[0])) and key is None  # the whole note, up to the first heading
+        if in_note or _squash(texts[0]).startswith(_NOTE_SCORE):  # the note's recomputed score, even on its own
+            continue
         if key is not None and key not in sections:
             sections.append(key)
         if p.cells:
@@ -506,13 +513,9 @@ def extract(paragraphs: Sequence[ParaLike], title: str = "") -> Stated:
             for k, value, raw in _row(p.cells):
                 found.append((order, 0, Statement(k, value, p.number, quote, raw)))
         for text in texts:
-            if _skipped(text):
-                continue
             t = _Text.of(text)
             for s, e in _sentences(t):
                 sentence = t.norm[s:e]
-                if _skipped(sentence):
-                    continue
                 quote = t.written(s, e).strip()
                 for h in _find(sentence):
                     raw = t.written(s + h.start, s + h.end)
