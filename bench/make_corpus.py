@@ -4,7 +4,7 @@
     .venv/bin/python bench/make_corpus.py city-year  # one of them
 
 *city-year*: 100 department workbooks × 10 projects (1,000 forms); *province-year*: 2,000 workbooks × 10
-projects (20,000 forms). Each form has 15–25 indicators in the shapes of ../shared/DOMAIN.md §4 (≥50个,
+projects (20,000 forms). Each form has 15–25 indicators in the shapes real forms use (≥50个,
 ≤90万元, 95%, 100 without a %, 2021年12月完成, 达成预期指标, ≧/═ operators, ★ marks), budgets from a few
 万元 to tens of millions, and each workbook its clerk's habits (title rows, a 填表说明 sheet, scores typed as
 "10分", amounts as text, unmerged group labels, the hunan-legacy layout, amounts in 元). About 5% of the
