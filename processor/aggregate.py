@@ -13,7 +13,17 @@ from typing import Any
 import pandas as pd
 
 from processor.core.findings import rule_title
-from processor.core.model import SEVERITY_ZH, STATUS_ZH, FileResult, Report, Severity, Status
+from processor.core.model import (
+    DUPLICATE,
+    SEVERITY_ZH,
+    STATUS_ZH,
+    SUPERSEDED,
+    WAITING,
+    FileResult,
+    Report,
+    Severity,
+    Status,
+)
 from processor.core.names import main_year
 from processor.review.profiles import shown_name
 from processor.review.scoring import execution_rate
@@ -73,7 +83,7 @@ def report_verdicts(report: Report) -> dict[tuple[str, int], str]:
     out: dict[tuple[str, int], str] = {}
     for f in report.files:
         info = f.report
-        if info is not None and info.form and info.project is not None and info.verdict != "重复（未采用）":
+        if info is not None and info.form and info.project is not None and info.verdict not in (DUPLICATE, SUPERSEDED):
             out[(info.form, info.project)] = info.verdict
     return out
 
@@ -205,6 +215,15 @@ def _score_means(projects: pd.DataFrame) -> dict[str, float | None]:
             "computed_weighted": _weighted(graded["computed_total"], graded["annual_budget"])}
 
 
+def reports_said(overview: dict[str, Any], other: str = "其他") -> str:
+    """The reports' breakdown as 总览 and the closing line say it; 待匹配 only where the nightly job has any."""
+    o = overview
+    waiting = o.get("reports_waiting", 0)
+    rest = o["reports"] - o["reports_consistent"] - o["reports_differ"] - waiting
+    return (f"与自评表一致 {o['reports_consistent']}，有出入 {o['reports_differ']}，"
+            + (f"待匹配 {waiting}，" if waiting else "") + f"{other} {rest}")
+
+
 def _overview(report: Report, projects: pd.DataFrame) -> dict[str, Any]:
     # the forms' files, then the Word/PDF reports apart: 收到 16 个文件 would mix two kinds of submission
     forms = [f for f in report.files if f.report is None]
@@ -220,6 +239,7 @@ def _overview(report: Report, projects: pd.DataFrame) -> dict[str, Any]:
         "reports": len(reports),
         "reports_consistent": sum(r.verdict == "一致" for r in reports),
         "reports_differ": sum(r.verdict == "有出入" for r in reports),
+        "reports_waiting": sum(r.verdict == WAITING for r in reports),
         "projects": len(projects),
         "departments": int(projects["department"].nunique()),
         "annual_budget": float(projects["annual_budget"].sum()),

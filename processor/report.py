@@ -14,6 +14,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from processor.aggregate import reports_said
 from processor.core.findings import CATALOGUE, rule_title
 from processor.core.model import (
     SEVERITY_ZH,
@@ -271,9 +272,8 @@ def render_run(result: RunResult, console: Console) -> None:
                   f"主管部门 {o['departments']} 个；全年预算 {o['annual_budget']:,.2f} 万元，执行率 {rate}；"
                   f"自评分虚高的项目 {o['inflated']} 个。", soft_wrap=True)
     if o.get("reports"):
-        other = o["reports"] - o["reports_consistent"] - o["reports_differ"]
-        console.print(f"绩效自评报告 {o['reports']} 份：与自评表一致 {o['reports_consistent']}，有出入 {o['reports_differ']}，"
-                      f"其他（未匹配、PDF 未核对、格式不符等）{other}。", soft_wrap=True)
+        console.print(f"绩效自评报告 {o['reports']} 份：{reports_said(o, '其他（未匹配、PDF 未核对、格式不符等）')}。",
+                      soft_wrap=True)
     if result.feedback_dir is None:
         return
     if result.feedback:

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 from formbuilder import clean_spec, write_workbook
+from reportbuilder import write_report
 
 from processor.check import check_paths
 from processor.core.model import Status
@@ -49,15 +50,21 @@ def test_the_nightly_job_files_them_away_once(tmp_path: Path) -> None:
     config = load_config(write_config(tmp_path))
     config.inbox.mkdir()
     drop_others(config.inbox)
+    write_report(config.inbox / "关于报送绩效自评材料的函.docx", ["市财政局：", "现将我局2021年度项目支出绩效自评材料报送你局，请审核。"],
+                 title_lines=["关于报送2021年度绩效自评材料的函"])
     write_workbook(config.inbox / "市民政局.xlsx", [("表", clean_spec())])
     for p in config.inbox.iterdir():
         os.utime(p, ((NIGHT - dt.timedelta(hours=3)).timestamp(),) * 2)
     log = tmp_path / "run.jsonl"
     first = night(config.__class__(**{**config.__dict__, "jsonl": log}), now=NIGHT, backoff=0)
     other = config.archive / NIGHT.date().isoformat() / "其他文件"
-    assert sorted(p.name for p in other.iterdir()) == ["填报说明.txt", "现场照片.jpg", "盖章页.pdf", "绩效自评报告.docx"]
+    # since issue 18 the night reads Word documents as 绩效自评报告: a cover letter is filed away like the others,
+    # a broken report is refused with its reason
+    assert sorted(p.name for p in other.iterdir()) == ["关于报送绩效自评材料的函.docx", "填报说明.txt", "现场照片.jpg",
+                                                       "盖章页.pdf"]
     assert sorted(p.name for p in config.inbox.iterdir()) == []
-    assert (config.rejected / "假工作簿.xlsx").exists() and first.counts["rejected"] == 1
+    assert (config.rejected / "假工作簿.xlsx").exists() and (config.rejected / "绩效自评报告.docx.txt").exists()
+    assert first.counts["rejected"] == 2
     said = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     assert sorted(e["file"] for e in said if e["event"] == "other") == sorted(p.name for p in other.iterdir())
     second = night(config, now=NIGHT + dt.timedelta(days=1), backoff=0)

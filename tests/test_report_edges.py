@@ -151,3 +151,31 @@ def test_a_draft_sent_on_unfinished_is_named(tmp_path: Path) -> None:
     # once filled in, nothing is said
     write_report(inbox / drafted.name, BODY, title_lines=TITLE)
     assert not any(f.code == "report-draft-unfinished" for f in report_entry(check_paths([inbox])).findings)
+
+
+def test_a_report_whose_own_department_sent_no_readable_form_is_not_matched_elsewhere(tmp_path: Path) -> None:
+    # 市卫健委's form was refused; its report about a project of the same name must not be checked against
+    # 市委组织部's form (its text names 市委组织部 as the organiser, as the seed's does)
+    inbox = inbox_with_seed(tmp_path)
+    own = inbox / "市卫健委"
+    own.mkdir()
+    (own / "自评表.xlsx").write_bytes(b"not a workbook at all")
+    write_report(own / "报告.docx", BODY, title_lines=TITLE)
+    entry = report_entry(check_paths([inbox]))
+    assert entry.report is not None and entry.report.project is None, entry.report
+    assert "report-no-form" in errors(entry)
+    assert "市卫健委" in next(f.message for f in entry.findings if f.code == "report-no-form")
+
+
+def test_a_file_name_naming_a_department_without_forms_is_not_matched_elsewhere(tmp_path: Path) -> None:
+    inbox = inbox_with_seed(tmp_path)
+    write_report(inbox / "市卫健委_城市基层党建工作经费_绩效自评报告.docx", BODY, title_lines=TITLE)
+    entry = report_entry(check_paths([inbox]))
+    assert entry.report is not None and entry.report.project is None and "report-no-form" in errors(entry)
+
+
+def test_a_report_at_the_inbox_root_without_a_department_in_its_name_still_matches(tmp_path: Path) -> None:
+    inbox = inbox_with_seed(tmp_path)
+    write_report(inbox / "城市基层党建工作经费绩效自评报告.docx", BODY, title_lines=TITLE)
+    entry = report_entry(check_paths([inbox]))
+    assert entry.report is not None and entry.report.project_name == "城市基层党建工作经费", entry.findings

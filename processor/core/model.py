@@ -175,7 +175,8 @@ class ReportInfo:
 
     `form` is the path of the matched form's file entry and `project` the index of the project there; `match` how
     sure the match is (1.0: the same name). `verdict` is what 项目汇总 shows: 一致, 有出入, 未匹配, 重复（未采用）,
-    PDF未核对, 无法核对."""
+    PDF未核对, 无法核对; in the nightly job also 待匹配 (its form has not arrived yet) and 已被新版替代 (a later
+    night brought a newer report for the project). `received` is the date the nightly ledger received it."""
 
     kind: str  # docx | pdf | doc
     title: str = ""
@@ -190,6 +191,14 @@ class ReportInfo:
     match: float = 0.0
     verdict: str = ""
     opening: str = ""  # the first paragraphs' text (up to 600 characters): where a report names its department
+    received: str = ""
+    submitted: str = ""  # nightly: where the department put it, relative to the inbox (its archive keeps the name)
+
+
+# ReportInfo.verdict values several stages act on (the others are only shown)
+DUPLICATE = "重复（未采用）"  # a second report for the same project, received with the one used: a warning
+SUPERSEDED = "已被新版替代"  # an earlier night's report for a project a newer one restates: a version, not shown
+WAITING = "待匹配"  # nightly: no form restated by it has arrived yet; matched again every night
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,12 @@ class Spool:
             spool.put(i, result)
         return spool
 
+    def keep(self, indexes: list[int]) -> None:
+        """Only these results, numbered again from 0 in the given (increasing) order: a batch that dropped some."""
+        for new, old in enumerate(indexes):
+            if new != old:
+                os.replace(self.path(old), self.path(new))
+
     def settle(self, before: Report, after: Report) -> None:
         """Store what was decided after checking (project-duplicated, a report's match, findings and status) in
         the full results as well: only the files whose thin result was replaced are read and written again."""

@@ -1,22 +1,25 @@
 """Reports beside their forms, for a whole batch: each report matched with its form's project, compared with it,
 and given its findings, status and verdict; with `require`, each form project without a report gets a warning.
 
-One report per project: when two reports match the same project, the newer file (by modification time, then name)
-is used and the other is marked 重复（未采用） with a warning. A report's status follows its own findings only; the
-form's status is never changed by its report (a late or wrong report must not hold up an accepted form).
+One report per project: when two reports match the same project, the newer one is used (a later night first, then
+the file's modification time, then its name). An older one received with it is marked 重复（未采用） with a warning;
+one from an earlier night is a version (已被新版替代), as an old form is, with no finding. A report's status
+follows its own findings only; the form's status is never changed by its report (a late or wrong report must not
+hold up an accepted form). In the nightly job (`waiting`) a report whose form has not arrived is 待匹配, not an error:
+departments send the two on different nights, and the ledger's forms are matched again every night.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import replace
-from pathlib import Path
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePath
 
 from processor.core.findings import finding, guarded
-from processor.core.model import FileResult, Finding, Report, Severity, Status
+from processor.core.model import DUPLICATE, SUPERSEDED, WAITING, FileResult, Finding, Report, Severity, Status
 from processor.narrative.compare import mismatches, missing_sections
-from processor.narrative.match import Candidate, department_of, match
+from processor.narrative.match import Candidate, Match, department_of, match, placed_department
 from processor.narrative.statements import SECTION_TITLES
 
 READABLE = "docx"
@@ -35,19 +38,45 @@ def _mtime(path: str) -> float:
         return 0.0
 
 
-def _link_one(result: FileResult, candidates: list[Candidate], departments: list[str],
-              whole: Callable[[Candidate], Candidate]) -> FileResult:
+@dataclass(frozen=True)
+class _Batch:
+    """What every report of a batch is matched against."""
+
+    candidates: list[Candidate]
+    departments: list[str]  # the forms' 主管部门: where a report's department is looked for
+    known: list[str]  # those, their 实施单位 and the config's: a department named by a file but not here has no form
+    folders: list[str]  # every file's folder: tells a department's folder from the inbox itself
+    waiting: bool
+
+
+def _find(result: FileResult, batch: _Batch) -> Match:
+    info = result.report
+    assert info is not None
+    where = PurePath(info.submitted or result.path)  # the nightly archive keeps only the name: the inbox's path
+    department = department_of(str(where), info.title, info.opening, batch.departments)
+    names = [n for n in (info.name, where.stem) if n]
+    named_by_place = bool(department) and department in where.stem + where.parent.name
+    # a folder is a department's when the batch has files in folders beside it, or the report was put in one inside
+    # the nightly inbox (its submitted path is relative to the inbox)
+    own_folder = (len(where.parent.parts) > 0 if info.submitted
+                  else any(PurePath(f).parent == where.parent.parent and PurePath(f) != where.parent
+                           for f in batch.folders))
+    placed = "" if named_by_place else placed_department(str(where), batch.known, own_folder)
+    if placed:  # its own department's form was refused or never sent: another department's is not its form
+        return Match(None, 0.0, placed, why=f"文件名或文件夹写明的主管部门“{placed}”没有自评表")
+    found = match(names, info.year, department, batch.candidates)
+    if found.chosen is None and not found.close and department and not named_by_place:
+        # the department was only guessed from the text (which may name the funder first): look in the whole batch
+        found = match(names, info.year, "", batch.candidates)
+    return found
+
+
+def _link_one(result: FileResult, batch: _Batch, whole: Callable[[Candidate], Candidate]) -> FileResult:
     info = result.report
     assert info is not None
     if result.status is Status.REJECTED:
         return result
-    department = department_of(result.path, info.title, info.opening, departments)
-    names = [n for n in (info.name, Path(result.path).stem) if n]
-    found = match(names, info.year, department, candidates)
-    named_by_place = bool(department) and department in Path(result.path).stem + Path(result.path).parent.name
-    if found.chosen is None and not found.close and department and not named_by_place:
-        # the department was only guessed from the text (which may name the funder first): look in the whole batch
-        found = match(names, info.year, "", candidates)
+    found = _find(result, batch)
     title = info.title or Path(result.path).name
     extra: list[Finding] = []
     if found.chosen is None and info.kind not in (READABLE, "pdf"):
@@ -58,13 +87,16 @@ def _link_one(result: FileResult, candidates: list[Candidate], departments: list
             shown = "、".join(f"“{c.project.name}”（{Path(c.path).name}）" for c in found.close[:4])
             extra.append(finding("report-match-ambiguous", title=title, candidates=shown))
             verdict = "无法确定对应项目"
+        elif batch.waiting:
+            extra.append(finding("report-waiting", title=title, why=found.why))
+            verdict = WAITING
         else:
             extra.append(finding("report-no-form", title=title, why=found.why))
             verdict = "未匹配"
         info = replace(info, department=found.department, match=found.score, verdict=verdict)
         findings = (*result.findings, *extra)
-        return replace(result, report=info, findings=findings, status=_status(findings, result.status),
-                       reason=extra[0].message)
+        reason = extra[0].message if extra[0].severity is Severity.ERROR else result.reason
+        return replace(result, report=info, findings=findings, status=_status(findings, result.status), reason=reason)
     c = whole(found.chosen)
     if found.score < 1.0:
         extra.append(finding("report-name-differs", stated=info.name, form=c.project.name, score=f"{found.score:.2f}"))
@@ -80,46 +112,60 @@ def _link_one(result: FileResult, candidates: list[Candidate], departments: list
     return replace(result, report=info, findings=findings, status=_status(findings, result.status), reason=reason)
 
 
-def _safely(result: FileResult, candidates: list[Candidate], departments: list[str],
-            whole: Callable[[Candidate], Candidate]) -> FileResult:
+def _safely(result: FileResult, batch: _Batch, whole: Callable[[Candidate], Candidate]) -> FileResult:
     """One strange report rejects itself (internal-error), never the batch."""
-    return guarded(lambda: _link_one(result, candidates, departments, whole),
+    return guarded(lambda: _link_one(result, batch, whole),
                    lambda found: replace(result, status=Status.REJECTED, reason=found.message,
                                          findings=(*result.findings, found)))
 
 
 def _one_per_project(files: list[FileResult]) -> list[FileResult]:
-    """The newer of two reports for one project is used; the older gets report-duplicate and 重复（未采用）."""
+    """The newest report for a project is used (see the module); the others are marked as duplicates or versions."""
     by_project: dict[tuple[str, int], list[int]] = {}
     for n, f in enumerate(files):
         if f.report is not None and f.report.form and f.report.project is not None:
             by_project.setdefault((f.report.form, f.report.project), []).append(n)
     out = list(files)
+
+    def age(n: int) -> tuple[str, float, str]:
+        info = files[n].report
+        return (info.received if info is not None else "", _mtime(files[n].path), files[n].path)
+
     for (_, _), indexes in by_project.items():
         if len(indexes) < 2:
             continue
-        newest = max(indexes, key=lambda n: (_mtime(files[n].path), files[n].path))
+        newest = max(indexes, key=age)
+        latest = age(newest)[0]
         for n in indexes:
             if n == newest:
                 continue
             f = files[n]
             assert f.report is not None
+            if f.report.received < latest:  # an earlier night's report, replaced by tonight's: a version
+                out[n] = replace(f, findings=(), status=Status.ACCEPTED, reason="",
+                                 report=replace(f.report, verdict=SUPERSEDED))
+                continue
             dup = finding("report-duplicate", project=f.report.project_name, other=Path(files[newest].path).name,
                           newer="较新的一份（按文件修改时间）")
             # the unused copy is not judged: only the warning that it was superseded
             out[n] = replace(f, findings=(dup,), status=Status.ACCEPTED, reason="",
-                             report=replace(f.report, verdict="重复（未采用）"))
+                             report=replace(f.report, verdict=DUPLICATE))
     return out
 
 
 def link_reports(report: Report, require: bool = False,
-                 full: Callable[[int], FileResult] | None = None) -> Report:
+                 full: Callable[[int], FileResult] | None = None, *, waiting: bool = False,
+                 known: Sequence[str] = ()) -> Report:
     """Every report of the batch matched, compared and judged; the forms untouched unless `require`. `full(i)`
-    gives file i's full result where the report holds thin ones (a spooled batch: no indicator rows)."""
+    gives file i's full result where the report holds thin ones (a spooled batch: no indicator rows). `waiting`:
+    the nightly job (see the module); `known`: departments known beyond the batch's forms (the nightly config's)."""
     if not any(f.report is not None for f in report.files) and not require:
         return report
     candidates = [Candidate(f.path, i, p) for f in report.files if f.report is None for i, p in enumerate(f.projects)]
     departments = sorted({c.project.department for c in candidates if c.project.department})
+    units = {c.project.unit for c in candidates if c.project.unit}
+    batch = _Batch(candidates, departments, sorted({*departments, *units, *known}),
+                   sorted({str(Path(f.path).parent) for f in report.files}), waiting)
     if full is not None and any(f.report is not None for f in report.files):
         index = {f.path: n for n, f in enumerate(report.files)}
         loaded: dict[str, FileResult] = {}
@@ -131,7 +177,7 @@ def link_reports(report: Report, require: bool = False,
     else:
         def whole(c: Candidate) -> Candidate:
             return c
-    files = [(_safely(f, candidates, departments, whole) if f.report is not None else f) for f in report.files]
+    files = [(_safely(f, batch, whole) if f.report is not None else f) for f in report.files]
     files = _one_per_project(files)
     if require:
         files = _require(files)
@@ -141,7 +187,8 @@ def link_reports(report: Report, require: bool = False,
 def _require(files: list[FileResult]) -> list[FileResult]:
     """A warning on each form project no used report restates."""
     covered = {(f.report.form, f.report.project) for f in files
-               if f.report is not None and f.report.project is not None and f.report.verdict != "重复（未采用）"}
+               if f.report is not None and f.report.project is not None and f.report.verdict not in (DUPLICATE,
+                                                                                                      SUPERSEDED)}
     out: list[FileResult] = []
     for f in files:
         if f.report is not None or not f.projects:
@@ -151,4 +198,3 @@ def _require(files: list[FileResult]) -> list[FileResult]:
                    for i, p in enumerate(f.projects) if (f.path, i) not in covered]
         out.append(replace(f, findings=(*f.findings, *missing)) if missing else f)
     return out
-

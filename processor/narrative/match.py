@@ -93,6 +93,28 @@ def department_of(report_path: str, title: str, text: str, departments: Sequence
     return ""
 
 
+# a department's name as departments name their files and folders: 市卫健委, 区教育局, 市委组织部, 某某街道办事处
+_DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{1,18}(?:委员会|办公室|办事处|政府|中心|街道|局|委|部|办|厅|院|署|馆|站|所|队|社)")
+_SEGMENT = re.compile(r"[\s_\-—－·+＋、]+")
+
+
+def placed_department(report_path: str, known: Sequence[str], folder_is_department: bool) -> str:
+    """A department the report's own file name or folder names that none of the batch's forms belongs to (its form
+    was refused or never sent), or "": then the report is not searched for in other departments' forms, where a
+    project of the same name is another department's (市卫健委's 党建工作经费 is not 市委组织部's).
+
+    Only a name standing alone counts: the file name's first part (市卫健委_2021_…报告), or its folder when the
+    caller knows the folder is a department's (收件箱/市卫健委/), never the inbox itself (市财政局/ holding all)."""
+    path = PurePath(report_path)
+    places = [_SEGMENT.split(path.stem.strip(), maxsplit=1)[0]]
+    if folder_is_department:
+        places.append(path.parent.name)
+    for place in places:
+        if _DEPARTMENT.fullmatch(place) and not any(place in k or k in place for k in known if k):
+            return place
+    return ""
+
+
 def match(names: Sequence[str], year: int | None, department: str, candidates: Sequence[Candidate]) -> Match:
     """The form among `candidates` whose project the report names (by any of `names`: its title, its file name)."""
     pool = [c for c in candidates if not department or c.project.department == department]

@@ -41,6 +41,7 @@ split_by = "auto"       # 项目页拆分：auto（超过 {split_above} 个项�
 jobs = 0                # 并行进程数；0 = CPU 核数（最多 8）/ worker processes; 0 = one per core
 labels = ""             # 本单位补充的表头标签文件（.toml，或文件列表）；空 = 只用内置标签 / a bureau's extra labels
 max_file_mb = {max_file_mb}        # 单个文件大小上限（MB），更大的文件不读取、直接拒收 / larger files are refused unread
+require_report = false  # true = 每个项目都要提交绩效自评报告（.docx），缺少的给出警告 / a form without a report gets a warning
 
 [mail]
 recipients = []         # 汇总表收件人 / who gets the summary, e.g. ["reviewer@czj.example.gov.cn"]
@@ -66,7 +67,7 @@ jsonl = ""              # 可选：JSON 行日志文件 / optional JSON-lines lo
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "folders": {"inbox": str, "archive": str, "rejected": str, "outbox": str, "state": str},
     "review": {"year": int, "profile": str, "settle_seconds": int, "summary_name": str, "split_by": str,
-               "jobs": int, "labels": (str, list), "max_file_mb": int},
+               "jobs": int, "labels": (str, list), "max_file_mb": int, "require_report": bool},
     "mail": {"recipients": list, "send_feedback": bool},
     "smtp": {"host": str, "port": int, "security": str, "user": str, "sender": str, "password_env": str},
     "log": {"jsonl": str},
@@ -94,6 +95,7 @@ class Config:
     jobs: int = 0  # 0: one per core
     labels: tuple[Path, ...] = ()  # a bureau's own label files (processor/read/labels.toml says how)
     max_file_mb: int = DEFAULT_MAX_FILE_MB  # a larger file is refused unread (file-over-size-cap)
+    require_report: bool = False  # each form project without a 绩效自评报告 gets report-missing
 
 
 class ConfigExists(ConfigError):
@@ -224,5 +226,5 @@ def load_config(path: Path) -> Config:
         settle_seconds=settle, summary_name=template, recipients=tuple(recipients),
         send_feedback=_get(data, "mail", "send_feedback", False), smtp=smtp, departments=departments,
         jsonl=(base / jsonl).resolve() if jsonl else None, split_by=split_by, jobs=jobs, labels=label_files,
-        max_file_mb=max_file_mb,
+        max_file_mb=max_file_mb, require_report=_get(data, "review", "require_report", False),
     )

@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from processor.check import check_safely, default_jobs
+from processor.check import check_safely, default_jobs, read_report_safely
 from processor.core.fsutil import atomic_write
 from processor.core.model import STATUS_ZH, FileResult, Severity, Status
 from processor.core.pool import ordered_map
@@ -74,6 +74,14 @@ def checkpoint(state: Path, name: str) -> None:
 SIGHTINGS = "sightings.json"  # in the state folder: each pending inbox file's last look, by its path in the inbox
 
 
+def inbox_key(inbox: Path, path: Path) -> str:
+    """A file's path inside the inbox (市委组织部/报告.docx), as sightings and reports record it."""
+    try:
+        return path.relative_to(inbox).as_posix()
+    except ValueError:
+        return str(path)
+
+
 class Sightings:
     """What the inbox held at the last look: {path in the inbox: {size, mtime_ns, seen (the night's clock), left
     (a truncated container already left once)}}. Only files still waiting are kept; written once a run is done."""
@@ -90,10 +98,7 @@ class Sightings:
         self.new: dict[str, dict[str, Any]] = {}
 
     def key(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.inbox).as_posix()
-        except ValueError:
-            return str(path)
+        return inbox_key(self.inbox, path)
 
     def last(self, key: str) -> dict[str, Any] | None:
         entry = self.new.get(key) or self.old.get(key)
@@ -229,11 +234,12 @@ class Ready:
     sha256: str
     size: int
     mtime: float
+    report: bool = False  # a Word/PDF 绩效自评报告, read as one (processor.narrative) and matched in the summary
 
 
 def _prepare(path: Path, skip_reason: str, config: Config, ledger: Ledger, run_id: int, now: dt.datetime,
              today: str, journal: Journal, other: bool = False, *, sightings: Sightings,
-             confirmed: bool = False) -> Outcome | Ready:
+             confirmed: bool = False, report: bool = False) -> Outcome | Ready:
     """One file of the inbox up to its review: skipped, still being copied (pending, or recheck: looked at again
     once the others are done), unreadable or already known (then filed away here), or Ready. `confirmed`: the
     run's second look found it unchanged. Never raises for the file's sake."""
@@ -269,7 +275,7 @@ def _prepare(path: Path, skip_reason: str, config: Config, ledger: Ledger, run_i
                              "届时仍不完整则拒收", file=path.name)
         return Outcome("pending")
     sightings.taken(key)
-    return Ready(path, data, sha, stat.st_size, stat.st_mtime)
+    return Ready(path, data, sha, stat.st_size, stat.st_mtime, report)
 
 
 def _sha256_of(path: Path) -> str:
@@ -280,19 +286,21 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _file_other(path: Path, config: Config, today: str, journal: Journal) -> Outcome:
+def _file_other(path: Path, config: Config, today: str, journal: Journal, why: str = NOT_WORKBOOK) -> Outcome:
     """A document, picture or text dropped beside the forms (and settled): kept, out of the inbox, in
     归档/<date>/其他文件/, and said once, so that it neither clutters every night's list nor disappears. It is not
     reviewed."""
     dest = _free(config.archive / today / OTHER_FOLDER / path.name)
     if not _file_away(path, dest, journal):
         return Outcome("failed")
-    journal("other", f"其他文件（{NOT_WORKBOOK}，未审核）：{path.name} 已移到 {dest}", file=path.name, stored=str(dest))
+    journal("other", f"其他文件（{why}，未审核）：{path.name} 已移到 {dest}", file=path.name, stored=str(dest))
     return Outcome("skipped")
 
 
 def _review(item: tuple[Ready, Profile | None, float]) -> FileResult:
     ready, profile, max_file_mb = item
+    if ready.report:
+        return read_report_safely(ready.path, ready.path.name, ready.data, max_file_mb)
     return check_safely(ready.path, ready.path.name, profile, ready.data, max_file_mb)
 
 
@@ -300,9 +308,13 @@ def _finish(ready: Ready, result: FileResult, config: Config, ledger: Ledger, ru
             journal: Journal) -> Outcome:
     """Record the reviewed file, then file it away (in this order: a kill in between is finished next night)."""
     path, sha = ready.path, ready.sha256
+    if result.status is Status.SKIPPED:  # a Word document that is no report (a cover letter): kept, not recorded
+        return _file_other(path, config, today, journal, f"{NOT_WORKBOOK}：Word 文档，但不是绩效自评报告")
     folder = config.rejected if result.status is Status.REJECTED else config.archive / today
     dest = _free(folder / path.name)
     result = replace(result, path=str(dest))
+    if result.report is not None:  # its folder in the inbox may be all that names its department
+        result = replace(result, report=replace(result.report, submitted=inbox_key(config.inbox, path)))
     ledger.record(sha, path.name, ready.size, ready.mtime, today, run_id, result, stored=dest)
     checkpoint(config.state, "after-record")
     checkpoint(config.state, "before-move")
@@ -338,7 +350,7 @@ def take_all(candidates: list[Candidate], config: Config, ledger: Ledger, run_id
             later: list[Candidate] = []
             for cand in batch:
                 prepared = _prepare(cand.path, cand.skip_reason, config, ledger, run_id, now, today, journal,
-                                    cand.other, sightings=sightings, confirmed=confirmed)
+                                    cand.other, sightings=sightings, confirmed=confirmed, report=cand.report)
                 if isinstance(prepared, Ready) and any(r.sha256 == prepared.sha256 for r in ready):
                     later.append(cand)  # its twin is recorded first; then it is a duplicate, as one by one
                     continue

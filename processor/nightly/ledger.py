@@ -21,6 +21,7 @@ from processor.core.model import FileResult, Report, Status
 from processor.core.names import main_year, project_key
 from processor.core.serialize import dump, load
 from processor.core.spool import Spool, thin
+from processor.read.discover import is_report
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -152,8 +153,9 @@ class Ledger:
 
     # -- the year's current projects -------------------------------------------------------------------
     def current_report(self, year: int | None, spool: Spool | None = None) -> tuple[Report, int | None]:
-        """Every file that still carries a current project, plus every rejected file; and the year to title
-        the summary with (the given one, else the most common).
+        """Every file that still carries a current project, every Word/PDF report (processor.narrative.link picks
+        the newest one for each project) and every rejected file; and the year to title the summary with (the given
+        one, else the most common).
 
         A project (year, 主管部门, 项目名称) is current in the newest file that holds it: later runs win,
         then later modification times. Older submissions stay in the ledger and count as versions. Projects
@@ -179,11 +181,14 @@ class Ledger:
         for key, (sha, idx) in latest.items():
             keep.setdefault(sha, {})[idx] = versions[key]
         results: list[FileResult] = []
-        for sha, _name, received, status, _run, _mtime in files:
-            if status != Status.REJECTED.value and sha not in keep:
+        for sha, name, received, status, _run, _mtime in files:
+            report = is_report(Path(name))  # a Word/PDF report holds no project: its form is found by matching
+            if status != Status.REJECTED.value and sha not in keep and not report:
                 continue
             result = self.result(sha)
-            if result.status is not Status.REJECTED:
+            if result.report is not None:
+                result = replace(result, report=replace(result.report, received=received[:10]))
+            elif result.status is not Status.REJECTED:
                 result = _only(result, keep[sha], received[:10])
             if spool is not None:
                 spool.put(len(results), result)

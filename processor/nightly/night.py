@@ -17,21 +17,22 @@ from pathlib import Path
 from typing import Any
 
 from processor.aggregate import aggregate
-from processor.check import check_safely, default_jobs
+from processor.check import check_safely, default_jobs, read_report_safely
 from processor.core.errors import OutputError
 from processor.core.fsutil import atomic_write
-from processor.core.model import Report
+from processor.core.model import WAITING, Report, Status
 from processor.core.spool import Spool, thin
 from processor.nightly.config import Config
-from processor.nightly.intake import Journal, checkpoint, take_all
+from processor.nightly.intake import OTHER_FOLDER, Journal, checkpoint, take_all
 from processor.nightly.ledger import Ledger, keep_aside
 from processor.nightly.lock import RunLock
 from processor.nightly.mail import Delivery, Outgoing, deliver, department_mail, summary_mail
-from processor.read.discover import discover
+from processor.nightly.matching import answers, year_report
+from processor.read.discover import discover, is_report
 from processor.read.labels import use_labels
 from processor.review.profiles import load_profile
 from processor.run import publish_summary
-from processor.write.feedback import plan, write_feedback
+from processor.write.feedback import lettered, plan, write_feedback
 
 log = logging.getLogger("selfeval.night")
 EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_RETRY, EXIT_PARKED = 0, 1, 4, 6, 9
@@ -96,7 +97,7 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
         except OSError as exc:
             raise OutputError(f"无法创建文件夹 {folder}（{exc.strerror}）。请检查配置中的路径和权限。") from exc
     others = (config.archive, config.rejected, config.outbox, config.state)  # never read our own folders back
-    candidates = discover([config.inbox], exclude=others)
+    candidates = discover([config.inbox], exclude=others, reports=True)
     for outcome in take_all(candidates, config, ledger, run_id, profile, now, today, journal, progress):
         counts[outcome.kind] += 1
         if outcome.result is not None:
@@ -104,21 +105,21 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
     counts["new"] = sum(counts[k] for k in ("accepted", "returned", "rejected"))
     checkpoint(config.state, "before-summary")
     with Spool(config.state) as spool:
-        report, year = ledger.current_report(config.year, spool)
+        report, year = year_report(ledger, config, spool)
         checkpoint(config.state, "summary-spooled")
         agg = aggregate(report)
         summary, _ = publish_summary(report, agg, config.outbox, name=config.summary_name, year=year,
                                      date=now.date(), spool=spool, split=config.split_by,
                                      jobs=config.jobs or default_jobs())
-    latest = config.outbox / LATEST
-    _copy_atomic(summary, latest)
-    journal("summary", f"汇总表已生成：{summary}（{agg.overview['projects']} 个项目）", path=str(summary))
-    tonight_report = Report(tuple(result for _, result in tonight))
-    shas = [sha for sha, _ in tonight]
-    feedback = tuple(write_feedback(tonight_report, config.outbox / today, created=now.date(),
-                                    full=lambda i: ledger.result(shas[i]), jobs=config.jobs or default_jobs(),
-                                    known=config.departments))
-    delivery = deliver(_mails(config, agg.overview, counts, summary, tonight_report, feedback, now.date()),
+        latest = config.outbox / LATEST
+        _copy_atomic(summary, latest)
+        journal("summary", f"汇总表已生成：{summary}（{agg.overview['projects']} 个项目）", path=str(summary))
+        answered = answers(tonight, report, spool, ledger)
+        _journal_waiting(journal, answered.tonight)
+        feedback = tuple(write_feedback(answered.letters, config.outbox / today, created=now.date(),
+                                        full=answered.full, jobs=config.jobs or default_jobs(),
+                                        known=config.departments))
+    delivery = deliver(_mails(config, agg.overview, counts, summary, answered.letters, feedback, now.date()),
                        config.smtp, outbox=config.outbox, queue=config.state / "mailqueue", when=now,
                        backoff=backoff)
     _journal_mail(journal, delivery)
@@ -128,7 +129,7 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
     # the refused addresses themselves are in the journal and the night's output; the ledger keeps how many
     ledger.finish_run(run_id, status, {**counts, "mail_refused": len(delivery.refused),
                                        "mail_parked": len(delivery.parked)})
-    return Night(counts, tonight_report, summary, latest, feedback, delivery, code)
+    return Night(counts, answered.tonight, summary, latest, feedback, delivery, code)
 
 
 def mail_exit(delivery: Delivery) -> int:
@@ -140,6 +141,14 @@ def mail_exit(delivery: Delivery) -> int:
     if delivery.parked:
         return EXIT_PARKED
     return EXIT_RETRY if delivery.error else EXIT_OK
+
+
+def _journal_waiting(journal: Journal, tonight: Report) -> None:
+    """A report that came before its form is said once, on its night; the summary lists it as 待匹配 until then."""
+    for f in tonight.files:
+        if f.report is not None and f.report.verdict == WAITING:
+            journal("report-waiting", f"绩效自评报告 {Path(f.path).name} 暂无对应的自评表，待匹配（收到自评表后自动核对）",
+                    file=Path(f.path).name)
 
 
 def _journal_mail(journal: Journal, delivery: Delivery) -> None:
@@ -170,9 +179,10 @@ def _mails(config: Config, overview: dict[str, Any], counts: dict[str, int], sum
     mails = [summary_mail(config.recipients, overview, counts, summary, date)]
     if config.send_feedback and feedback:
         by_dept: dict[str, list[Path]] = {}
-        planned = plan(tonight, config.outbox / date.isoformat(), config.departments)
+        planned = plan(lettered(tonight), config.outbox / date.isoformat(), config.departments)
         for (result, _base), path in zip(planned, feedback, strict=True):
-            dept = result.projects[0].department if result.projects else ""
+            dept = (result.projects[0].department if result.projects
+                    else result.report.department if result.report is not None else "")
             by_dept.setdefault(dept, []).append(path)
         for dept, files in sorted(by_dept.items()):
             if dept in config.departments:
@@ -186,7 +196,7 @@ def rebuild(config: Config, *, now: dt.datetime | None = None) -> Path:
     with Spool(config.state) as spool, RunLock(config.state / "selfeval.lock"):
         ledger = Ledger(config.state / "ledger.sqlite")
         try:
-            report, year = ledger.current_report(config.year, spool)
+            report, year = year_report(ledger, config, spool)
         finally:
             ledger.close()
         # still under the lock: a night starting meanwhile must not replace the summary's folder beneath us
@@ -213,7 +223,9 @@ def rebuild_ledger(config: Config, *, now: dt.datetime | None = None) -> tuple[P
             run_id = ledger.start_run(now)
             use_labels(config.labels)
             profile = load_profile(config.profile) if config.profile else None
-            found = sorted(p for p in config.archive.rglob("*") if p.is_file()) if config.archive.is_dir() else []
+            # what the intake filed as 其他文件 was never a submission; a Word/PDF report is read as one
+            found = sorted(p for p in config.archive.rglob("*")
+                           if p.is_file() and p.parent.name != OTHER_FOLDER) if config.archive.is_dir() else []
             found += sorted(p for p in config.rejected.iterdir()
                             if p.is_file() and p.suffix != ".txt") if config.rejected.is_dir() else []
             for file in found:
@@ -226,7 +238,10 @@ def rebuild_ledger(config: Config, *, now: dt.datetime | None = None) -> tuple[P
                     counts["duplicates"] += 1
                     continue
                 # the path where it lies, as the intake records it: two departments' 自评表.xlsx stay apart
-                result = replace(check_safely(file, file.name, profile, data), path=str(file))
+                result = replace(read_report_safely(file, file.name, data) if is_report(file)
+                                 else check_safely(file, file.name, profile, data), path=str(file))
+                if result.status is Status.SKIPPED:  # a Word document that is no report
+                    continue
                 ledger.record(sha, file.name, len(data), file.stat().st_mtime, received, run_id, result)
                 ledger.stored(sha, file)
                 counts["files"] += 1

@@ -121,19 +121,28 @@ def write_feedback(report: Report, out: Path, *, created: dt.date,
     """
     index_of = {result.path: i for i, result in enumerate(report.files)}
     extra = report_findings(report)
-    view = Report(tuple(_with(f, extra) for f in report.files if f.report is None or not f.report.form))
     items = ((_with(full(index_of[thin.path]), extra) if full is not None else thin, base, created)
-             for thin, base in plan(view, out, known))
+             for thin, base in plan(lettered(report), out, known))
     return list(ordered_map(_write_one, items, jobs))
+
+
+def lettered(report: Report) -> Report:
+    """The files as their letters answer them (what `plan` is given): a report whose form is answered here goes into
+    that letter; one whose form was answered on an earlier night (the nightly job), or that has none, gets its own."""
+    extra = report_findings(report)
+    forms = {f.path for f in report.files if f.report is None}
+    return Report(tuple(_with(f, extra) for f in report.files if f.report is None or f.report.form not in forms))
 
 
 def report_findings(report: Report) -> dict[str, tuple[Finding, ...]]:
     """A matched report's findings go into its form's letter (form path → findings), on the project it restates and
-    saying which report: the department fixes form and report together. Reports without a form keep their own."""
+    saying which report: the department fixes form and report together. Reports whose form is not in `report`
+    keep their own."""
+    forms = {f.path for f in report.files if f.report is None}
     out: dict[str, tuple[Finding, ...]] = {}
     for f in report.files:
         info = f.report
-        if info is None or not info.form:
+        if info is None or info.form not in forms:
             continue
         name = Path(f.path).name
         moved = tuple(replace(x, project=info.project, sheet="", message=f"自评报告 {name}：{x.message}")

@@ -22,7 +22,16 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from processor.aggregate import GRADES, INFLATION, LOW_EXECUTION, TOP_RULES, UNGRADED, Aggregate, summarize
+from processor.aggregate import (
+    GRADES,
+    INFLATION,
+    LOW_EXECUTION,
+    TOP_RULES,
+    UNGRADED,
+    Aggregate,
+    reports_said,
+    summarize,
+)
 from processor.core.model import FileResult, Report, Severity, Status
 from processor.write.book import Book, open_book
 from processor.write.projectsheet import Places, placed, write_project_sheets
@@ -395,8 +404,7 @@ def _overview(book: Book, ws: Worksheet, agg: Aggregate, styles: Styles, created
         ("　　　　退回修改", o["files_returned"], styles.big_number),
         ("　　　　拒收", o["files_rejected"], styles.big_number),
         ("跳过（非提交文件）", o["files_skipped"], styles.big_number),
-        *([(f"绩效自评报告（与自评表一致 {o['reports_consistent']}，有出入 {o['reports_differ']}，"
-            f"其他 {o['reports'] - o['reports_consistent'] - o['reports_differ']}）", o["reports"], styles.big_number)]
+        *([(f"绩效自评报告（{reports_said(o)}）", o["reports"], styles.big_number)]
           if o.get("reports") else []),
         ("项目数", o["projects"], styles.big_number),
         ("主管部门数", o["departments"], styles.big_number),
