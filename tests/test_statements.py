@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from seedreport import SEED, TITLE, drop_section, number_of, replace
 
-from processor.narrative.statements import SECTION_TITLES, SECTIONS, Stated, Statement, extract, section_of
+from processor.core.model import Statement
+from processor.narrative.headings import SECTION_TITLES, SECTIONS, section_of
+from processor.narrative.statements import Stated, extract
 
 
 @dataclass(frozen=True)
@@ -189,10 +191,103 @@ def test_budget_and_spending_in_one_sentence() -> None:
 def test_initial_budget_is_not_the_budget() -> None:
     assert [(s.key, s.value) for s in one("年初预算数180万元，全年预算数200万元。")] == [("budget", 200.0)]
     assert [(s.key, s.value) for s in one("全年预算数200万元（年初预算数180万元）。")] == [("budget", 200.0)]
-    # only the 年初 figure stated: not taken (the form's 全年预算数 may differ after an adjustment)
-    assert one("年初预算数180万元，全年执行数180万元。") == [
-        Statement("executed", 180.0, 5, "年初预算数180万元，全年执行数180万元。", "180万元")]
-    assert one("年初预算200万元。") == []
+    # the 全年 figure stated anywhere in the report: the 年初 one beside it is context, and is not read
+    stated = extract(paras(["年初预算数180万元。", "四、绩效目标实现情况分析", "全年预算数200万元。"]))
+    assert found(stated) == [("budget", 200.0)]
+
+
+def test_initial_budget_alone_is_stated_as_the_initial_budget() -> None:
+    """A report that names only its 年初预算 restates the form's 年初预算数 column: read as that, so that it can be
+    compared with the right figure, and never as the budget, which after an adjustment may differ from it."""
+    assert one("年初预算数200万元") == [Statement("initial_budget", 200.0, 5, "年初预算数200万元", "200万元")]
+    assert [(s.key, s.value) for s in one("年初预算数180万元，全年执行数180万元。")] == [
+        ("initial_budget", 180.0), ("executed", 180.0)]
+    assert [(s.key, s.value) for s in one("项目年初预算安排资金为2,000,000元。")] == [("initial_budget", 200.0)]
+    assert [(s.key, s.value) for s in one("年初预算数200万元，其中财政拨款年初预算数150万元。")] == [
+        ("initial_budget", 200.0)]
+    assert one("市级年初预算数150万元。") == []
+    got = extract([row(3, "年初预算数（万元）", "180")]).statements
+    assert [(s.key, s.value, s.raw) for s in got] == [("initial_budget", 180.0, "180")]
+
+
+def test_an_initial_budget_is_never_held_against_the_annual_budget(tmp_path: Path) -> None:
+    """The form's budget was adjusted (年初预算数180, 全年预算数200) and the report names only the 年初 figure: true,
+    so no report-budget-mismatch (it would be one if the 年初 figure were read as the budget)."""
+    from formbuilder import seed_spec, write_workbook
+    from reportbuilder import write_report
+
+    from processor.check import check_paths
+
+    spec = seed_spec()
+    spec.funds["total"] = ("180", 200, 200, 10, "100%", "10")
+    spec.funds["current"] = ("180", "200", "200", None, None, None)
+    inbox = tmp_path / "inbox" / "市委组织部"
+    inbox.mkdir(parents=True)
+    write_workbook(inbox / "市委组织部_2021_城市基层党建工作经费.xlsx", [("表1", spec)])
+    body = replace("2021年度项目资金全年为200万元", "2021年度项目年初预算数180万元", SEED[2:])
+    write_report(inbox / "绩效自评报告.docx", body, title_lines=SEED[:2])
+    entry = next(f for f in check_paths([inbox.parent]).files if f.report is not None)
+    assert entry.report is not None
+    assert [(s.key, s.value) for s in entry.report.statements if "budget" in s.key] == [("initial_budget", 180.0)]
+    assert not [f.code for f in entry.findings if f.code == "report-budget-mismatch"]
+
+
+def test_a_wrong_initial_budget_is_compared_with_the_forms(tmp_path: Path) -> None:
+    from formbuilder import seed_spec, write_workbook
+    from reportbuilder import write_report
+
+    from processor.check import check_paths
+
+    spec = seed_spec()
+    spec.funds["total"] = ("180", 200, 200, 10, "100%", "10")
+    spec.funds["current"] = ("180", "200", "200", None, None, None)
+    inbox = tmp_path / "inbox" / "市委组织部"
+    inbox.mkdir(parents=True)
+    write_workbook(inbox / "市委组织部_2021_城市基层党建工作经费.xlsx", [("表1", spec)])
+    body = replace("2021年度项目资金全年为200万元", "2021年度项目年初预算数150万元", SEED[2:])
+    write_report(inbox / "绩效自评报告.docx", body, title_lines=SEED[:2])
+    entry = next(f for f in check_paths([inbox.parent]).files if f.report is not None)
+    (found,) = [f for f in entry.findings if f.code == "report-budget-mismatch"]
+    assert "年初预算数为 150万元" in found.message and "为 180 万元" in found.message, found.message
+
+
+@pytest.mark.parametrize(("text", "key", "value", "raw"), [
+    ("该项目预算安排200万元", "budget", 200.0, "200万元"),
+    ("年度预算安排资金200万元", "budget", 200.0, "200万元"),
+    ("全年共支出资金200万元", "executed", 200.0, "200万元"),
+    ("项目共计支出2,000,000元", "executed", 200.0, "2,000,000元"),
+    ("全年累计支出资金199.5万元", "executed", 199.5, "199.5万元"),
+])
+def test_budget_arranged_and_spending_in_total(text: str, key: str, value: float, raw: str) -> None:
+    """预算安排 is the budget; 共支出, 共计支出, 累计支出 are the spending, when nothing qualifies them (全市共支出 is a
+    part: see test_not_a_restatement)."""
+    assert [(s.key, s.value, s.raw) for s in one(text)] == [(key, value, raw)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("项目全年执行数200万元，其中：中央财政资金执行150万元。", [("executed", 200.0)]),
+    ("资金执行数180万元（其中上级补助执行数120万元）。", [("executed", 180.0)]),
+    ("全年预算数200万元，其中财政拨款150万元。", [("budget", 200.0)]),
+    ("项目全年执行数200万元，其中：专项资金执行数150万元。", [("executed", 200.0)]),
+    ("项目全年执行数200万元。其中，专项资金执行数150万元。", [("executed", 200.0)]),
+    ("全年预算数200万元，其中：预算资金150万元。", [("budget", 200.0)]),
+    ("全年预算数200万元，其中：财政拨款150万元；专项资金预算数50万元。", [("budget", 200.0)]),
+    ("全年执行率100%，其中：专项资金执行率98%。", [("rate", 100.0)]),
+    # another figure after the parts is the project's again: the 其中 divides one total, not the sentence
+    ("全年预算数200万元，其中财政拨款150万元，全年执行数200万元，执行率100%。",
+     [("budget", 200.0), ("executed", 200.0), ("rate", 100.0)]),
+    ("资金执行数180万元（其中上级补助执行数120万元），执行率90%。", [("executed", 180.0), ("rate", 90.0)]),
+])
+def test_a_part_after_qizhong_is_not_the_projects(text: str, expected: list[tuple[str, float]]) -> None:
+    """The figure before 其中 is the project's; the same figure in its scope (to the end of the sentence, across ；,
+    or to the bracket around it) is a part, and held against the form it would be a contradiction nobody wrote."""
+    assert [(s.key, s.value) for s in one(text)] == expected
+
+
+def test_parts_opening_a_paragraph_are_not_the_projects() -> None:
+    """A 其中 that opens its sentence lists the parts of a total said before it, here in the paragraph above."""
+    stated = extract(paras(["项目全年执行数200万元。", "其中：专项资金执行数150万元，配套资金执行数50万元。"]))
+    assert found(stated) == [("executed", 200.0)]
 
 
 # ---------------------------------------------------------------- not restatements: nothing, or nothing wrong
@@ -223,6 +318,10 @@ def test_seed_parts_plans_and_counts_give_nothing() -> None:
     "产出指标（50分）：共设数量指标、质量指标、时效指标3个二级指标、6个三级指标，自评得分50分，各项指标均达到年度指标值。",
     "“指标1：继续抓实城市居民小区党建工作”年度指标值为100%，实际完成值为100%，自评得分9分（分值10分）。",
     "产出指标下设3个二级指标。",
+    "全市共支出160万元用于小区党支部示范建设。",
+    "其中：社区共计支出160万元。",
+    "2021年─2023年市财政局每年预算安排200万元。",
+    "已支出150万元。",
     "【审核提示，定稿前删除】本项目自评表经审核发现 1 个问题，综合得分为90分，等级为优。",
     "按评分规则复核，综合得分为 97 分，等级优（自评 99 分）。",
 ])

@@ -161,7 +161,7 @@ class Statement:
     """A sentence of a Word 绩效自评报告 that restates the form: `value` in the form's units (万元, percent, points,
     a grade 优/良/中/差, a count, a year); `raw` as written ("180万元"); `where` the paragraph (第12段, 表格1第3行)."""
 
-    key: str  # total | grade | budget | executed | rate | balance | level1_count | level2_count | year
+    key: str  # total | grade | budget | initial_budget | executed | rate | balance | level1_count | level2_count | year
     value: float | str
     paragraph: int
     quote: str

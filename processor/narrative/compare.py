@@ -19,12 +19,14 @@ from processor.review.scoring import execution_rate
 # key → (finding code, what the figure is called in the message)
 CODES = {
     "total": ("report-score-mismatch", "综合得分"), "grade": ("report-grade-mismatch", "评价等级"),
-    "budget": ("report-budget-mismatch", "全年预算数"), "executed": ("report-executed-mismatch", "全年执行数"),
+    "budget": ("report-budget-mismatch", "全年预算数"), "initial_budget": ("report-budget-mismatch", "年初预算数"),
+    "executed": ("report-executed-mismatch", "全年执行数"),
     "rate": ("report-rate-mismatch", "执行率"), "balance": ("report-balance-mismatch", "结余资金"),
     "level1_count": ("report-indicator-count-mismatch", "一级指标个数"),
     "level2_count": ("report-indicator-count-mismatch", "二级指标个数"),
     "year": ("report-year-mismatch", "年度"),
 }
+AMOUNTS = ("budget", "initial_budget", "executed", "balance")  # in 万元; a report may state them in 元
 REQUIRED_SECTIONS = ("overview", "work", "conclusion", "analysis", "problems", "other")  # 结果应用 is not in every outline
 
 
@@ -39,6 +41,8 @@ def form_values(p: Project) -> dict[str, tuple[float | str, str]]:
         out["grade"] = (GRADES.get(grade.strip(), grade.strip()), p.cells.get("grade", p.cells.get("total", "")))
     if f.annual_budget is not None:
         out["budget"] = (f.annual_budget, f.cells.get("annual_budget", ""))
+    if f.initial_budget is not None:  # read only where a report states no 全年预算 (statements.py says why)
+        out["initial_budget"] = (f.initial_budget, f.cells.get("initial_budget", ""))
     if f.executed is not None:
         out["executed"] = (f.executed, f.cells.get("executed", ""))
     rate = printed_rate(f)
@@ -77,7 +81,7 @@ def _agrees(key: str, stated: float | str, form: float | str, raw: str) -> bool:
         return str(stated) == str(form)
     if key in ("level1_count", "level2_count", "year"):
         return round(stated) == round(form)
-    scale = 10000.0 if key in ("budget", "executed", "balance") and "万" not in raw and "元" in raw else 1.0
+    scale = 10000.0 if key in AMOUNTS and "万" not in raw and "元" in raw else 1.0
     digits = _decimals(raw)
     # stated in its own unit: 元 amounts were turned into 万元 by the reader, so compare in 元 again
     gap: float = abs(round(form * scale, digits) - round(stated * scale, digits))
@@ -87,7 +91,7 @@ def _agrees(key: str, stated: float | str, form: float | str, raw: str) -> bool:
 def _shown(key: str, value: float | str) -> str:
     if isinstance(value, str):
         return f"“{value}”"
-    if key in ("budget", "executed", "balance"):
+    if key in AMOUNTS:
         return money(value) + " 万元"
     if key == "rate":
         return num(value) + "%"

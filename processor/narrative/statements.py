@@ -1,17 +1,27 @@
 """The statements of a 绩效自评报告 that restate its form (docs/narrative.md, "Sentences that restate the form"),
-and the sections the report has: what checking a submitted report against its form compares (issue 18).
+and the sections the report has: what checking a submitted report against its form compares (issue 18). The title,
+the headings and the lines that are not the report's text are found by headings.py.
 
 The reader is deliberately narrow: a wrong mismatch finding is worse than a missed one, so a figure is taken only
 when the words around it say plainly which of the form's figures it restates. The decisions:
 
-- 全年预算 (全年预算数, 预算资金, 预算数, 项目资金全年为…, 资金总额) is the budget. 年初预算 is never taken: the form
-  has both columns, the comparison is with 全年预算数, and a report that names only its 年初预算 may differ from the
-  全年预算 after an adjustment without being wrong. A budget word qualified by a source or a level (财政拨款, 上年结转,
-  其他资金, 其中, 中央/省级/市级/县级, 追加 …) is a part, not the budget, and is not taken either.
+- 全年预算 (全年预算数, 预算资金, 预算数, 预算安排, 项目资金全年为…, 资金总额) is the budget. A budget word qualified by
+  a source or a level (财政拨款, 上年结转, 其他资金, 其中, 中央/省级/市级/县级, 追加 …) is a part, and is not taken.
+- 年初预算 is not the budget: the comparison of `budget` is with the form's 全年预算数, which may differ from the
+  年初预算数 after an adjustment without the report being wrong. A report that states no 全年预算 anywhere but states
+  its 年初预算 gives that as `initial_budget`, the form's 年初预算数 column, which it does restate; beside a stated
+  全年预算 it is context and is dropped. Whether the form has a 年初预算数 to compare it with is the comparison's
+  business (compare.form_values): a form without one gives no finding, and the figure is never held against the
+  全年预算数.
 - Allocations are not budgets: `拨付160万元至相应社区`, `工作经费为40万元`, and the seed's `2021年─2023年市财政局每年
   安排200万元` in 项目概况 (a three-year plan, stated before the year's budget is: the year's 全年预算 may have been
-  adjusted from it, and section 四 restates the year's figure in budget words anyway).
-- 执行数 / 实际支出 / 全年支出 / 累计支出 are the spending; 已支出, 共支出, 拨付 are not (they are often parts).
+  adjusted from it, and section 四 restates the year's figure in budget words anyway); so is `每年预算安排`.
+- 执行数 / 实际支出 / 全年支出 / 累计支出 / 共支出 / 共计支出 are the spending, when nothing qualifies them (全市共支出,
+  社区共计支出 are parts); 已支出 and 拨付 are not (they are often parts).
+- A total and its parts: the figure before 其中 is the project's. In the scope of a 其中 (to the end of its sentence,
+  across ；, or to the bracket around it) a budget, spending, balance or rate is a part when the same figure was stated
+  before the 其中 in the paragraph, or when the 其中 opens its sentence (the total was said before it). Another
+  figure after the parts is the project's again: `全年预算数200万元，其中财政拨款150万元，全年执行数200万元`.
 - 结余 / 结余资金 / 无结余 are the balance; 结转 is not (上年结转资金 is a source of money, not what was left).
 - 执行率 / 使用率 / 支出率, qualified by 预算/资金/项目 or by nothing, are the rate; `验收率达到100%` and the like are not.
 - The total needs a word that means the project's total (综合得分, 自评得分, 总得分, 本项目得分 …); 总分 alone is the
@@ -20,7 +30,7 @@ when the words around it say plainly which of the form's figures it restates. Th
   a 为/是/： or quotes, so that `评价结果中，…` is not read as 中.
 - Indicator counts: `N个一级指标` / `一级指标N个`; a 二级 count only in a sentence that also counts the 一级 indicators
   or names the 指标体系, and not after 其中/下设 (those count the 二级 groups of one 一级 group).
-- The year and the project name come from the title only (years in the body are ranges, plans and dates).
+- The year and the project name come from the title only (headings.title_of).
 - The review note a draft opens with (【审核提示…】 up to the first heading) is not the report's text and is skipped.
 - Everything from the 附件 line on (the form itself, as a table) is not read: it is the form, not a restatement.
 - A table-layout report: a cell that is a label (综合得分, 全年预算数（万元） …) followed by a value cell gives the same
@@ -33,25 +43,23 @@ Amounts are in 万元 (元 ÷ 10000, 亿元 × 10000); a rate in percent; counts
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from processor.core.model import Statement
+from processor.narrative.headings import (
+    NOTE_SCORE,
+    SECTION_TITLES,
+    SECTIONS,
+    attachment,
+    opens_note,
+    section_of,
+    title_of,
+)
+from processor.narrative.text import NUM, ParaLike, Text, count_value, number, sentences, squash, wan
 
-
-class ParaLike(Protocol):
-    """What extract reads of a paragraph (processor.narrative.docxtext.Para has this shape)."""
-
-    @property
-    def number(self) -> int: ...
-
-    @property
-    def text(self) -> str: ...
-
-    @property
-    def cells(self) -> tuple[str, ...]: ...
+# the names other modules import from here (link, compare, reading, the tests): the outline's are re-exported
+__all__ = ["GRADES", "SECTIONS", "SECTION_TITLES", "Stated", "extract", "section_of"]
 
 
 @dataclass(frozen=True)
@@ -62,113 +70,16 @@ class Stated:
     year: int | None  # the year stated in the title
 
 
-SECTIONS: dict[str, tuple[str, ...]] = {
-    "overview": ("项目概况", "基本情况"),
-    "work": ("绩效自评工作开展情况", "绩效评价工作开展情况", "自评工作开展情况", "评价工作开展情况"),
-    "conclusion": ("综合评价结论", "综合评价情况及评价结论", "评价结论", "自评结论"),
-    "analysis": ("绩效目标实现情况分析", "绩效指标分析", "绩效指标完成情况", "绩效目标实现情况", "绩效评价指标分析",
-                 "绩效目标完成情况", "项目绩效情况", "绩效情况分析"),
-    "problems": ("存在的问题", "问题及原因", "改进措施", "有关建议", "主要问题"),
-    "application": ("结果拟应用和公开", "应用和公开", "结果应用", "应用"),
-    "other": ("其他需要说明的问题", "其他需要说明的事项", "其他说明"),
-}
-
-SECTION_TITLES: dict[str, str] = {
-    "overview": "项目概况",
-    "work": "绩效自评工作开展情况",
-    "conclusion": "综合评价结论",
-    "analysis": "绩效目标实现情况分析",
-    "problems": "存在的问题和改进措施",
-    "application": "绩效自评结果拟应用和公开情况",
-    "other": "其他需要说明的问题",
-}
-
-# the order a heading is classified in: the narrower words first ("其他需要说明的问题" is not 存在的问题)
-_SECTION_ORDER = ("other", "application", "problems", "conclusion", "work", "analysis", "overview")
-
 GRADES: dict[str, str] = {
     "优": "优", "优秀": "优", "良": "良", "良好": "良", "中": "中", "中等": "中", "合格": "中", "及格": "中",
     "差": "差", "较差": "差", "不合格": "差",
 }
 
-
-# ---------------------------------------------------------------- text as written ↔ text as matched
-
-
-@dataclass(frozen=True)
-class _Text:
-    """NFKC of a text (full-width digits, ％, ：, （） half-width; the full-width comma kept, so that 1，200 is two
-    numbers, not one), with each character's index in the text as written."""
-
-    orig: str
-    norm: str
-    pos: tuple[int, ...]
-
-    @classmethod
-    def of(cls, text: str) -> _Text:
-        chars: list[str] = []
-        pos: list[int] = []
-        for i, ch in enumerate(text):
-            out = ch if ch in "，。、" else unicodedata.normalize("NFKC", ch)
-            for c in out:
-                chars.append(c)
-                pos.append(i)
-        return cls(text, "".join(chars), tuple(pos))
-
-    def written(self, start: int, end: int) -> str:
-        if start >= end:
-            return ""
-        return self.orig[self.pos[start]:self.pos[end - 1] + 1]
-
-
-_SENTENCE_END = re.compile(r"[。;!?\n]")
 _CLAUSE_END = re.compile(r"[，,:;。]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def _sentences(t: _Text) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(t.norm):
-        out.append((start, m.end()))
-        start = m.end()
-    if start < len(t.norm):
-        out.append((start, len(t.norm)))
-    return out
-
-
-# ---------------------------------------------------------------- numbers
-
-_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-_MONEY = _NUM + r"\s*(?P<unit>亿元|万元|元)"
+_MONEY = NUM + r"\s*(?P<unit>亿元|万元|元)"
 _CONN = r"\s*(?:为|是|:|共计|共|合计|总计|达到|达|计|约)?\s*"
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _COUNT = r"\d+|[一二两三四五六七八九十]+"
-
-
-def _number(text: str) -> float:
-    return float(text.replace(",", ""))
-
-
-def _wan(num: str, unit: str) -> float:
-    x = _number(num)
-    scale = {"亿元": 10000.0, "万元": 1.0, "元": 0.0001}[unit]
-    return round(x * scale, 6)
-
-
-def _count(text: str) -> float | None:
-    if text.isdigit():
-        return float(text)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        if len(tens) > 1 or len(ones) > 1:
-            return None
-        t = _CN_DIGITS.get(tens, -1) if tens else 1
-        o = _CN_DIGITS.get(ones, -1) if ones else 0
-        return float(t * 10 + o) if t >= 0 and o >= 0 else None
-    if len(text) == 1 and text in _CN_DIGITS:
-        return float(_CN_DIGITS[text])
-    return None
 
 
 # ---------------------------------------------------------------- the sentence patterns
@@ -218,16 +129,19 @@ def _amount_ok(c: _Context) -> bool:
     return _free(c.before) and not any(w in c.clause for w in _PART_WORDS)
 
 
-_BUDGET = re.compile(r"(?:(?:全年|调整后|年度)?预算(?:总数|总额|金额|资金|数|额)?|资金全年(?:预算数?)?|资金总额|总预算)"
+_BUDGET_TAIL = r"(?:安排(?:资金|经费)?|总数|总额|金额|资金|数|额)?"
+_BUDGET = re.compile(r"(?:(?:全年|调整后|年度)?预算" + _BUDGET_TAIL + r"|资金全年(?:预算数?)?|资金总额|总预算)"
                      + _CONN + _MONEY)
+_INITIAL = re.compile(r"年初(?:批复)?预算" + _BUDGET_TAIL + _CONN + _MONEY)
 _EXECUTED = re.compile(r"(?:(?:全年|预算|实际)?执行(?:数|金额|资金)|实际(?:支出|使用|执行)(?:数|金额|资金)?"
-                       r"|(?:全年|累计)支出(?:数|金额|资金)?|支出数)" + _CONN + _MONEY)
+                       r"|(?:(?:全年|年度)?(?:累计共计|累计共|累计|共计|共)|全年)支出(?:数|金额|资金)?|支出数)"
+                       + _CONN + _MONEY)
 _BALANCE = re.compile(r"(?:结转结余|结余结转|资金结余|结余)(?:资金)?" + _CONN + _MONEY)
 _NO_BALANCE = re.compile(r"(?:无|没有|未产生|不存在)(?:资金)?结余")
 _RATE = re.compile(r"(?:预算|资金|项目|全年|年度|总体)?(?:执行率|使用率|支出率)\s*(?:为|是|:|达到了|达到|达)?\s*"
-                   + _NUM + r"\s*%")
+                   + NUM + r"\s*%")
 _TOTAL = re.compile(r"(?P<word>综合(?:自评)?(?:得分|评分|分数)|(?:自评|评价|绩效评价|最终)总(?:得)?分|总得分|最终得分"
-                    r"|自评(?:得分|分数)|评价得分|得分|评分)\s*(?:为|是|:|共|达到|达)?\s*" + _NUM + r"\s*分")
+                    r"|自评(?:得分|分数)|评价得分|得分|评分)\s*(?:为|是|:|共|达到|达)?\s*" + NUM + r"\s*分")
 _GRADE = re.compile(r"(?:(?:综合|自评|评价|绩效|评定|考评)?等级|等次|评价结果|评定结果|自评结果|评价结论|综合评价)"
                     r"\s*(?P<conn>为|是|:|评定为|评为|确定为|定为|属于|达到)?\s*(?P<open>[“\"'‘「『])?"
                     r"(?P<grade>优秀|良好|不合格|合格|较差|中等|及格|优|良|中|差)"
@@ -284,7 +198,7 @@ def _find(sentence: str) -> list[_Hit]:
             hits.append(_Hit(key, v, m.start(), start, end))
 
     def money(m: re.Match[str]) -> float:
-        return _wan(m.group("num"), m.group("unit"))
+        return wan(m.group("num"), m.group("unit"))
 
     def amount(m: re.Match[str], c: _Context) -> bool:
         return _amount_ok(c)
@@ -296,14 +210,15 @@ def _find(sentence: str) -> list[_Hit]:
         return True
 
     def count(m: re.Match[str]) -> float | None:
-        return _count(m.group("n") or m.group("m"))
+        return count_value(m.group("n") or m.group("m"))
 
     each("budget", _BUDGET, money, amount)
+    each("initial_budget", _INITIAL, money, amount)
     each("executed", _EXECUTED, money, amount)
     each("balance", _BALANCE, money, balance)
     each("balance", _NO_BALANCE, lambda m: 0.0, balance, raw=None)
-    each("rate", _RATE, lambda m: round(_number(m.group("num")), 6), _rate_ok)
-    each("total", _TOTAL, lambda m: _number(m.group("num")), _total_ok)
+    each("rate", _RATE, lambda m: round(number(m.group("num")), 6), _rate_ok)
+    each("total", _TOTAL, lambda m: number(m.group("num")), _total_ok)
     each("grade", _GRADE, lambda m: GRADES[m.group("grade")], _grade_ok, raw="grade")
     level1 = list(_LEVEL["level1_count"].finditer(sentence))
     each("level1_count", _LEVEL["level1_count"], count, always, raw="nraw|mraw")
@@ -321,6 +236,7 @@ def _find(sentence: str) -> list[_Hit]:
 _LABELS: dict[str, str] = {
     **dict.fromkeys(("全年预算数", "全年预算", "调整后预算数", "预算数", "预算资金", "项目预算", "预算金额", "预算总额",
                      "全年预算资金"), "budget"),
+    **dict.fromkeys(("年初预算数", "年初预算", "年初预算资金"), "initial_budget"),
     **dict.fromkeys(("全年执行数", "执行数", "实际支出", "实际支出数", "支出数", "实际执行数", "执行金额", "全年支出"),
                     "executed"),
     **dict.fromkeys(("结余资金", "结余", "资金结余", "结转结余"), "balance"),
@@ -331,16 +247,13 @@ _LABELS: dict[str, str] = {
     **dict.fromkeys(("一级指标数", "一级指标个数", "一级指标数量"), "level1_count"),
     **dict.fromkeys(("二级指标数", "二级指标个数", "二级指标数量"), "level2_count"),
 }
+_AMOUNTS = ("budget", "initial_budget", "executed", "balance")
 _UNIT_NOTE = re.compile(r"\((亿元|万元|元|%)\)|单位:(亿元|万元|元)")
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", _Text.of(text).norm)
 
 
 def _label(cell: str) -> tuple[str | None, str]:
     """(key, unit written in the label) of a label cell, e.g. 全年预算数（万元） → (budget, 万元)."""
-    flat = _squash(cell).rstrip(":")
+    flat = squash(cell).rstrip(":")
     unit = _UNIT_NOTE.search(flat)
     bare = re.sub(r"\([^)]*\)", "", flat)
     return _LABELS.get(bare), (unit.group(1) or unit.group(2)) if unit else ""
@@ -348,33 +261,33 @@ def _label(cell: str) -> tuple[str | None, str]:
 
 def _cell_value(key: str, cell: str, unit: str, row_unit: str) -> tuple[float | str, str] | None:
     """(value, raw) of a value cell for a label, or None when it is not one (another label, empty, no unit)."""
-    t = _Text.of(cell.strip())
+    t = Text.of(cell.strip())
     flat = t.norm.strip()
     if key == "grade":
         m = re.fullmatch(r"[“\"'‘]?(优秀|良好|不合格|合格|较差|中等|及格|优|良|中|差)[”\"'’]?(?:等级|级)?", flat)
         return (GRADES[m.group(1)], cell.strip()) if m else None
-    m = re.fullmatch(_NUM + r"\s*(?P<unit>亿元|万元|元|%|分|个|项)?", flat)
+    m = re.fullmatch(NUM + r"\s*(?P<unit>亿元|万元|元|%|分|个|项)?", flat)
     if not m:
         return None
     written = m.group("unit") or ""
-    if key in ("budget", "executed", "balance"):
+    if key in _AMOUNTS:
         u = written or unit or row_unit
         if u not in ("亿元", "万元", "元"):
             return None  # an amount without a unit is not read: 元 and 万元 both occur
-        return _wan(m.group("num"), u), cell.strip()
+        return wan(m.group("num"), u), cell.strip()
     if key == "rate":
         if "%" not in (written, unit):
             return None
-        return round(_number(m.group("num")), 6), cell.strip()
+        return round(number(m.group("num")), 6), cell.strip()
     if key == "total":
-        return (_number(m.group("num")), cell.strip()) if written in ("", "分") else None
-    c = _count(m.group("num"))
+        return (number(m.group("num")), cell.strip()) if written in ("", "分") else None
+    c = count_value(m.group("num"))
     return (c, cell.strip()) if c is not None and written in ("", "个", "项") else None
 
 
 def _row(cells: tuple[str, ...]) -> list[tuple[str, float | str, str]]:
     """(key, value, raw) of each label cell followed by its value cell."""
-    flat = [_squash(c) for c in cells]
+    flat = [squash(c) for c in cells]
     row_unit = next((u.group(1) or u.group(2) for f in flat if (u := _UNIT_NOTE.search(f)) and
                      (u.group(1) or u.group(2)) in ("亿元", "万元", "元")), "")
     out: list[tuple[str, float | str, str]] = []
@@ -391,93 +304,39 @@ def _row(cells: tuple[str, ...]) -> list[tuple[str, float | str, str]]:
     return out
 
 
-# ---------------------------------------------------------------- headings and the title
+# ---------------------------------------------------------------- a total and its parts
 
-_NUMBERING = re.compile(r"^\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+\s*[、.]|\([一二三四五六七八九十\d]+\)"
-                        r"|\d+\s*[、.](?!\d))\s*")
-_YEAR = re.compile(r"(?P<y>\d{4}|[〇零一二三四五六七八九]{4})\s*年度?")
+_PERIOD = re.compile(r"[。!?\n]")  # a ； does not end a 其中's scope: the parts are listed with it
+_ASIDE = re.compile(r"\([^()]*\)")
+_SHARED = ("budget", "initial_budget", "executed", "balance", "rate")  # the figures a total and its parts share
 
 
-def section_of(text: str) -> str | None:
-    """The SECTIONS key of a heading line (numbered 一、/（一）/1./第一部分/7、, or a short line by itself)."""
-    flat = _squash(text)
-    m = _NUMBERING.match(flat)
-    if m:
-        head = re.split(r"[。:]", flat[m.end():], maxsplit=1)[0]
-        if len(head) > 40:
-            return None
-    elif len(flat) <= 30 and not flat.endswith(("。", ";")):
-        head = flat
-    else:
+def _qizhong(norm: str, at: int) -> tuple[int, bool] | None:
+    """The 其中 whose scope the figure at `at` is in: (where it is, whether it opens its sentence), or None. An aside
+    in brackets that closed before the figure closed a 其中 inside it: （其中上级补助执行数120万元），执行率90%."""
+    start = max((m.end() for m in _PERIOD.finditer(norm, 0, at)), default=0)
+    head = norm[start:at]
+    while (shut := _ASIDE.sub(lambda m: "#" * len(m.group()), head)) != head:
+        head = shut
+    q = head.rfind("其中")
+    if q < 0:
         return None
-    for key in _SECTION_ORDER:
-        if any(w in head for w in SECTIONS[key]):
-            return key
-    return None
+    return start + q, not re.search(r"\w", head[:q])
 
 
-def _attachment(text: str) -> bool:
-    flat = _squash(text)
-    return flat.startswith(("附件", "附表")) and len(flat) <= 30
-
-
-def _year_of(text: str) -> tuple[int, str] | None:
-    m = _YEAR.search(_Text.of(text).norm)
-    if not m:
-        return None
-    y = m.group("y")
-    digits = y if y.isdigit() else "".join(str(_CN_DIGITS[c]) for c in y)
-    year = int(digits)
-    return (year, m.group(0)) if 1990 <= year <= 2100 else None
-
-
-def _name_of(title: str) -> str:
-    flat = _squash(title)
-    flat = re.sub(r"\([^)]*稿\)$", "", flat)
-    m = _YEAR.search(flat)
-    if m:
-        flat = flat[m.end():]
-    flat = re.sub(r"^关于", "", flat)
-    flat = re.sub(r"(?<=项目)支出(?=绩效)", "", flat)
-    flat = re.sub(r"的?(?:绩效自评|绩效评价|自评)报告$", "", flat)
-    return flat
-
-
-def _title_lines(paragraphs: Sequence[ParaLike]) -> list[ParaLike]:
-    """The title: the line before the first heading that holds 报告, with the line above it when the title is set on
-    two lines (the seed: `2021年度城市基层党建工作` / `专项资金绩效自评报告`)."""
-    lines: list[ParaLike] = []
-    for p in paragraphs:
-        if p.cells:
-            break
-        if not p.text.strip():
+def _wholes(norm: str, hits: list[tuple[int, int, _Hit]]) -> list[tuple[int, int, _Hit]]:
+    """The hits of one text (each with its sentence's span) less the parts of a total: a part's figure is not the
+    project's, and held against the form it would report a contradiction the department did not write."""
+    kept: list[tuple[int, int, _Hit]] = []
+    for s, e, h in sorted(hits, key=lambda x: x[0] + x[2].at):
+        scope = _qizhong(norm, s + h.at) if h.key in _SHARED else None
+        if scope is not None and (scope[1] or any(k.key == h.key and a + k.at < scope[0] for a, _, k in kept)):
             continue
-        if section_of(p.text) is not None:
-            break
-        if re.fullmatch(r"附[件表]\d*", _squash(p.text)):
-            continue
-        lines.append(p)
-    for k, p in enumerate(lines):
-        if "报告" in p.text and len(_squash(p.text)) <= 60 and "。" not in p.text:
-            flat = _squash(p.text)
-            prev = lines[k - 1] if k else None
-            if (prev is not None and not _YEAR.match(flat) and not flat.startswith("关于")
-                    and len(_squash(prev.text)) <= 30 and not re.search(r"[。，,]", prev.text)):
-                return [prev, p]
-            return [p]
-    return []
+        kept.append((s, e, h))
+    return kept
 
 
 # ---------------------------------------------------------------- extract
-
-
-_NOTE_SCORE = "按评分规则复核"
-
-
-def _opens_note(text: str) -> bool:
-    """A selfeval draft opens with a yellow 审核提示 (findings, a recomputed score) above its first heading: it is to
-    be deleted before the report is final, and its figures are not the report's."""
-    return _squash(text).startswith("【审核提示")
 
 
 def extract(paragraphs: Sequence[ParaLike], title: str = "") -> Stated:
@@ -485,26 +344,20 @@ def extract(paragraphs: Sequence[ParaLike], title: str = "") -> Stated:
     `title` is the report's title when the caller knows it; else it is read from the lines above the first heading."""
     found: list[tuple[int, int, Statement]] = []  # (order of paragraph, position, statement)
     sections: list[str] = []
-    heads = _title_lines(paragraphs)
-    title_text = title.strip() or "".join(p.text.strip() for p in heads)
-    year: int | None = None
-    name = _name_of(title_text) if title_text else ""
-    y = _year_of(title_text) if title_text else None
-    if y is not None:
-        year = y[0]
-        at = next((p.number for p in heads if y[1] in _Text.of(p.text).norm), heads[0].number if heads else 0)
-        found.append((-1, 0, Statement("year", float(year), at, title_text, y[1])))
+    head = title_of(paragraphs, title)
+    if head.year is not None:
+        found.append((-1, 0, Statement("year", float(head.year), head.paragraph, head.text, head.year_raw)))
 
     in_note = False
     for order, p in enumerate(paragraphs):
         texts = [c for c in p.cells if c.strip()] if p.cells else [p.text]
         if not texts:
             continue
-        if sections and _attachment(texts[0]):
+        if sections and attachment(texts[0]):
             break  # the 附件: the form itself, not a restatement of it
         key = section_of(texts[0])
-        in_note = (in_note or _opens_note(texts[0])) and key is None  # the whole note, up to the first heading
-        if in_note or _squash(texts[0]).startswith(_NOTE_SCORE):  # the note's recomputed score, even on its own
+        in_note = (in_note or opens_note(texts[0])) and key is None  # the whole note, up to the first heading
+        if in_note or squash(texts[0]).startswith(NOTE_SCORE):  # the note's recomputed score, even on its own
             continue
         if key is not None and key not in sections:
             sections.append(key)
@@ -513,19 +366,19 @@ def extract(paragraphs: Sequence[ParaLike], title: str = "") -> Stated:
             for k, value, raw in _row(p.cells):
                 found.append((order, 0, Statement(k, value, p.number, quote, raw)))
         for text in texts:
-            t = _Text.of(text)
-            for s, e in _sentences(t):
-                sentence = t.norm[s:e]
-                quote = t.written(s, e).strip()
-                for h in _find(sentence):
-                    raw = t.written(s + h.start, s + h.end)
-                    found.append((order, s + h.at, Statement(h.key, h.value, p.number, quote, raw)))
+            t = Text.of(text)
+            hits = [(s, e, h) for s, e in sentences(t) for h in _find(t.norm[s:e])]
+            for s, e, h in _wholes(t.norm, hits):
+                raw = t.written(s + h.start, s + h.end)
+                found.append((order, s + h.at, Statement(h.key, h.value, p.number, t.written(s, e).strip(), raw)))
 
     found.sort(key=lambda f: (f[0], f[1]))
+    if any(st.key == "budget" for _, _, st in found):  # the 全年预算 stated: the 年初 one beside it is context
+        found = [f for f in found if f[2].key != "initial_budget"]
     seen: set[tuple[str, float | str, int]] = set()
     out: list[Statement] = []
     for _, _, st in found:
         if (st.key, st.value, st.paragraph) not in seen:
             seen.add((st.key, st.value, st.paragraph))
             out.append(st)
-    return Stated(tuple(out), tuple(sections), name, year)
+    return Stated(tuple(out), tuple(sections), head.name, head.year)
