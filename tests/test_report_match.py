@@ -73,7 +73,7 @@ def test_the_department_from_folder_file_name_or_text() -> None:
 
 def test_form_values_are_the_forms_own(seed_project: Project) -> None:
     values = {k: v for k, (v, _) in form_values(seed_project).items()}
-    assert values == {"total": 99.0, "grade": "优", "budget": 200.0, "executed": 200.0, "rate": 100.0,
+    assert values == {"total": 99.0, "grade": "优", "budget": 200.0, "initial_budget": 200.0, "executed": 200.0, "rate": 100.0,
                       "balance": 0.0, "level1_count": 2.0, "level2_count": 6.0, "year": 2021.0}
 
 
