@@ -6,9 +6,10 @@ results rather than field codes, hidden runs out), and each paragraph or table r
 表格1第3行). python-docx is not used to read: it drops text boxes, tracked insertions, hyperlinks and content
 controls, and it parses the file without the guard's limits.
 
-The file reaches lxml only after the guard that protects the workbook reader (processor.read.guard.inspect_zip)
-has checked the zip's sizes, member count, compression ratios and DTDs; the parts read here are checked for a
-DTD once more, and parsed with entities, network and huge trees off.
+The file reaches lxml only after the guard that protects the workbook reader (processor.read.guard.inspect_zip,
+called with format "docx" so that its refusals name a Word 文档, not a 工作簿) has checked the zip's sizes, member
+count, compression ratios and DTDs; the parts read here are checked for a DTD once more, and parsed with entities,
+network and huge trees off.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
 
 from processor.core.findings import finding
-from processor.read.guard import MB, Refused, inspect_zip
+from processor.read.guard import MB, Refused, inspect_zip, refusal
 
 DOCUMENT = "word/document.xml"
 CORE = "docProps/core.xml"
@@ -150,11 +151,12 @@ def _part(zf: zipfile.ZipFile, name: str) -> bytes:
 
 
 def _parse(xml: bytes, member: str) -> etree._Element:
-    """Parse one part, refusing a DTD first: the guard skips a part whose first 64 bytes do not look like XML,
-    which XML allows (whitespace may precede a DOCTYPE), so the check is repeated here on the whole part."""
+    """Parse one part, refusing a DTD first. The guard has refused one in every XML part already; these are the
+    parts handed to a parser, so the check is repeated here on the whole part, owing nothing to how the guard
+    decides what is XML (and once more on what lxml saw, below)."""
     probe = xml.replace(b"\x00", b"") if xml[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in xml[:4] else xml
     if m := _DTD.search(probe):
-        raise Refused(finding("file-xml-dtd", member=member, what=m.group(0).decode("ascii").upper()))
+        raise refusal("file-xml-dtd", "docx", member=member, what=m.group(0).decode("ascii").upper())
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
                              dtd_validation=False, remove_comments=True, remove_pis=True, collect_ids=False)
     try:
@@ -164,7 +166,7 @@ def _parse(xml: bytes, member: str) -> etree._Element:
         raise Refused(finding("file-damaged", detail=f"{member} 不是完整的 XML：{detail}")) from exc
     info = root.getroottree().docinfo
     if info.doctype or info.internalDTD is not None:
-        raise Refused(finding("file-xml-dtd", member=member, what="<!DOCTYPE"))
+        raise refusal("file-xml-dtd", "docx", member=member, what="<!DOCTYPE")
     return root
 
 

@@ -1,5 +1,8 @@
 """Look inside a workbook before calamine does: hostile files become findings, never a dead process.
 
+The same zip checks stand in front of the Word report reader (processor/narrative/docxtext.py, format "docx"),
+whose refusals are worded for a 文档 rather than a 工作簿 (refusal()).
+
 calamine trusts what it reads. A zip whose 1 MB inflates to gigabytes, an XML entity declaration, or a
 single stray value at XFD1048576 (calamine then allocates a dense range of 1.7 × 10^10 cells and the
 process aborts) would each take the whole batch down. This module reads the container itself, cheaply
@@ -7,7 +10,8 @@ and with bounded memory, and says what must not be handed to calamine:
 
 - zip-based formats (xlsx, xlsm, xlsb, ods): the declared sizes, member count and compression ratios,
   then every member inflated through a bounded stream (declared sizes are not trusted: a member that
-  inflates to more than it declares is refused), scanning XML for `<!DOCTYPE`/`<!ENTITY` on the way;
+  inflates to more than it declares is refused), scanning XML for `<!DOCTYPE`/`<!ENTITY` on the way
+  (in any part named as XML, or whose first byte after its leading whitespace, however long, is `<`);
 - the cell extent of every worksheet (xlsx/xlsm sheet XML, ods content.xml, xls BIFF records), counted
   from A1 the way the reader materialises it, against the limits below.
 
@@ -27,7 +31,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from processor.core.findings import finding
@@ -54,6 +58,42 @@ class Refused(Exception):
     def __init__(self, found: Finding) -> None:
         super().__init__(found.message)
         self.finding = found
+
+
+# The guard's refusals as a Word report (format "docx") is told them: the catalogue words them for a workbook
+# (工作簿, Excel, .xlsx), and a department told to re-save its report as .xlsx looks for the wrong file. Same
+# codes (ledgers and profiles refer to them), same placeholders; file-damaged names no kind of file and is shared.
+_DOCX_WORDING: dict[str, tuple[str, str]] = {
+    "file-too-large": (
+        "Word 文档解压后共 {size} MB（文件本身 {packed} MB），超过处理上限 {limit} MB，未打开。",
+        "绩效自评报告通常只有几十到几百 KB：请在 Word 或 WPS 中删除或压缩文档中的图片（“压缩图片”）和嵌入的附件，"
+        "另存为 .docx 后重新提交。"),
+    "file-too-many-parts": (
+        "Word 文档压缩包内有 {count} 个部件，超过处理上限 {limit} 个，未打开。",
+        "请在 Word 或 WPS 中删除文档中多余的图片和嵌入对象（或把正文复制到新文档），另存为 .docx 后重新提交。"),
+    "file-bomb": (
+        "Word 文档中的“{member}”压缩后只有 {packed} MB，解压后声明为 {size} MB（压缩比约 {ratio}:1，上限 {limit}:1），"
+        "疑似“压缩炸弹”，为安全起见未打开。",
+        "正常的报告不会这样：请用 Word 或 WPS 重新保存一份正常的文档（.docx）后提交；来源不明的文件请勿打开。"),
+    "file-size-forged": (
+        "Word 文档中的“{member}”声明解压后为 {declared} MB，实际解压后已达 {actual}：压缩包的大小信息是伪造或损坏的，"
+        "为安全起见未打开。",
+        "请用 Word 或 WPS 重新保存一份正常的文档（.docx）后提交；来源不明的文件请勿打开。"),
+    "file-xml-dtd": (
+        "Word 文档中的“{member}”含有 XML 文档类型或实体声明（{what}），正常的 Word/WPS 文件从不包含这种内容，"
+        "为安全起见未打开。",
+        "请在 Word 或 WPS 中打开该文件，“另存为”新的 .docx 后重新提交；来源不明的文件请勿打开。"),
+}
+
+
+def refusal(code: str, fmt: str, **fields: str) -> Refused:
+    """The refusal `code` for a file of format `fmt`: the catalogue's finding, worded for a Word report when fmt
+    is "docx" (a workbook's wording is the catalogue's, byte for byte: the golden outputs hold it)."""
+    found = finding(code, **fields)
+    if fmt == "docx" and code in _DOCX_WORDING:
+        message, hint = _DOCX_WORDING[code]
+        found = replace(found, message=message.format(**fields), hint=hint.format(**fields))
+    return Refused(found)
 
 
 @dataclass(frozen=True)
@@ -118,15 +158,17 @@ _WORKBOOK_PARTS = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedSt
 
 
 def inspect_zip(data: bytes, fmt: str) -> list[Extent]:
-    """Check a zip-based workbook; return the extents of its worksheets (xlsx/xlsm, ods).
+    """Check a zip-based workbook (fmt one of ZIP_FORMATS) or Word report ("docx"); return the extents of
+    its worksheets (xlsx/xlsm, ods).
 
-    Raises Refused for a bomb, a forged size, a DTD, or (ods) an oversized sheet. Returns the extents of
-    xlsx/xlsm worksheets so the reader can skip the oversized ones; an empty list where none were scanned.
+    Raises Refused for a bomb, a forged size, a DTD, or (ods) an oversized sheet, worded for the kind of file
+    `fmt` names. Returns the extents of xlsx/xlsm worksheets so the reader can skip the oversized ones; an
+    empty list where none were scanned.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
-            _check_declared(infos, len(data))
+            _check_declared(infos, len(data), fmt)
             sheets = xlsx_sheet_paths(data, zf) if fmt in ("xlsx", "xlsm") else {}
             extents: list[Extent] = []
             for info in infos:
@@ -141,10 +183,10 @@ def inspect_zip(data: bytes, fmt: str) -> list[Extent]:
                 parsed = info.filename in sheets or info.filename in _WORKBOOK_PARTS
                 try:
                     try:
-                        _scan_member(data, zf, info, scan, parsed)
+                        _scan_member(data, zf, info, scan, parsed, fmt)
                     except _Restart:  # cells without positions: scan again, tracking every row and cell
                         scan = _XlsxCells(sheets[info.filename], exact=True)
-                        _scan_member(data, zf, info, scan, parsed)
+                        _scan_member(data, zf, info, scan, parsed, fmt)
                 except (zlib.error, zipfile.BadZipFile):
                     # a broken stream: calamine cannot inflate past the break either (and says the file is
                     # damaged if it needs this part); what came before it has been checked
@@ -161,21 +203,21 @@ def inspect_zip(data: bytes, fmt: str) -> list[Extent]:
     return extents
 
 
-def _check_declared(infos: list[zipfile.ZipInfo], packed: int) -> None:
+def _check_declared(infos: list[zipfile.ZipInfo], packed: int, fmt: str) -> None:
     if len(infos) > MAX_MEMBERS:
-        raise Refused(finding("file-too-many-parts", count=f"{len(infos):,}", limit=f"{MAX_MEMBERS:,}"))
+        raise refusal("file-too-many-parts", fmt, count=f"{len(infos):,}", limit=f"{MAX_MEMBERS:,}")
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_MIN_BYTES and ratio > MAX_RATIO:
-            raise Refused(finding("file-bomb", member=info.filename, packed=f"{info.compress_size / MB:,.2f}",
-                                  size=_mb(info.file_size), ratio=f"{ratio:,.0f}", limit=f"{MAX_RATIO}"))
+            raise refusal("file-bomb", fmt, member=info.filename, packed=f"{info.compress_size / MB:,.2f}",
+                          size=_mb(info.file_size), ratio=f"{ratio:,.0f}", limit=f"{MAX_RATIO}")
     total = sum(i.file_size for i in infos)
     if total > MAX_TOTAL_BYTES:
-        raise Refused(finding("file-too-large", size=_mb(total), packed=f"{packed / MB:,.2f}",
-                              limit=f"{MAX_TOTAL_BYTES // MB:,}"))
+        raise refusal("file-too-large", fmt, size=_mb(total), packed=f"{packed / MB:,.2f}",
+                      limit=f"{MAX_TOTAL_BYTES // MB:,}")
 
 
-def _inflate(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+def _inflate(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo, fmt: str) -> Iterator[bytes]:
     """A member's real content in chunks of at most CHUNK bytes, refusing a member that yields more than
     it declares (counted on, within MAX_TOTAL_BYTES, to show the figure).
 
@@ -191,8 +233,8 @@ def _inflate(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterato
                 if count > MAX_TOTAL_BYTES:
                     break
             actual = f"{MAX_TOTAL_BYTES // MB:,} MB 以上" if count > MAX_TOTAL_BYTES else f"{count / MB:,.2f} MB"
-            raise Refused(finding("file-size-forged", member=info.filename,
-                                  declared=f"{info.file_size / MB:,.2f}", actual=actual))
+            raise refusal("file-size-forged", fmt, member=info.filename,
+                          declared=f"{info.file_size / MB:,.2f}", actual=actual)
         yield chunk
 
 
@@ -242,32 +284,47 @@ def _dtd(buf: bytes, wide: bool) -> str | None:
 
 
 _MEDIA = re.compile(r"\.(?:svg|png|jpe?g|gif|bmp|emf|wmf|tiff?|wdp|ico)$", re.IGNORECASE)
+_XML_NAME = re.compile(r"\.(?:xml|rels|vml)$", re.IGNORECASE)
+# What may come before an XML part's first `<`: XML whitespace, a UTF-8 or UTF-16 byte-order mark, and the NUL
+# half of each UTF-16 character. A comment or processing instruction before a DOCTYPE starts with `<` itself.
+_NOT_BLANK = re.compile(rb"[^\xef\xbb\xbf\xff\xfe\x00 \t\r\n]")
+BLANK_HEAD = 4096  # a part opening with this much blank is scanned whatever follows
 
 
 def _scan_member(data: bytes, zf: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scanner,
-                 parsed: bool = False) -> None:
-    """Inflate one member, refusing a DTD in anything calamine may parse as XML: every `parsed` part
-    (sheets), and any other part that looks like XML, except pictures (an SVG may carry a DOCTYPE;
-    calamine never reads pictures) and binary parts (vbaProject.bin may hold any bytes)."""
+                 parsed: bool, fmt: str) -> None:
+    """Inflate one member, refusing a DTD in anything a reader may parse as XML: every `parsed` part
+    (sheets), every part named as XML (.xml, .rels, .vml), and any other part whose first byte after its
+    leading blank is `<`, except pictures (an SVG may carry a DOCTYPE; no reader here parses pictures) and
+    binary parts (vbaProject.bin may hold any bytes, an HTML page in a macro's text among them).
+
+    XML allows any amount of whitespace before a DOCTYPE, so no fixed head can show that a part is not XML:
+    the first byte is looked for across chunks, and a part whose first BLANK_HEAD bytes are all blank (XML
+    hiding what follows, or padding) is scanned to its end. Looking stops there, so a gigabyte of spaces
+    costs one find per chunk, not a byte-by-byte walk."""
     tail = b""
-    check: bool | None = True if parsed else None
-    wide = False
-    for chunk in _inflate(data, zf, info):
+    check: bool | None = True if parsed or _XML_NAME.search(info.filename) else None
+    if check is None and _MEDIA.search(info.filename):
+        check = False
+    wide: bool | None = None
+    blank = 0
+    for chunk in _inflate(data, zf, info, fmt):
+        if wide is None:  # UTF-16 text has a BOM or a NUL in its first characters
+            wide = chunk.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in chunk[:4]
         if check is None:
-            check = _looks_xml(chunk) and not _MEDIA.search(info.filename)
+            room = BLANK_HEAD - blank
+            if first := _NOT_BLANK.search(chunk, 0, room):
+                check = chunk[first.start()] == ord("<")
+            elif len(chunk) >= room:
+                check = True
+            else:
+                blank += len(chunk)
         if check:
-            if not tail:  # UTF-16 text has a BOM or a NUL in its first characters
-                wide = chunk.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in chunk[:4]
             window = tail + chunk if tail else chunk
             if what := _dtd(window, wide):
-                raise Refused(finding("file-xml-dtd", member=info.filename, what=what))
+                raise refusal("file-xml-dtd", fmt, member=info.filename, what=what)
             tail = window[-32:]
         scan.feed(chunk)
-
-
-def _looks_xml(head: bytes) -> bool:
-    text = head[:64].lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n")
-    return text.startswith(b"<")
 
 
 class _Restart(Exception):
@@ -465,7 +522,7 @@ def _small_member(data: bytes, zf: zipfile.ZipFile, name: str) -> bytes:
         return b""
     parts: list[bytes] = []
     size = 0
-    for chunk in _inflate(data, zf, info):
+    for chunk in _inflate(data, zf, info, "xlsx"):
         parts.append(chunk)
         size += len(chunk)
         if size > 16 * MB:
