@@ -19,8 +19,8 @@ $(STAMP): pyproject.toml
 # Reviews the shipped samples and writes the consolidated summary workbook into out/, then drafts each sample
 # project's 绩效自评报告（初稿） into out/自评报告/ (--force: make run rewrites its own drafts every time).
 run: $(STAMP)
-	$(BIN)/selfeval run samples/inbox --out out/
-	$(BIN)/selfeval draft samples/inbox --out out/自评报告/ --force
+	$(BIN)/selfeval run samples/inbox --out out/ --history samples/history
+	$(BIN)/selfeval draft samples/inbox --out out/自评报告/ --force --history samples/history
 
 # Regenerates the official blank templates committed under templates/ (tests compare them byte for byte).
 templates: $(STAMP)

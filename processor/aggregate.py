@@ -20,9 +20,11 @@ from processor.core.model import (
     SUPERSEDED,
     WAITING,
     FileResult,
+    Project,
     Report,
     Severity,
     Status,
+    YearFigures,
 )
 from processor.core.names import main_year
 from processor.review.profiles import shown_name
@@ -118,6 +120,7 @@ def aggregate(report: Report) -> Aggregate:
                 "warnings": sum(x.severity is Severity.WARNING for x in own),
                 "status": _status_shown(f, i), "version": p.version, "received": p.received,
                 "report": verdicts.get((f.path, i), "未提交" if any_reports else ""),
+                **previous_columns(p, a, b),
             })
         seen: dict[int | None, int] = {}
         for x in f.findings:
@@ -136,10 +139,12 @@ def aggregate(report: Report) -> Aggregate:
     projects = pd.DataFrame(project_rows, columns=[
         "path", "file", "index", "sheet", "department", "unit", "name", "year", "initial_budget", "annual_budget",
         "executed", "rate", "self_total", "computed_total", "diff", "self_grade", "computed_grade", "graded",
-        "profile", "layout", "errors", "warnings", "status", "version", "received", "report"])
+        "profile", "layout", "errors", "warnings", "status", "version", "received", "report", *HISTORY_KEYS])
     projects = projects.sort_values(["department", "name", "path", "index"], kind="stable").reset_index(drop=True)
-    for col in ("initial_budget", "annual_budget", "executed", "rate", "self_total", "computed_total", "diff"):
+    for col in ("initial_budget", "annual_budget", "executed", "rate", "self_total", "computed_total", "diff",
+                *HISTORY_KEYS[2:]):
         projects[col] = projects[col].astype("float64")
+    projects["history"] = projects["history"].astype("int64")
     findings = pd.DataFrame(finding_rows, columns=[
         "severity", "severity_zh", "code", "title", "department", "name", "path", "file", "index", "position",
         "sheet", "cell", "value", "message", "hint"])
@@ -150,6 +155,39 @@ def aggregate(report: Report) -> Aggregate:
                                              "warnings", "departments"])
     return Aggregate(projects, _departments(projects), findings, files, _overview(report, projects),
                      _grades(projects), _rules(findings), summarize("合计", projects))
+
+
+# 项目汇总's history columns (issue 19): how many earlier years were matched, 上年's year, its figures and the changes
+HISTORY_KEYS = ("history", "prev_year", "prev_self_total", "prev_computed_total", "prev_rate", "self_change",
+                "computed_change", "rate_change")
+
+
+def _change(now: float | None, before: float | None, scale: float = 1.0) -> float | None:
+    """This year's figure minus last year's, rounded to 2 decimals here, where it is made (a reader sees 1.5,
+    never 1.4999999999999)."""
+    return None if now is None or before is None else round((now - before) * scale, 2)
+
+
+def earlier_rate(year: YearFigures) -> float | None:
+    """An earlier year's 执行率 as 项目汇总 computes this year's (执行数 ÷ 全年预算数), so the years compare like with
+    like; the form's printed rate only where the figures are missing."""
+    rate = execution_rate(year.annual_budget, year.executed)
+    return year.rate if rate is None else rate
+
+
+def previous_columns(p: Project, annual_budget: float | None, executed: float | None) -> dict[str, Any]:
+    """The project beside its 上年: last year's totals and rate, and this year's minus them (the rate's change in
+    percentage points), last year's rate computed as this year's is (earlier_rate)."""
+    prev = p.previous
+    if prev is None:
+        return {"history": len(p.history), "prev_year": None, "prev_self_total": None, "prev_computed_total": None,
+                "prev_rate": None, "self_change": None, "computed_change": None, "rate_change": None}
+    prev_rate = earlier_rate(prev)
+    return {"history": len(p.history), "prev_year": prev.year, "prev_self_total": prev.self_total,
+            "prev_computed_total": prev.computed_total, "prev_rate": prev_rate,
+            "self_change": _change(p.self_total, prev.self_total),
+            "computed_change": _change(p.computed_total, prev.computed_total),
+            "rate_change": _change(execution_rate(annual_budget, executed), prev_rate, 100.0)}
 
 
 def _status_shown(f: FileResult, index: int) -> str:

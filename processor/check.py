@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -31,14 +31,10 @@ from processor.read.marker import is_marker, template_findings
 from processor.read.parse import FormParser
 from processor.read.workbook import DEFAULT_MAX_FILE_MB, ReadFailure, Sheet, check_cap, load
 from processor.review.checks import apply_severity, review
-from processor.review.profiles import Profile, detect, load_profile
+from processor.review.past import Earlier, attach
+from processor.review.profiles import Profile, detect, shipped
 
 T = TypeVar("T")
-
-
-@cache
-def _shipped(name: str) -> Profile:
-    return load_profile(name)
 
 
 def check_file(path: Path, shown: str | None = None, profile: Profile | None = None,
@@ -77,7 +73,7 @@ def check_file(path: Path, shown: str | None = None, profile: Profile | None = N
                 continue
             parser = FormParser(grid, block, path.name)
             project = parser.parse()
-            rules = profile or _shipped(detect(project))
+            rules = profile or shipped(detect(project))
             project, more = review(replace(project, profile=rules.name), rules)
             index = len(projects)
             projects.append(project)
@@ -142,7 +138,7 @@ def check_paths(paths: list[Path], profile: Profile | None = None, exclude: tupl
                 jobs: int = 1, labels: Sequence[Path] | None = None,
                 progress: Callable[[int, int, str], None] | None = None,
                 max_file_mb: float = DEFAULT_MAX_FILE_MB, reports: bool = True,
-                require_report: bool = False) -> Report:
+                require_report: bool = False, history: Sequence[Earlier] = ()) -> Report:
     """Check every file under the paths, except under `exclude` (our own output folder, if it lies
     inside the inbox: last night's summary is not a submission). Raises UsageError for a path that
     does not exist or a `max_file_mb` that is not a positive number of MB (a larger file is rejected
@@ -151,19 +147,22 @@ def check_paths(paths: list[Path], profile: Profile | None = None, exclude: tupl
     (processor/read/labels.toml says how), in force for this batch and after it; None keeps the labels
     in force (the shipped ones, or what use_labels installed). `progress(done, total, file name)` is called
     before the first file and after each one. `reports`: Word/PDF 绩效自评报告 are read and checked against their
-    forms (processor/narrative/link.py); `require_report`: a form project without one gets `report-missing`."""
+    forms (processor/narrative/link.py); `require_report`: a form project without one gets `report-missing`.
+    `history`: earlier years' projects (processor.nightly.earlier.load_history), set beside this batch's."""
     check_cap(max_file_mb)
     if labels is not None:
         use_labels(labels)
     candidates = discover(paths, exclude, reports=reports)
     checked = check_many(candidates, profile, jobs, max_file_mb)
-    return link_reports(mark_duplicates(Report(tuple(counted(checked, len(candidates), progress)))), require_report)
+    linked = link_reports(mark_duplicates(Report(tuple(counted(checked, len(candidates), progress)))), require_report)
+    return attach(linked, history, profile=profile) if history else linked
 
 
 def check_spooled(paths: list[Path], spool: Spool, profile: Profile | None = None,
                   exclude: tuple[Path, ...] = (), jobs: int = 1, labels: Sequence[Path] | None = None,
                   progress: Callable[[int, int, str], None] | None = None,
-                  max_file_mb: float = DEFAULT_MAX_FILE_MB, require_report: bool = False) -> Report:
+                  max_file_mb: float = DEFAULT_MAX_FILE_MB, require_report: bool = False,
+                  history: Sequence[Earlier] = ()) -> Report:
     """`check_paths` for a whole batch whose detail must not stay in memory: each full result goes to the
     spool (written by the worker that made it) and the report holds thin ones (processor.core.spool). Reports
     are compared with their forms' full results, read back from the spool."""
@@ -175,7 +174,7 @@ def check_spooled(paths: list[Path], spool: Spool, profile: Profile | None = Non
     checked = Report(tuple(counted(_map(work, list(enumerate(candidates)), jobs), len(candidates), progress)))
     final = link_reports(mark_duplicates(checked), require_report, full=spool.get)
     spool.settle(checked, final)
-    return final
+    return attach(final, history, profile=profile, full=spool.get, put=spool.put) if history else final
 
 
 def _check_into(item: tuple[int, Candidate], folder: Path, profile: Profile | None,

@@ -23,6 +23,7 @@ from processor.core.names import DEFAULT_NAME, SPLIT_ABOVE
 from processor.draft import draft as draft_job
 from processor.nightly.config import FILE_NAME, ConfigExists, load_config
 from processor.nightly.config import write_template as write_config_template
+from processor.nightly.earlier import load_history
 from processor.nightly.mail import PARKED
 from processor.nightly.mail import resend as resend_parked
 from processor.nightly.night import mail_exit, night, rebuild, rebuild_ledger
@@ -51,6 +52,11 @@ MAX_FILE_OPTION = Annotated[
 ]
 LABELS_OPTION = Annotated[
     list[Path] | None, typer.Option("--labels", help="本单位补充的表头标签文件（.toml，格式见 processor/read/labels.toml），可重复")
+]
+HISTORY_OPTION = Annotated[
+    list[Path] | None,
+    typer.Option("--history", help="往年的自评表文件夹，或夜间任务的台账（状态/ledger.sqlite）；可重复。"
+                 "每个项目与往年对比：上年结转资金、指标值、自评分与执行率、预算变化", show_default=False),
 ]
 
 # -h beside --help on every command. The width only applies to the plain help printed when stdout is not a
@@ -144,15 +150,17 @@ def check(
     labels: LABELS_OPTION = None,
     max_file_mb: MAX_FILE_OPTION = DEFAULT_MAX_FILE_MB,
     require_report: REQUIRE_REPORT_OPTION = False,
+    history: HISTORY_OPTION = None,
 ) -> None:
     """读取、复核自评表，并把同时提交的绩效自评报告（.docx）与自评表核对：每个文件的状态、项目、复核得分与问题（退出码：0 全部通过，1 有退回或拒收，2 用法错误或没有可审核的工作簿）。"""
     chosen = load_profile(profile) if profile else None
     _require_workbooks(paths)
+    earlier = load_history(history or [], chosen)
     console = Console()
     with _bar() as bar:
         task = bar.add_task("审核", total=None, name="")
         report = check_paths(paths, chosen, labels=labels or (), progress=_follow(bar, task), max_file_mb=max_file_mb,
-                             require_report=require_report)
+                             require_report=require_report, history=earlier)
         bar.update(task, description="审核完成", name="")
     if json_out:
         sys.stdout.write(to_json(report) + "\n")
@@ -189,6 +197,7 @@ def run(
         bool, typer.Option("--no-feedback", help="不生成各部门的审核意见副本（输出文件夹/审核意见/<主管部门>/）")
     ] = False,
     require_report: REQUIRE_REPORT_OPTION = False,
+    history: HISTORY_OPTION = None,
 ) -> None:
     """审核收件夹中的全部自评表并生成汇总表（总览、项目汇总、部门汇总、问题清单、退回与拒收、每个项目一页），并为每个退回、拒收或有警告的文件生成审核意见副本，按主管部门分文件夹存放。
 
@@ -207,12 +216,13 @@ def run(
     day = _day(date)
     chosen = load_profile(profile) if profile else None
     _require_workbooks([inbox], exclude=(out,))
+    earlier = load_history(history or [], chosen)
     console = Console()
     with _bar() as bar:
         task = bar.add_task("审核", total=None, name="")
         result = run_job(inbox, out, profile=chosen, date=day, year=year, name=name, feedback=not no_feedback,
                          jobs=jobs or default_jobs(), split=split_by, labels=labels or (), max_file_mb=max_file_mb,
-                         require_report=require_report,
+                         require_report=require_report, history=earlier,
                          progress=_follow(bar, task, then="写出汇总表和审核意见"))
         bar.update(task, description="完成", name="")
     render_run(result, console)
@@ -240,6 +250,7 @@ def draft(
     ] = None,
     labels: LABELS_OPTION = None,
     max_file_mb: MAX_FILE_OPTION = DEFAULT_MAX_FILE_MB,
+    history: HISTORY_OPTION = None,
 ) -> None:
     """按自评表为每个项目起草《绩效自评报告（初稿）》（Word）：项目概况、综合评价结论、资金使用、总体目标和绩效指标完成情况（未达到的指标逐一列出偏差原因）、存在问题，附件为自评表；自评表未写明的内容以黄色【请填写：…】标出。
 
@@ -249,10 +260,11 @@ def draft(
     day = _day(date)
     chosen = load_profile(profile) if profile else None
     _require_workbooks(paths, exclude=(out,))
+    earlier = load_history(history or [], chosen)
     with _bar() as bar:
         task = bar.add_task("审核", total=None, name="")
         result = draft_job(paths, out, date=day, force=force, profile=chosen, labels=labels or (),
-                           jobs=default_jobs(), max_file_mb=max_file_mb,
+                           jobs=default_jobs(), max_file_mb=max_file_mb, history=earlier,
                            progress=_follow(bar, task, then="起草自评报告"))
         bar.update(task, description="完成", name="")
     render_draft(result, Console())

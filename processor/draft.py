@@ -22,6 +22,7 @@ from processor.core.model import FileResult, Report, Status
 from processor.core.names import BLANK_DEPARTMENT, safe_name
 from processor.narrative import compose, render
 from processor.read.workbook import DEFAULT_MAX_FILE_MB
+from processor.review.past import Earlier
 from processor.review.profiles import Profile
 
 SUFFIX = "_绩效自评报告（初稿）.docx"
@@ -133,9 +134,10 @@ def write_drafts(report: Report, out: Path, date: dt.date, force: bool = False) 
 def draft(paths: list[Path], out: Path, *, date: dt.date | None = None, force: bool = False,
           profile: Profile | None = None, labels: Sequence[Path] | None = None, jobs: int = 1,
           max_file_mb: float = DEFAULT_MAX_FILE_MB,
-          progress: Callable[[int, int, str], None] | None = None) -> DraftResult:
-    """Check the forms under `paths` (never under `out`), then write one draft per project into `out`."""
+          progress: Callable[[int, int, str], None] | None = None, history: Sequence[Earlier] = ()) -> DraftResult:
+    """Check the forms under `paths` (never under `out`), then write one draft per project into `out`; with
+    `history`, section 四（一） compares each project with its last year."""
     report = check_paths(paths, profile, exclude=(out,), jobs=jobs, labels=labels, progress=progress,
-                         max_file_mb=max_file_mb, reports=False)
+                         max_file_mb=max_file_mb, reports=False, history=history)
     day = date or dt.date.today()
     return DraftResult(report, write_drafts(report, out, day, force), out)

@@ -29,6 +29,7 @@ from processor.core.model import (
     Severity,
     Status,
     Value,
+    YearFigures,
 )
 from processor.draft import DraftResult
 from processor.review.profiles import shown_name
@@ -69,6 +70,10 @@ def _indicator(i: Indicator) -> dict[str, Any]:
 
 
 def project_dict(p: Project) -> dict[str, Any]:
+    # earlier years only where some were matched (--history, the nightly ledger): a batch without history keeps the
+    # entries it always had
+    earlier = {"previous": _year(p.previous) if p.previous else None,
+               "history": [_year(h) for h in p.history]} if p.history else {}
     return {
         "sheet": p.sheet, "year": p.year, "name": p.name, "department": p.department, "unit": p.unit,
         "profile": p.profile, "funds": _funds(p.funds), "indicators": [_indicator(i) for i in p.indicators],
@@ -79,7 +84,14 @@ def project_dict(p: Project) -> dict[str, Any]:
         "groups": [{"level": g.level, "name": g.name, "parent": g.parent, "declared_weight": g.declared_weight,
                     "cell": g.cell} for g in p.groups],
         "cells": p.cells,
+        **earlier,
     }
+
+
+def _year(h: YearFigures) -> dict[str, Any]:
+    return {"year": h.year, "file": h.file, "sheet": h.sheet, "name": h.name, "matched_by": h.matched_by,
+            "annual_budget": h.annual_budget, "executed": h.executed, "rate": h.rate, "self_total": h.self_total,
+            "computed_total": h.computed_total, "self_grade": h.self_grade, "computed_grade": h.computed_grade}
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -212,9 +224,10 @@ def render_table(report: Report, console: Console) -> None:
     if reports:
         said = "，".join(f"{STATUS_ZH[s]} {n}" for s in Status if (n := sum(f.status is s for f in reports)))
         console.print(f"绩效自评报告 {len(reports)} 份：{said}")
+    history_line(report, console)
 
 
-_STAGE_ZH = {"read": "读取", "review": "复核", "report": "自评报告"}
+_STAGE_ZH = {"read": "读取", "review": "复核", "report": "自评报告", "history": "历年对比"}
 
 
 def rules_markdown() -> str:
@@ -274,6 +287,7 @@ def render_run(result: RunResult, console: Console) -> None:
     if o.get("reports"):
         console.print(f"绩效自评报告 {o['reports']} 份：{reports_said(o, '其他（未匹配、PDF 未核对、格式不符等）')}。",
                       soft_wrap=True)
+    history_line(result.report, console)
     if result.feedback_dir is None:
         return
     if result.feedback:
@@ -282,6 +296,21 @@ def render_run(result: RunResult, console: Console) -> None:
                       f"{escape(str(result.feedback_dir))}", soft_wrap=True)
     else:
         console.print("无需生成审核意见：没有退回、拒收或有警告的文件。", soft_wrap=True)
+
+
+HISTORY_CODES = ("carryover-excess", "targets-unchanged", "score-up-money-down", "budget-jump", "history-ambiguous")
+
+
+def history_line(report: Report, console: Console) -> None:
+    """With --history: how many projects found their earlier years, and what history alone showed (by rule title)."""
+    projects = [p for f in report.files for p in f.projects]
+    matched = sum(1 for p in projects if p.history)
+    if not matched:
+        return
+    found = [x.code for f in report.files for x in f.findings if x.code in HISTORY_CODES]
+    said = "，".join(f"{rule_title(c)} {found.count(c)}" for c in HISTORY_CODES if c in found)
+    console.print(f"历年对比：{len(projects)} 个项目中 {matched} 个与往年对应" + (f"；{said}" if said else "") + "。",
+                  soft_wrap=True)
 
 
 def render_draft(result: DraftResult, console: Console) -> None:

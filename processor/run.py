@@ -23,6 +23,7 @@ from processor.core.model import Report
 from processor.core.names import DEFAULT_NAME, check_mode, folder_for, main_year, should_split, summary_name
 from processor.core.spool import Spool, sweep_stale
 from processor.read.workbook import DEFAULT_MAX_FILE_MB, check_cap
+from processor.review.past import Earlier
 from processor.review.profiles import Profile
 from processor.write.deptbooks import plan, write_books
 from processor.write.feedback import FOLDER, write_feedback
@@ -92,7 +93,8 @@ def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date
         year: int | None = None, name: str = DEFAULT_NAME, feedback: bool = True, jobs: int = 1,
         split: str = "auto", labels: Sequence[Path] | None = None,
         progress: Callable[[int, int, str], None] | None = None,
-        max_file_mb: float = DEFAULT_MAX_FILE_MB, require_report: bool = False) -> RunResult:
+        max_file_mb: float = DEFAULT_MAX_FILE_MB, require_report: bool = False,
+        history: Sequence[Earlier] = ()) -> RunResult:
     """Check the inbox and write the summary atomically: a half-written workbook never has the final name.
 
     Full results wait in a spool on disk; the returned report is thin (each project's figures and every
@@ -101,7 +103,8 @@ def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date
     (processor.write.feedback), after the summary, so a failing copy never costs the summary.
     `progress(done, total, file name)` follows the checking (processor.check.counted). A file larger than
     `max_file_mb` MB is rejected unread (`file-over-size-cap`). Word 绩效自评报告 in the inbox are checked against
-    their forms; with `require_report` a form project without one gets a warning.
+    their forms; with `require_report` a form project without one gets a warning. `history`: earlier years'
+    projects (processor.nightly.earlier.load_history), each matched project shown beside its earlier years.
 
     The spool lies in `out` and is locked while this run uses it; a spool that no process holds (a killed run's)
     is removed first (processor.core.spool.sweep_stale).
@@ -112,7 +115,8 @@ def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date
     sweep_stale(out)
     with Spool(out) as spool:
         report = check_spooled([inbox], spool, profile, exclude=(out,), jobs=jobs, labels=labels,
-                                progress=progress, max_file_mb=max_file_mb, require_report=require_report)
+                                progress=progress, max_file_mb=max_file_mb, require_report=require_report,
+                                history=history)
         agg = aggregate(report)
         year = year or main_year(p.year for f in report.files for p in f.projects)
         target, sheets = publish_summary(report, agg, out, name=name, year=year, date=date, spool=spool,

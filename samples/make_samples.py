@@ -7,6 +7,9 @@ Deterministic content (fixed data, no randomness); run it again after changing t
 Single- and multi-project workbooks, .xlsx plus an .xls and an .ods (converted by LibreOffice's
 `soffice`, skipped with a warning where it is missing), the real 2021 form of 益阳市委组织部 (seed_spec), the 衔接 layout,
 amounts in 元, and the typical mistakes of docs/rulebook.md §3 — each one noted below where it is made.
+
+It also writes samples/history/: the 2020 forms of four sample projects, which `make run` sets beside this year's
+(`--history samples/history`, issue 19): one for each check only history makes possible, and one with nothing to find.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 INBOX = HERE / "inbox"
+HISTORY = HERE / "history"
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from formbuilder import FormSpec, Row, seed_spec, write_workbook  # noqa: E402
@@ -248,6 +252,7 @@ def main() -> None:
     (INBOX / "市审计局_2021_自评表.xlsx").write_bytes(b"%PDF-1.4\n% a scanned PDF renamed to .xlsx\n")
     (INBOX / "~$市教育局_2021_项目支出绩效自评表.xlsx").write_bytes(b"\x00owner file left by Excel")
     write_reports()
+    write_history()
 
 
 MARKET_REPORT = [
@@ -292,6 +297,80 @@ def write_reports() -> None:
     write_report(INBOX / "市交通运输局_2021_绩效自评报告.docx", TRANSPORT_REPORT,
                  title_lines=["2021年度农村公路养护补助", "绩效自评报告"])
     (INBOX / "市生态环境局_2021_大气污染防治专项绩效自评报告.pdf").write_bytes(pdf_file())
+
+
+LAST_YEAR = "2020年度项目支出绩效自评表"  # the samples are 2021's; history is the year before
+
+
+def health_2020() -> FormSpec:
+    """carryover-excess: 2020 spent 2380 of 2450 (70 left), yet the 2021 form carries over 600. The rest moves little:
+    budget +6.1%, rate 97.1% → 98%, self-score 98.71 → 99.8, and no target is the same as this year's."""
+    return form("基本公共卫生服务补助", "市卫生健康委员会", "市疾病预防控制中心", 2450, 2380, [
+        Row(OUT, "数量指标", "65岁以上老年人健康管理人数", "≥8.2万人", "8.4万人", 15, 15),
+        Row(OUT, "数量指标", "适龄儿童免疫规划疫苗接种率", "≥88%", "96%", 10, 10),
+        Row(OUT, "质量指标", "居民电子健康档案建档率", "≥88%", "89%", 15, 15),
+        Row(OUT, "时效指标", "补助资金拨付及时率", "100%", "100%", 10, 10),
+        Row(BEN, "社会效益指标", "重点人群健康管理水平", "有效提升", "达成年度指标", 20, 19, "家庭医生签约服务覆盖不均衡"),
+        Row(BEN, "可持续影响指标", "基层医疗服务能力", "持续提升", "达成年度指标", 10, 10),
+        Row(SAT, "服务对象满意度指标", "居民满意度", "≥85%", "89%", 10, 10),
+    ], title=LAST_YEAR)
+
+
+def teachers_2020() -> FormSpec:
+    """targets-unchanged, matched by name once the year words are taken off (2020年度乡村教师培训经费): the 2021 form
+    copies every target, although 2020's 2700人次 beat ≥2000人次 by 35% and 410元 came in 32% under ≤600元 (a
+    reverse indicator). Budget 110 → 120 (+9.1%), rate 99% → 98.8%, self-score 99.9 → 97.88: nothing else."""
+    return form("2020年度乡村教师培训经费", "市教育局", "市教师发展中心", 110, 108.9, [
+        Row(OUT, "数量指标", "培训乡村教师人次", "≥2000人次", "2700人次", 20, 20),
+        Row(OUT, "质量指标", "培训考核合格率", "≥95%", "97%", 15, 15),
+        Row(OUT, "时效指标", "培训完成时间", "2020年11月", "2020年11月", 10, 10),
+        Row(OUT, "成本指标", "人均培训成本", "≤600元", "410元", 5, 5),
+        Row(BEN, "社会效益指标", "乡村教师教学能力提升", "显著提升", "达成年度指标", 20, 20),
+        Row(BEN, "可持续影响指标", "培训成果应用率", "≥80%", "84%", 10, 10),
+        Row(SAT, "服务对象满意度指标", "参训教师满意度", "≥90%", "95%", 10, 10),
+    ], title=LAST_YEAR)
+
+
+def elderly_2020() -> FormSpec:
+    """score-up-money-down: 2020 spent 297 of 300 (99%) and scored itself 94.9; 2021 spent 258 of 300 (86%, 13 points
+    less) and scored itself 98.6 (3.7 more). Same budget; targets raised, or kept where 2020 did not beat them."""
+    return form("居家养老服务补贴", "市民政局", "市养老服务中心", 300, 297, [
+        Row(OUT, "数量指标", "享受补贴老年人数", "≥4800人", "4320人", 20, 18, "部分街道补贴对象审核滞后"),
+        Row(OUT, "质量指标", "服务质量抽查合格率", "≥95%", "76%", 15, 12, "个别服务机构护理记录不规范"),
+        Row(OUT, "时效指标", "补贴按月发放及时率", "100%", "100%", 10, 10),
+        Row(OUT, "成本指标", "人均补贴标准", "≤620元/年", "612元/年", 5, 5),
+        Row(BEN, "社会效益指标", "居家养老服务覆盖率", "≥55%", "56%", 15, 15),
+        Row(BEN, "可持续影响指标", "服务机构持续运营", "长期有效", "达成年度指标", 15, 15),
+        Row(SAT, "服务对象满意度指标", "老年人满意度", "≥90%", "91%", 10, 10),
+    ], row_offset=2, col_offset=1, title=LAST_YEAR)
+
+
+def seed_2020() -> FormSpec:
+    """Nothing to find: the fund's year before the seed's, 180 budgeted, 171 spent (95%), self-scored 95 (as the
+    rules score it too). 2021 is up 11.1% with rate and score up as well, and its numeric targets are higher."""
+    marks = [("600", "620", 10, None), ("80", "80", 10, None), ("20", "22", 10, None), ("600", "640", 10, None),
+             ("100%", "90%", 9, "部分街道调研指导频次不足"), ("100%", "100%", 10, None), ("100%", "100%", 5, None),
+             ("100%", "80%", 4, "示范点创建起步较晚，典型经验总结不够"), ("100%", "90%", 9, "小区党支部服务能力有待提升"),
+             ("100%", "85%", 8.5, "部分老旧小区居民对拨付进度了解不够")]
+    rows = [replace(r, target=t, actual=a, score=f"{score:g}分", reason=why)
+            for r, (t, a, score, why) in zip(seed_spec().rows, marks, strict=True)]
+    return seed_spec(title=LAST_YEAR, rows=rows, total_score="95分",
+                     funds={"total": (180, 180, 171, 10, "95%", 9.5), "current": (180, 180, 171, None, None, None),
+                            "carryover": (None, None, None, None, None, None),
+                            "other": (None, None, None, None, None, None)})
+
+
+def write_history() -> None:
+    """samples/history/: four 2020 forms of sample projects, written as their 2021 forms are (same 主管部门 and name,
+    same layout; .xlsx throughout, so no soffice is needed). No sample form prints a project code, so none is matched
+    by code here: tests/test_history_review.py covers that."""
+    HISTORY.mkdir(exist_ok=True)
+    for old in HISTORY.iterdir():
+        old.unlink()
+    write_workbook(HISTORY / "市卫生健康委员会_2020_自评表.xlsx", [("自评表", health_2020())])
+    write_workbook(HISTORY / "市教育局_2020_项目支出绩效自评表.xlsx", [("填表说明", INSTRUCTIONS), ("教师培训", teachers_2020())])
+    write_workbook(HISTORY / "市民政局_2020_项目支出绩效自评表.xlsx", [("养老补贴", elderly_2020())])
+    write_workbook(HISTORY / "市委组织部_2020_城市基层党建工作经费.xlsx", [("自评表", seed_2020())])
 
 
 if __name__ == "__main__":

@@ -80,13 +80,16 @@ def test_forms_without_name_or_department_never_merge(tmp_path: Path) -> None:
     assert len(summary_rows(result.summary)) == 3  # both kept, neither is the other's "version 2"
 
 
-def test_other_years_stay_visible(tmp_path: Path) -> None:
+def test_other_years_are_history_not_rows_of_the_summary(tmp_path: Path) -> None:
+    # since issue 19 the summary is the evaluated year's; an earlier year's form is kept in the ledger as history
     config = load_config(config_at(tmp_path))
     config.inbox.mkdir()
     write_workbook(config.inbox / "a.xlsx", [("表", clean_spec())])
+    write_workbook(config.inbox / "b.xlsx", [("表", clean_spec(name="另一个项目"))])
     write_workbook(config.inbox / "old.xlsx", [("表", clean_spec(name="去年项目", title="2020年度项目支出绩效自评表"))])
     result = night(config, now=T)
-    assert names(summary_rows(result.summary), "项目名称") == ["去年项目", "社区综合服务站建设经费"]
+    assert names(summary_rows(result.summary), "项目名称") == ["另一个项目", "社区综合服务站建设经费"]
+    assert len(result.tonight.files) == 3  # answered all the same
 
 
 def test_reason_note_never_overwrites_a_department_file(tmp_path: Path) -> None:

@@ -179,3 +179,12 @@ def test_a_report_at_the_inbox_root_without_a_department_in_its_name_still_match
     write_report(inbox / "城市基层党建工作经费绩效自评报告.docx", BODY, title_lines=TITLE)
     entry = report_entry(check_paths([inbox]))
     assert entry.report is not None and entry.report.project_name == "城市基层党建工作经费", entry.findings
+
+
+def test_a_project_name_heading_the_file_name_is_no_department(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox" / "市委宣传部"
+    inbox.mkdir(parents=True)
+    write_workbook(inbox / "自评表.xlsx", [("表1", seed_spec(name="新时代文明实践中心", department="市委宣传部"))])
+    write_report(inbox.parent / "新时代文明实践中心_绩效自评报告.docx", BODY, title_lines=["2021年度新时代文明实践中心", "绩效自评报告"])
+    entry = report_entry(check_paths([inbox.parent]))
+    assert entry.report is not None and entry.report.project_name == "新时代文明实践中心", entry.findings

@@ -22,7 +22,8 @@ class Rule:
     message: str  # str.format template; every placeholder is filled by the caller
     hint: str
     example: str
-    stage: str = "review"  # "read": the reader's findings; "review": the review engine's; "report": the Word report's
+    stage: str = "review"  # "read": the reader's findings; "review": the review engine's; "report": the Word report's;
+    # "history": comparing a project with its earlier years
 
 
 _READ_RULES = [
@@ -289,7 +290,37 @@ _REPORT_RULES = [
          "请核对报告对应的项目；如是同一项目，建议报告标题使用自评表中的项目名称。", "…专项资金 与 …工作经费"),
 ]
 
-_RULES = [replace(r, stage="read") for r in _READ_RULES] + _RULES + [replace(r, stage="report") for r in _REPORT_RULES]
+# The same project in an earlier year (issue 19; processor/review/history.py). A history finding sits on this year's
+# form, at this year's cell; its message names the earlier year's file. Shipped severities only warn or inform: the
+# earlier form may have been matched wrongly, or was wrong itself.
+_EARLIER = "上年（{year}年度，{file} 工作表“{then_sheet}”）"
+_HISTORY_RULES = [
+    Rule("carryover-excess", W, "上年结转资金超过上年结余",
+         "本年“上年结转资金”的全年预算数为 {value} 万元，超过" + _EARLIER
+         + "的结余 {balance} 万元（全年预算数 {budget} 万元 − 全年执行数 {executed} 万元），多出 {excess} 万元。",
+         "结转资金来自上年未执行完的预算，一般不会多于上年结余（少于结余是正常的：部分结余资金可能已被财政收回）。"
+         "请核对本年“上年结转资金”和上年的执行数；如另有来源，请在偏差原因中说明。",
+         "本年结转 80 万元，上年结余 20 万元"),
+    Rule("targets-unchanged", W, "指标值设置偏低且未调整",
+         "“{name}”本年年度指标值 {value} 与" + _EARLIER + "相同，而上年实际完成值 {actual} {how}。",
+         "请参考上年实际完成情况调整年度指标值（正向指标适当提高，反向指标适当降低）；如有不调整的理由，请在偏差原因中说明。",
+         "两年都是 ≥500人次，上年完成 800人次"),
+    Rule("score-up-money-down", W, "自评分上升而执行率下降",
+         "自评总分由" + _EARLIER + "的 {before} 分升至 {value} 分（提高 {rise} 分），而预算执行率由 {rate_before} "
+         "降至 {rate}（下降 {fall} 个百分点）。",
+         "资金执行变差而自评分提高，请核对各项自评分是否如实；如确因绩效改善，请在自评报告中说明。",
+         "自评 90 → 95 分，执行率 98% → 70%"),
+    Rule("budget-jump", N, "预算大幅变化",
+         "全年预算数由" + _EARLIER + "的 {before} 万元{change} {value} 万元（{ratio}）。",
+         "无需修改；预算大幅变化的，请在自评报告中说明原因，并相应调整绩效指标值。", "200 万元 → 80 万元"),
+    Rule("history-ambiguous", N, "上年项目无法确定",
+         "{year}年度有 {count} 份自评表都可能是本项目的往年表：{candidates}，无法确定是哪一份，未与该年对比。",
+         "由处理方在 selfeval.toml 的 [history] match 中写明本项目对应的往年项目（本年项目名称 = 往年项目名称或项目代码）后重新运行。",
+         "上年同一部门有两个“工资性支出”（项目代码不同），本年的表未印代码"),
+]
+
+_RULES = ([replace(r, stage="read") for r in _READ_RULES] + _RULES
+          + [replace(r, stage="report") for r in _REPORT_RULES] + [replace(r, stage="history") for r in _HISTORY_RULES])
 CATALOGUE: dict[str, Rule] = {r.code: r for r in _RULES}
 
 

@@ -128,6 +128,25 @@ class Group:
 
 
 @dataclass(frozen=True)
+class YearFigures:
+    """The same project in an earlier year, as the summary sets it beside this year's (issue 19): that year's form's
+    own figures and our re-score of it, from an earlier year's file (a --history folder or the nightly ledger)."""
+
+    year: int | None
+    file: str  # the earlier year's file (its path as that batch or the ledger knows it)
+    sheet: str
+    name: str  # its 项目名称 that year (the name may carry its year, or have changed: see matched_by)
+    matched_by: str  # code | name | table (the [history] match table named it)
+    annual_budget: float | None
+    executed: float | None
+    rate: float | None  # 执行率 as a ratio: the form's printed one, else 执行数 ÷ 全年预算数
+    self_total: float | None
+    computed_total: float | None
+    self_grade: str | None
+    computed_grade: str | None
+
+
+@dataclass(frozen=True)
 class Project:
     sheet: str
     year: int | None
@@ -154,6 +173,14 @@ class Project:
     conclusion: str = ""  # 评价结论, as written (text, not a grade cell)
     problems: str = ""  # 存在问题 / 偏差大或目标未完成原因分析
     measures: str = ""  # 改进措施 / 改进措施及结果应用方案
+    history: tuple[YearFigures, ...] = ()  # earlier years matched with this project, oldest first (issue 19)
+
+    @property
+    def previous(self) -> YearFigures | None:
+        """上年: the matched year just before this one (an older year alone is history, not 上年)."""
+        if self.year is None:
+            return None
+        return next((h for h in self.history if h.year == self.year - 1), None)
 
 
 @dataclass(frozen=True)
@@ -176,7 +203,7 @@ class ReportInfo:
     `form` is the path of the matched form's file entry and `project` the index of the project there; `match` how
     sure the match is (1.0: the same name). `verdict` is what 项目汇总 shows: 一致, 有出入, 未匹配, 重复（未采用）,
     PDF未核对, 无法核对; in the nightly job also 待匹配 (its form has not arrived yet) and 已被新版替代 (a later
-    night brought a newer report for the project). `received` is the date the nightly ledger received it."""
+    run brought a newer report for the project). `received` is the date the nightly ledger received it."""
 
     kind: str  # docx | pdf | doc
     title: str = ""
@@ -192,7 +219,8 @@ class ReportInfo:
     verdict: str = ""
     opening: str = ""  # the first paragraphs' text (up to 600 characters): where a report names its department
     received: str = ""
-    submitted: str = ""  # nightly: where the department put it, relative to the inbox (its archive keeps the name)
+    submitted: str = ""  # nightly: where the department put it, relative to the inbox
+    run: int = 0  # nightly: the ledger's run that received it (a later run's report replaces an earlier one's)
 
 
 # ReportInfo.verdict values several stages act on (the others are only shown)

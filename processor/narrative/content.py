@@ -16,7 +16,7 @@ from functools import cache
 
 from processor.core.errors import SelfevalError
 from processor.core.findings import rule_title
-from processor.core.model import FileResult, Finding, Funds, Indicator, Project, Severity
+from processor.core.model import FileResult, Finding, Funds, Indicator, Project, Severity, YearFigures
 from processor.review.checks import is_filler
 from processor.review.profiles import DEFAULT, Profile, load_profile
 from processor.review.scoring import execution_rate, score_indicator
@@ -207,8 +207,56 @@ def money_use(p: Project) -> list[Para]:
         clauses.append(f"预算执行率{percent(rate)}")
     if balance is not None:
         clauses.append(f"结余资金{money(balance)}万元" if balance >= 0 else f"超支{money(-balance)}万元")
-    return [head, _p("body", "，".join(clauses) + "。"),
+    return [head, _p("body", "，".join(clauses) + "。"), *versus_last_year(p),
             _p("body", fill("资金拨付、使用和管理情况（管理制度、监管措施等）"))]
+
+
+def versus_last_year(p: Project) -> list[Para]:
+    """四（一）'s comparison with 上年 (issue 19), only when a --history form of the year before was matched: a reader
+    of the report asks first whether the money and the score moved together. Both years' figures are the forms' own
+    (last year's printed rate, else its 执行数 ÷ 全年预算数; each year's grade is the one its own total earns, so the
+    two are graded alike); a figure either year lacks leaves its clause out rather than print a dash."""
+    before = p.previous
+    if before is None:
+        return []
+    clauses = [c for c in (_budget_change(before.annual_budget, p.funds.annual_budget),
+                           _rate_change(before.rate, printed_rate(p.funds)),
+                           _score_change(before, p)) if c]
+    if not clauses:
+        return []
+    return [_p("body", f"与上年（{before.year}年度）相比，" + "；".join(clauses) + "。")]
+
+
+def _budget_change(then: float | None, now: float | None) -> str:
+    if then is None or now is None:
+        return ""
+    if money(then) == money(now):
+        return f"全年预算数与上年持平（均为{money(now)}万元）"
+    word, moved = ("增至", "增长") if now > then else ("减至", "减少")
+    ratio = f"（{moved}{percent(abs(now - then) / then)}）" if then > 0 else ""
+    return f"全年预算数由{money(then)}万元{word}{money(now)}万元{ratio}"
+
+
+def _rate_change(then: float | None, now: float | None) -> str:
+    """Percentage points between the two rates as printed (rounded alike), so the words agree with the figures."""
+    if then is None or now is None:
+        return ""
+    if percent(then) == percent(now):
+        return f"预算执行率与上年持平（均为{percent(now)}）"
+    word, moved = ("升至", "提高") if now > then else ("降至", "下降")
+    gap = abs(round(now * 100, 2) - round(then * 100, 2))
+    return f"预算执行率由{percent(then)}{word}{percent(now)}（{moved}{points(gap)}个百分点）"
+
+
+def _score_change(before: YearFigures, p: Project) -> str:
+    if before.self_total is None or p.self_total is None or p.points == "none":
+        return ""
+
+    def graded(grade: str | None) -> str:
+        return f"（{grade}）" if grade else ""
+
+    return (f"上年自评{points(before.self_total)}分{graded(before.self_grade)}，"
+            f"本年自评{points(p.self_total)}分{graded(p.self_grade)}")
 
 
 def goals(p: Project) -> list[Para]:

@@ -1,12 +1,13 @@
 """Reports beside their forms, for a whole batch: each report matched with its form's project, compared with it,
 and given its findings, status and verdict; with `require`, each form project without a report gets a warning.
 
-One report per project: when two reports match the same project, the newer one is used (a later night first, then
-the file's modification time, then its name). An older one received with it is marked 重复（未采用） with a warning;
-one from an earlier night is a version (已被新版替代), as an old form is, with no finding. A report's status
+One report per project: when two reports match the same project, the newer one is used (a later nightly run first,
+then the file's modification time, then its name). An older one received with it is marked 重复（未采用） with a
+warning; one from an earlier run is a version (已被新版替代), as an old form is, with no finding. A report's status
 follows its own findings only; the form's status is never changed by its report (a late or wrong report must not
-hold up an accepted form). In the nightly job (`waiting`) a report whose form has not arrived is 待匹配, not an error:
-departments send the two on different nights, and the ledger's forms are matched again every night.
+hold up an accepted form). In the nightly job (`wait_from`) a report whose form has not arrived is 待匹配, not an
+error: departments send the two on different nights, and the ledger's forms are matched again every night. A report
+still unmatched after the wait (processor.nightly.matching.WAIT_DAYS) is report-no-form, as in a one-shot run.
 """
 
 from __future__ import annotations
@@ -44,24 +45,35 @@ class _Batch:
 
     candidates: list[Candidate]
     departments: list[str]  # the forms' 主管部门: where a report's department is looked for
-    known: list[str]  # those, their 实施单位 and the config's: a department named by a file but not here has no form
+    known: list[str]  # those and their 实施单位: a department named by a file but not here has no form
     folders: list[str]  # every file's folder: tells a department's folder from the inbox itself
-    waiting: bool
+    wait_from: str | None  # nightly: a report received on or after this date may wait for its form
+
+
+def _folder(result: FileResult, batch: _Batch) -> str:
+    """The department folder the report lay in, or "": in the nightly inbox the first folder below it (the path it
+    was submitted at); in a one-shot batch its own folder when the batch has files in folders beside it."""
+    info = result.report
+    assert info is not None
+    if info.submitted:
+        parts = PurePath(info.submitted).parts
+        return parts[0] if len(parts) > 1 else ""
+    here = PurePath(result.path).parent
+    beside = any(PurePath(f).parent == here.parent and PurePath(f) != here for f in batch.folders)
+    return here.name if beside else ""
 
 
 def _find(result: FileResult, batch: _Batch) -> Match:
     info = result.report
     assert info is not None
-    where = PurePath(info.submitted or result.path)  # the nightly archive keeps only the name: the inbox's path
-    department = department_of(str(where), info.title, info.opening, batch.departments)
-    names = [n for n in (info.name, where.stem) if n]
-    named_by_place = bool(department) and department in where.stem + where.parent.name
-    # a folder is a department's when the batch has files in folders beside it, or the report was put in one inside
-    # the nightly inbox (its submitted path is relative to the inbox)
-    own_folder = (len(where.parent.parts) > 0 if info.submitted
-                  else any(PurePath(f).parent == where.parent.parent and PurePath(f) != where.parent
-                           for f in batch.folders))
-    placed = "" if named_by_place else placed_department(str(where), batch.known, own_folder)
+    name = PurePath(info.submitted or result.path).name
+    folder = _folder(result, batch)
+    where = str(PurePath(folder or PurePath(result.path).parent.name) / name)
+    department = department_of(where, info.title, info.opening, batch.departments)
+    names = [n for n in (info.name, PurePath(name).stem) if n]
+    named_by_place = bool(department) and department in PurePath(name).stem + folder
+    projects = [c.project.name for c in batch.candidates]
+    placed = "" if named_by_place else placed_department(name, batch.known, folder, projects)
     if placed:  # its own department's form was refused or never sent: another department's is not its form
         return Match(None, 0.0, placed, why=f"文件名或文件夹写明的主管部门“{placed}”没有自评表")
     found = match(names, info.year, department, batch.candidates)
@@ -87,7 +99,7 @@ def _link_one(result: FileResult, batch: _Batch, whole: Callable[[Candidate], Ca
             shown = "、".join(f"“{c.project.name}”（{Path(c.path).name}）" for c in found.close[:4])
             extra.append(finding("report-match-ambiguous", title=title, candidates=shown))
             verdict = "无法确定对应项目"
-        elif batch.waiting:
+        elif batch.wait_from is not None and info.received >= batch.wait_from:
             extra.append(finding("report-waiting", title=title, why=found.why))
             verdict = WAITING
         else:
@@ -127,9 +139,9 @@ def _one_per_project(files: list[FileResult]) -> list[FileResult]:
             by_project.setdefault((f.report.form, f.report.project), []).append(n)
     out = list(files)
 
-    def age(n: int) -> tuple[str, float, str]:
+    def age(n: int) -> tuple[int, float, str]:
         info = files[n].report
-        return (info.received if info is not None else "", _mtime(files[n].path), files[n].path)
+        return (info.run if info is not None else 0, _mtime(files[n].path), files[n].path)
 
     for (_, _), indexes in by_project.items():
         if len(indexes) < 2:
@@ -141,7 +153,7 @@ def _one_per_project(files: list[FileResult]) -> list[FileResult]:
                 continue
             f = files[n]
             assert f.report is not None
-            if f.report.received < latest:  # an earlier night's report, replaced by tonight's: a version
+            if f.report.run < latest:  # an earlier run's report, replaced by a later one's: a version
                 out[n] = replace(f, findings=(), status=Status.ACCEPTED, reason="",
                                  report=replace(f.report, verdict=SUPERSEDED))
                 continue
@@ -154,18 +166,17 @@ def _one_per_project(files: list[FileResult]) -> list[FileResult]:
 
 
 def link_reports(report: Report, require: bool = False,
-                 full: Callable[[int], FileResult] | None = None, *, waiting: bool = False,
-                 known: Sequence[str] = ()) -> Report:
+                 full: Callable[[int], FileResult] | None = None, *, wait_from: str | None = None) -> Report:
     """Every report of the batch matched, compared and judged; the forms untouched unless `require`. `full(i)`
-    gives file i's full result where the report holds thin ones (a spooled batch: no indicator rows). `waiting`:
-    the nightly job (see the module); `known`: departments known beyond the batch's forms (the nightly config's)."""
+    gives file i's full result where the report holds thin ones (a spooled batch: no indicator rows). `wait_from`:
+    the nightly job (see the module): a report received on or after this date whose form has not come is 待匹配."""
     if not any(f.report is not None for f in report.files) and not require:
         return report
     candidates = [Candidate(f.path, i, p) for f in report.files if f.report is None for i, p in enumerate(f.projects)]
     departments = sorted({c.project.department for c in candidates if c.project.department})
     units = {c.project.unit for c in candidates if c.project.unit}
-    batch = _Batch(candidates, departments, sorted({*departments, *units, *known}),
-                   sorted({str(Path(f.path).parent) for f in report.files}), waiting)
+    batch = _Batch(candidates, departments, sorted({*departments, *units}),
+                   sorted({str(Path(f.path).parent) for f in report.files}), wait_from)
     if full is not None and any(f.report is not None for f in report.files):
         index = {f.path: n for n, f in enumerate(report.files)}
         loaded: dict[str, FileResult] = {}

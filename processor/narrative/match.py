@@ -98,21 +98,35 @@ _DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{1,18}(?:委员会|办公室|办事处
 _SEGMENT = re.compile(r"[\s_\-—－·+＋、]+")
 
 
-def placed_department(report_path: str, known: Sequence[str], folder_is_department: bool) -> str:
-    """A department the report's own file name or folder names that none of the batch's forms belongs to (its form
+def placed_department(report_path: str, known: Sequence[str], folder: str = "", projects: Sequence[str] = ()) -> str:
+    """A department the report's own file name or `folder` names that none of the batch's forms belongs to (its form
     was refused or never sent), or "": then the report is not searched for in other departments' forms, where a
     project of the same name is another department's (市卫健委's 党建工作经费 is not 市委组织部's).
 
-    Only a name standing alone counts: the file name's first part (市卫健委_2021_…报告), or its folder when the
-    caller knows the folder is a department's (收件箱/市卫健委/), never the inbox itself (市财政局/ holding all)."""
-    path = PurePath(report_path)
-    places = [_SEGMENT.split(path.stem.strip(), maxsplit=1)[0]]
-    if folder_is_department:
-        places.append(path.parent.name)
+    Only a name standing alone counts: the file name's first part (市卫健委_2021_…报告), or the folder the caller knows
+    to be a department's. A name is known when a form's 主管部门 or 实施单位 contains it, is contained in it or
+    abbreviates it (市卫健委 for 市卫生健康委员会); a name inside a project's name (新时代文明实践中心) is no department."""
+    places = [_SEGMENT.split(PurePath(report_path).stem.strip(), maxsplit=1)[0], folder]
     for place in places:
-        if _DEPARTMENT.fullmatch(place) and not any(place in k or k in place for k in known if k):
-            return place
+        if not place or not _DEPARTMENT.fullmatch(place):
+            continue
+        if any(_same_department(place, k) for k in known if k) or any(place in n for n in projects):
+            continue
+        return place
     return ""
+
+
+def _same_department(a: str, b: str) -> bool:
+    return a in b or b in a or _abbreviates(a, b) or _abbreviates(b, a)
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """Whether `short` is `long` shortened the way departments shorten names: its characters in order, from the
+    first (市卫健委, 市卫生健康委员会)."""
+    if len(short) < 3 or short[0] != long[:1]:
+        return False
+    rest = iter(long)
+    return all(ch in rest for ch in short)
 
 
 def match(names: Sequence[str], year: int | None, department: str, candidates: Sequence[Candidate]) -> Match:

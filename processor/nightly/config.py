@@ -59,6 +59,13 @@ password_env = "SELFEVAL_SMTP_PASSWORD"  # 密码只从这个环境变量读取�
 # "市教育局" = "jyj@example.gov.cn"
 # "市民政局" = ["mzj@example.gov.cn", "mzj-cw@example.gov.cn"]
 
+[history]               # 历年对比 / earlier years beside this one
+folders = []            # 往年的自评表文件夹，首次运行时读入台账（不发审核意见、不发邮件）/ earlier years' forms, loaded once
+# [history.match]       # 本年项目名称 = 上年项目名称（名称改了、无法自动对应时）/ this year's name = last year's
+# "城市基层党建工作经费" = "城市基层党建专项资金"
+# [history.aliases]     # 旧部门名称 = 新部门名称（部门更名时）/ a renamed 主管部门: old = new
+# "市卫生局" = "市卫生健康委员会"
+
 [log]
 jsonl = ""              # 可选：JSON 行日志文件 / optional JSON-lines log file
 '''.replace("{default_name}", DEFAULT_NAME).replace("{split_above}", str(SPLIT_ABOVE)).replace(
@@ -71,6 +78,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "mail": {"recipients": list, "send_feedback": bool},
     "smtp": {"host": str, "port": int, "security": str, "user": str, "sender": str, "password_env": str},
     "log": {"jsonl": str},
+    "history": {"folders": list, "match": dict, "aliases": dict},
 }
 
 
@@ -96,6 +104,9 @@ class Config:
     labels: tuple[Path, ...] = ()  # a bureau's own label files (processor/read/labels.toml says how)
     max_file_mb: int = DEFAULT_MAX_FILE_MB  # a larger file is refused unread (file-over-size-cap)
     require_report: bool = False  # each form project without a 绩效自评报告 gets report-missing
+    history_folders: tuple[Path, ...] = ()  # earlier years' forms, recorded in the ledger once (issue 19)
+    history_match: dict[str, str] = field(default_factory=dict)  # this year's 项目名称 → last year's
+    department_aliases: dict[str, str] = field(default_factory=dict)  # an old 主管部门 name → its current one
 
 
 class ConfigExists(ConfigError):
@@ -135,7 +146,8 @@ def _get(data: dict[str, Any], section: str, key: str, default: Any) -> Any:
     want = _SCHEMA[section][key]
     if (isinstance(value, bool) and want is int) or not isinstance(value, want):
         names: dict[object, str] = {str: "文字（加引号）", int: "整数", bool: "true 或 false",
-                                    list: "列表，如 [\"a@b.cn\"]", (str, list): "文件名或文件名列表"}
+                                    list: "列表，如 [\"a@b.cn\"]", (str, list): "文件名或文件名列表",
+                                    dict: "一个表（每行 \"名称\" = \"名称\"）"}
         raise ConfigError(f"配置项 [{section}] {key} 应为{names.get(want, str(want))}，现为 {value!r}。")
     return value
 
@@ -227,4 +239,20 @@ def load_config(path: Path) -> Config:
         send_feedback=_get(data, "mail", "send_feedback", False), smtp=smtp, departments=departments,
         jsonl=(base / jsonl).resolve() if jsonl else None, split_by=split_by, jobs=jobs, labels=label_files,
         max_file_mb=max_file_mb, require_report=_get(data, "review", "require_report", False),
+        history_folders=tuple((base / x).resolve() for x in _strings(data, "folders")),
+        history_match=_names(data, "match"), department_aliases=_names(data, "aliases"),
     )
+
+
+def _strings(data: dict[str, Any], key: str) -> list[str]:
+    value = _get(data, "history", key, [])
+    if not all(isinstance(x, str) and x for x in value):
+        raise ConfigError(f"配置项 [history] {key} 应为文件夹路径的列表，如 [\"往年/2021\"]，现为 {value!r}。")
+    return list(value)
+
+
+def _names(data: dict[str, Any], key: str) -> dict[str, str]:
+    value = _get(data, "history", key, {})
+    if not all(isinstance(k, str) and isinstance(v, str) and k and v for k, v in value.items()):
+        raise ConfigError(f"配置项 [history.{key}] 每行应为 \"名称\" = \"名称\"，现为 {value!r}。")
+    return dict(value)

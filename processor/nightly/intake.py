@@ -311,10 +311,13 @@ def _finish(ready: Ready, result: FileResult, config: Config, ledger: Ledger, ru
     if result.status is Status.SKIPPED:  # a Word document that is no report (a cover letter): kept, not recorded
         return _file_other(path, config, today, journal, f"{NOT_WORKBOOK}：Word 文档，但不是绩效自评报告")
     folder = config.rejected if result.status is Status.REJECTED else config.archive / today
-    dest = _free(folder / path.name)
+    submitted = inbox_key(config.inbox, path)
+    # a report keeps the inbox folder it came in, also in the archive: that folder may be all that names its department
+    keep_folder = result.report is not None and folder != config.rejected and not Path(submitted).is_absolute()
+    dest = _free(folder / (submitted if keep_folder else path.name))
     result = replace(result, path=str(dest))
-    if result.report is not None:  # its folder in the inbox may be all that names its department
-        result = replace(result, report=replace(result.report, submitted=inbox_key(config.inbox, path)))
+    if result.report is not None:
+        result = replace(result, report=replace(result.report, submitted=submitted))
     ledger.record(sha, path.name, ready.size, ready.mtime, today, run_id, result, stored=dest)
     checkpoint(config.state, "after-record")
     checkpoint(config.state, "before-move")

@@ -13,11 +13,14 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from processor.core.errors import AlreadyRunning, LedgerError
-from processor.core.model import FileResult, Report, Status
+from processor.core.model import FileResult, Project, Report, Status
 from processor.core.names import main_year, project_key
 from processor.core.serialize import dump, load
 from processor.core.spool import Spool, thin
@@ -32,6 +35,7 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE TABLE IF NOT EXISTS sightings (
     id INTEGER PRIMARY KEY AUTOINCREMENT, sha256 TEXT NOT NULL, name TEXT NOT NULL, seen TEXT NOT NULL,
     run_id INTEGER NOT NULL, stored TEXT);
+CREATE TABLE IF NOT EXISTS answered (path TEXT PRIMARY KEY, night TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS projects (
     sha256 TEXT NOT NULL, idx INTEGER NOT NULL, year INTEGER, department TEXT NOT NULL, name TEXT NOT NULL,
     PRIMARY KEY (sha256, idx));
@@ -95,13 +99,61 @@ class Ledger:
                               "请运行 `selfeval rebuild-ledger --config selfeval.toml` 从归档和拒收文件夹重建台账，"
                               "然后照常运行。") from exc
 
+    @classmethod
+    def read_only(cls, path: Path, tries: int = 3) -> Ledger:
+        """Another job's ledger, opened only to read (a --history source): no lock, no schema change. A busy database
+        is tried again `tries` times, then LedgerBusy says so."""
+        self = cls.__new__(cls)
+        self.path = path
+        for attempt in range(tries):
+            try:
+                self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+                self.db.execute("SELECT 1 FROM files LIMIT 1").fetchall()
+                columns = {row[1] for row in self.db.execute("PRAGMA table_info(projects)")}
+                if "code" not in columns:  # a 0.1.0 ledger: read it as if every code were blank
+                    self.db.execute("CREATE TEMP VIEW projects AS SELECT *, '' AS code FROM main.projects")
+                return self
+            except sqlite3.OperationalError as exc:
+                with contextlib.suppress(Exception):
+                    self.db.close()
+                if "locked" in str(exc) and attempt + 1 < tries:
+                    time.sleep(1 + attempt)
+                    continue
+                raise LedgerBusy(f"无法读取台账 {path}（{exc}）。请确认这是 selfeval 的台账文件（状态/ledger.sqlite），"
+                                 "或稍后重试。") from exc
+            except sqlite3.DatabaseError as exc:
+                with contextlib.suppress(Exception):
+                    self.db.close()
+                raise LedgerError(f"台账 {path} 无法读取（{exc}）：它不是 selfeval 的台账，或已损坏。") from exc
+        raise AssertionError("unreachable")
+
     def close(self) -> None:
         self.db.close()
 
+    def earlier(self, year: int | None) -> Iterator[tuple[str, int, Project]]:
+        """Every project of years before `year` (all years when None), newest version only, whole (with indicator rows,
+        which the history checks compare), with the file it is in: what the summary sets beside this year's."""
+        files = self.db.execute("SELECT sha256, name, received, status, run_id, mtime FROM files "
+                                "ORDER BY run_id, mtime, name").fetchall()
+        projects = self.db.execute("SELECT sha256, idx, year, department, name, code FROM projects").fetchall()
+        keep = latest_versions(files, projects, lambda y: y is not None and (year is None or y < year))
+        for sha, indexes in keep.items():
+            result = self.result(sha)
+            for idx in sorted(indexes):
+                yield result.path, idx, result.projects[idx]
+
     # -- runs ---------------------------------------------------------------------------------------
-    def start_run(self, when: dt.datetime) -> int:
-        cur = self.db.execute("INSERT INTO runs (started, status) VALUES (?, 'running')", (when.isoformat(),))
+    def start_run(self, when: dt.datetime, status: str = "running") -> int:
+        """A run; `status` HISTORY_RUN for loading earlier years' folders, which a crash must not answer again."""
+        cur = self.db.execute("INSERT INTO runs (started, status) VALUES (?, ?)", (when.isoformat(), status))
         return int(cur.lastrowid or 0)
+
+    def known_at(self, where: Path, size: int, mtime: float) -> bool:
+        """Whether the file lying at `where` with this size and mtime is already recorded (history folders are
+        looked at every night; a file unchanged since it was recorded is not read again)."""
+        row = self.db.execute("SELECT 1 FROM files WHERE stored = ? AND size = ? AND mtime = ?",
+                              (str(where), size, mtime)).fetchone()
+        return row is not None
 
     def finish_run(self, run_id: int, status: str, counts: dict[str, int]) -> None:
         self.db.execute("UPDATE runs SET finished = ?, status = ?, counts = ? WHERE id = ?",
@@ -141,6 +193,14 @@ class Ledger:
         rows = self.db.execute(f"SELECT sha256 FROM files WHERE run_id IN ({marks}) ORDER BY rowid", ids).fetchall()
         return [r[0] for r in rows]
 
+    def answered(self) -> set[str]:
+        """The reports (by the path they are stored at) a letter has already answered: a report is answered once, on
+        the first night it could be checked (or its form's letter, each night a new form of it comes)."""
+        return {r[0] for r in self.db.execute("SELECT path FROM answered")}
+
+    def answer(self, paths: Iterable[str], night: str) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO answered (path, night) VALUES (?, ?)", [(p, night) for p in paths])
+
     def stored(self, sha256: str, where: Path) -> None:
         self.db.execute("UPDATE files SET stored = ? WHERE sha256 = ?", (str(where), sha256))
 
@@ -152,42 +212,39 @@ class Ledger:
         return _Tx(self.db)
 
     # -- the year's current projects -------------------------------------------------------------------
-    def current_report(self, year: int | None, spool: Spool | None = None) -> tuple[Report, int | None]:
-        """Every file that still carries a current project, every Word/PDF report (processor.narrative.link picks
-        the newest one for each project) and every rejected file; and the year to title the summary with (the given
-        one, else the most common).
+    def current_report(self, year: int | None, spool: Spool | None = None,
+                       today: dt.date | None = None) -> tuple[Report, int | None]:
+        """The evaluated year's files: every file that still carries a current project of that year, and the Word/PDF
+        reports (processor.narrative.link picks the newest one for each project) and refused files received since
+        that year's first form; and the year (the given one, else recent_year's). Earlier years' projects are not in
+        it: they are history (earlier()), which the summary sets beside this year's.
 
         A project (year, 主管部门, 项目名称) is current in the newest file that holds it: later runs win,
-        then later modification times. Older submissions stay in the ledger and count as versions. Projects
-        of other years are kept (the summary counts them apart) so that nothing received disappears.
+        then later modification times. Older submissions stay in the ledger and count as versions.
         With `spool`, each full result goes there and the report holds thin ones (processor.core.spool), so a
         province's ledger is never all in memory at once.
         """
         files = self.db.execute(  # the results themselves are read one at a time below, never all at once
             "SELECT sha256, name, received, status, run_id, mtime FROM files ORDER BY run_id, mtime, name").fetchall()
-        order = {row[0]: i for i, row in enumerate(files)}
         projects = self.db.execute("SELECT sha256, idx, year, department, name, code FROM projects").fetchall()
+        loaded = {r[0] for r in self.db.execute("SELECT id FROM runs WHERE status = ?", (HISTORY_RUN,))}
         if year is None:
-            year = main_year(p[2] for p in projects)  # every stored version counts, as it always has
-        latest: dict[tuple[object, ...], tuple[str, int]] = {}
-        versions: dict[tuple[object, ...], int] = {}
-        for sha, idx, p_year, dept, name, code in sorted(projects, key=lambda p: (order[p[0]], p[1])):
-            # a form without 主管部门 or 项目名称 cannot be the same project as another one; a coded project is
-            # the same one by its code (two coded projects may share a name such as 工资性支出)
-            key = project_key(p_year, dept, name, code) if dept and name else (p_year, sha, str(idx))
-            latest[key] = (sha, idx)
-            versions[key] = versions.get(key, 0) + 1
-        keep: dict[str, dict[int, int]] = {}
-        for key, (sha, idx) in latest.items():
-            keep.setdefault(sha, {})[idx] = versions[key]
+            year = recent_year(files, projects, today or dt.date.today(), loaded)
+        keep = latest_versions(files, projects, None if year is None else (lambda y: y in (year, None)))
+        # files refused since the year's first form came (earlier years' stay in their own summaries), and the
+        # reports of the year; nothing a [history] folder held but the year's own forms
+        start = min((r[2][:10] for r in files if r[0] in keep), default="")
         results: list[FileResult] = []
-        for sha, name, received, status, _run, _mtime in files:
+        for sha, name, received, status, run, _mtime in files:
             report = is_report(Path(name))  # a Word/PDF report holds no project: its form is found by matching
-            if status != Status.REJECTED.value and sha not in keep and not report:
+            if sha not in keep and (run in loaded or (not report and (status != Status.REJECTED.value
+                                                                       or received[:10] < start))):
                 continue
             result = self.result(sha)
             if result.report is not None:
-                result = replace(result, report=replace(result.report, received=received[:10]))
+                if year is not None and result.report.year not in (year, None):
+                    continue  # another year's report: that year's summary has it
+                result = replace(result, report=replace(result.report, received=received[:10], run=run))
             elif result.status is not Status.REJECTED:
                 result = _only(result, keep[sha], received[:10])
             if spool is not None:
@@ -195,6 +252,40 @@ class Ledger:
                 result = thin(result)
             results.append(result)
         return Report(tuple(results)), year
+
+
+HISTORY_RUN = "history"  # the status of the runs that loaded [history] folders: no letters, and not recent
+RECENT_DAYS = 180  # [review] year = 0: the year most forms received in this many days are for
+
+
+def recent_year(files: list[tuple[Any, ...]], projects: list[tuple[Any, ...]], today: dt.date,
+                history_runs: set[int]) -> int | None:
+    """The most common year among the projects of forms received in the last RECENT_DAYS days (every stored version
+    counts; forms loaded from [history] folders do not), else among all: a ledger that still holds last year must not
+    pin this year's summary to it."""
+    since = (today - dt.timedelta(days=RECENT_DAYS)).isoformat()
+    recent = {row[0] for row in files if row[2][:10] >= since and row[4] not in history_runs}
+    return main_year(p[2] for p in projects if p[0] in recent) or main_year(p[2] for p in projects)
+
+
+def latest_versions(files: list[tuple[Any, ...]], projects: list[tuple[Any, ...]],
+                    years: Callable[[int | None], bool] | None = None) -> dict[str, dict[int, int]]:
+    """sha256 → {project index: how many versions} for the newest version of every project (of the `years`)."""
+    order = {row[0]: i for i, row in enumerate(files)}
+    latest: dict[tuple[object, ...], tuple[str, int]] = {}
+    versions: dict[tuple[object, ...], int] = {}
+    for sha, idx, p_year, dept, name, code in sorted(projects, key=lambda p: (order[p[0]], p[1])):
+        if years is not None and not years(p_year):
+            continue
+        # a form without 主管部门 or 项目名称 cannot be the same project as another one; a coded project is
+        # the same one by its code (two coded projects may share a name such as 工资性支出)
+        key = project_key(p_year, dept, name, code) if dept and name else (p_year, sha, str(idx))
+        latest[key] = (sha, idx)
+        versions[key] = versions.get(key, 0) + 1
+    keep: dict[str, dict[int, int]] = {}
+    for key, (sha, idx) in latest.items():
+        keep.setdefault(sha, {})[idx] = versions[key]
+    return keep
 
 
 def _only(result: FileResult, kept: dict[int, int], received: str) -> FileResult:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from processor.aggregate import reports_said
 from processor.core.errors import ConfigError, OutputError
 from processor.core.fsutil import atomic_write
 from processor.core.names import folder_for, safe_name
@@ -478,6 +479,8 @@ def summary_mail(to: tuple[str, ...], overview: dict[str, Any], tonight: dict[st
              ("全年预算数", f"{f['annual_budget']} 万元"), ("全年执行数", f"{f['executed']} 万元"), ("执行率（按金额）", f['rate']),
              ("平均自评分", f"{f['self_mean']}（按预算加权 {f['self_weighted']}）"),
              ("平均复核分", f"{f['computed_mean']}（按预算加权 {f['computed_weighted']}）"), ("自评分虚高的项目", f"{o['inflated']} 个")]
+    if overview.get("reports"):  # Word reports are files too, but counted apart from the forms (as 总览 counts them)
+        table.insert(1, ("绩效自评报告", f"{overview['reports']} 份（{reports_said(overview)}）"))
     books = folder_for(summary)
     split = (f"项目较多，每个项目的复核页按主管部门分别存放在输出文件夹的“{books.name}”中，未随本邮件发送；"
              "汇总表中的“查看”链接须与该文件夹放在同一位置才能打开。") if books.is_dir() else ""

@@ -21,8 +21,10 @@ from processor.check import check_safely, default_jobs, read_report_safely
 from processor.core.errors import OutputError
 from processor.core.fsutil import atomic_write
 from processor.core.model import WAITING, Report, Status
+from processor.core.names import BLANK_DEPARTMENT, safe_name
 from processor.core.spool import Spool, thin
 from processor.nightly.config import Config
+from processor.nightly.earlier import load_history_folders
 from processor.nightly.intake import OTHER_FOLDER, Journal, checkpoint, take_all
 from processor.nightly.ledger import Ledger, keep_aside
 from processor.nightly.lock import RunLock
@@ -103,9 +105,12 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
         if outcome.result is not None:
             tonight.append((outcome.sha256, thin(outcome.result)))
     counts["new"] = sum(counts[k] for k in ("accepted", "returned", "rejected"))
+    if config.history_folders:  # earlier years' forms, recorded once where they lie: no letter, no mail
+        load_history_folders(config.history_folders, ledger, profile, now, config.max_file_mb,
+                             lambda said: journal("history", said))
     checkpoint(config.state, "before-summary")
     with Spool(config.state) as spool:
-        report, year = year_report(ledger, config, spool)
+        report, year = year_report(ledger, config, spool, now.date(), profile)
         checkpoint(config.state, "summary-spooled")
         agg = aggregate(report)
         summary, _ = publish_summary(report, agg, config.outbox, name=config.summary_name, year=year,
@@ -119,6 +124,7 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
         feedback = tuple(write_feedback(answered.letters, config.outbox / today, created=now.date(),
                                         full=answered.full, jobs=config.jobs or default_jobs(),
                                         known=config.departments))
+        ledger.answer(answered.reports, today)
     delivery = deliver(_mails(config, agg.overview, counts, summary, answered.letters, feedback, now.date()),
                        config.smtp, outbox=config.outbox, queue=config.state / "mailqueue", when=now,
                        backoff=backoff)
@@ -180,10 +186,10 @@ def _mails(config: Config, overview: dict[str, Any], counts: dict[str, int], sum
     if config.send_feedback and feedback:
         by_dept: dict[str, list[Path]] = {}
         planned = plan(lettered(tonight), config.outbox / date.isoformat(), config.departments)
-        for (result, _base), path in zip(planned, feedback, strict=True):
-            dept = (result.projects[0].department if result.projects
-                    else result.report.department if result.report is not None else "")
-            by_dept.setdefault(dept, []).append(path)
+        folders = {safe_name(d, BLANK_DEPARTMENT): d for d in config.departments}
+        for (_result, base), path in zip(planned, feedback, strict=True):
+            # the department folder its letter went to: also a refused file's, or a report's, that names no 主管部门
+            by_dept.setdefault(folders.get(base.parent.name, ""), []).append(path)
         for dept, files in sorted(by_dept.items()):
             if dept in config.departments:
                 mails.append(department_mail(config.departments[dept], dept, files, date))
@@ -196,7 +202,8 @@ def rebuild(config: Config, *, now: dt.datetime | None = None) -> Path:
     with Spool(config.state) as spool, RunLock(config.state / "selfeval.lock"):
         ledger = Ledger(config.state / "ledger.sqlite")
         try:
-            report, year = year_report(ledger, config, spool)
+            profile = load_profile(config.profile) if config.profile else None
+            report, year = year_report(ledger, config, spool, now.date(), profile)
         finally:
             ledger.close()
         # still under the lock: a night starting meanwhile must not replace the summary's folder beneath us
@@ -223,16 +230,19 @@ def rebuild_ledger(config: Config, *, now: dt.datetime | None = None) -> tuple[P
             run_id = ledger.start_run(now)
             use_labels(config.labels)
             profile = load_profile(config.profile) if config.profile else None
-            # what the intake filed as 其他文件 was never a submission; a Word/PDF report is read as one
-            found = sorted(p for p in config.archive.rglob("*")
-                           if p.is_file() and p.parent.name != OTHER_FOLDER) if config.archive.is_dir() else []
+            found = sorted(p for p in config.archive.rglob("*") if p.is_file()) if config.archive.is_dir() else []
             found += sorted(p for p in config.rejected.iterdir()
                             if p.is_file() and p.suffix != ".txt") if config.rejected.is_dir() else []
             for file in found:
+                inside = file.relative_to(config.archive).parts if file.is_relative_to(config.archive) else ()
+                day = inside[0] if inside and _is_date(inside[0]) else ""
+                # what the intake filed as 其他文件 was never a submission, except a Word report that a version before
+                # reports were checked filed there: it is read as one now
+                if len(inside) > 2 and inside[1] == OTHER_FOLDER and not is_report(file):
+                    continue
                 data = file.read_bytes()
                 sha = hashlib.sha256(data).hexdigest()
-                folder = file.parent.name
-                received = folder if _is_date(folder) else dt.date.fromtimestamp(file.stat().st_mtime).isoformat()
+                received = day or dt.date.fromtimestamp(file.stat().st_mtime).isoformat()
                 if ledger.file(sha) is not None:
                     ledger.sighting(sha, file.name, received, run_id, file)
                     counts["duplicates"] += 1
@@ -242,6 +252,10 @@ def rebuild_ledger(config: Config, *, now: dt.datetime | None = None) -> tuple[P
                                  else check_safely(file, file.name, profile, data), path=str(file))
                 if result.status is Status.SKIPPED:  # a Word document that is no report
                     continue
+                if result.report is not None and day and inside[1] != OTHER_FOLDER:
+                    # a report is archived under the inbox folder it came in (归档/<date>/市委组织部/…), which may be
+                    # all that names its department
+                    result = replace(result, report=replace(result.report, submitted="/".join(inside[1:])))
                 ledger.record(sha, file.name, len(data), file.stat().st_mtime, received, run_id, result)
                 ledger.stored(sha, file)
                 counts["files"] += 1

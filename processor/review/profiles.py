@@ -46,6 +46,11 @@ class Profile:
     reverse_words: tuple[str, ...] = ()
     positive_words: tuple[str, ...] = ()
     label: str = ""  # the Chinese name a person reads (中央2020版); the name stays the code used in files
+    # comparing a project with its 上年 (issue 19; processor/review/history.py)
+    history_target_margin: float = 0.3  # last year's actual beat an unchanged target by this much: targets-unchanged
+    history_score_rise: float = 2.0  # points the self-score rose while …
+    history_rate_fall: float = 0.10  # … the execution rate fell by this much (a ratio): score-up-money-down
+    history_budget_change: float = 0.5  # the 全年预算数 changed by this much either way: budget-jump
 
     @property
     def shown(self) -> str:
@@ -125,6 +130,10 @@ def load_profile(source: str | Path) -> Profile:
         reverse_words=tuple(str(w) for w in data.get("reverse_words", ())),
         positive_words=tuple(str(w) for w in data.get("positive_words", ())),
         label=str(data.get("label", "")),
+        history_target_margin=float(data.get("history_target_margin", 0.3)),
+        history_score_rise=float(data.get("history_score_rise", 2.0)),
+        history_rate_fall=float(data.get("history_rate_fall", 0.10)),
+        history_budget_change=float(data.get("history_budget_change", 0.5)),
     )
 
 
@@ -153,3 +162,9 @@ def detect(project: Project) -> str:
         if g.level == 1 and "效益" in g.name and g.declared_weight == 40:
             return "hunan-legacy"
     return DEFAULT
+
+
+@cache
+def shipped(name: str) -> Profile:
+    """A profile by name, loaded once per process: every form names the one it was reviewed by."""
+    return load_profile(name)

@@ -89,8 +89,10 @@ def plan(report: Report, out: Path, known: Iterable[str] = ()) -> list[tuple[Fil
         if result.projects:
             dept = safe_name(result.projects[0].department, BLANK_DEPARTMENT)
         else:
-            named = result.report.department if result.report is not None and result.report.department else ""
-            dept = safe_name(named or _named_department(result.path, departments), UNKNOWN_DEPARTMENT)
+            info = result.report
+            named = info.department if info is not None and info.department else ""
+            where = info.submitted if info is not None and info.submitted else result.path  # the nightly inbox's path
+            dept = safe_name(named or _named_department(where, departments), UNKNOWN_DEPARTMENT)
         stem = safe_name(Path(result.path).stem, "自评表", 150)
         n, name = 1, f"{stem}_审核意见"
         while f"{dept}/{name}".casefold() in used:

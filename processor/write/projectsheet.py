@@ -8,7 +8,8 @@ the clerk will have to fix it; the full list follows the form.
 
 Layout: columns A 栏目 | B 一级 | C 二级 | D 三级 | E 年度指标值 | F 实际完成值 | G 分值 | H 自评得分 |
 I 复核得分 | J 差异 | K 计分方法 | L 偏差原因; rows: 1 title, 2 back link and source, 3 项目名称,
-4 主管部门/实施单位, then 项目资金, 年度总体目标, 绩效指标, 总分, 等级, a blank row and 本表问题.
+4 主管部门/实施单位, 5 上年 (last year's figures, only when the project was matched with its 上年: issue 19), then
+项目资金, 年度总体目标, 绩效指标, 总分, 等级, a blank row and 本表问题.
 
 Where a department's cell lands here depends on the form (its fund parts, its indicators), so the layout
 reports it: `placed` runs the layout without writing and returns each original address's cell on this
@@ -33,6 +34,7 @@ from processor.review.profiles import shown_name
 from processor.review.scoring import execution_rate
 from processor.write.sheetnames import internal_link
 from processor.write.styles import Styles, landscape, make_styles, row_height, text_lines
+from processor.write.yearsheet import previous_line
 
 TITLE = "项目支出绩效自评表（复核）"
 # A 栏目, B 一级, C 二级, D 三级, E 指标值, F 完成值, G 分值, H 自评, I 复核, J 差异, K 计分方法, L 原因
@@ -194,6 +196,16 @@ def _head(w: _Writer, p: Project, result: FileResult, back: str, back_cell: str,
     w.put(3, 1, p.department, "wrap", to=(3, 3), orig=p.cells.get("department", ""))
     w.put(3, 4, "实施单位", "label")
     w.put(3, 5, p.unit, "wrap", to=(3, LAST), orig=p.cells.get("unit", ""))
+
+
+def _previous(w: _Writer, p: Project, r: int) -> int:
+    """The 上年 row at r when the project has one (the rows below move down by it); returns the next free row."""
+    line = previous_line(p)
+    if not line:
+        return r
+    w.put(r, 0, "上年", "label")
+    w.put(r, 1, line, "wrap", to=(r, LAST))
+    return r + 1
 
 
 def _funds(w: _Writer, funds: Funds, r: int) -> int:
@@ -374,7 +386,7 @@ def _lay(ws: Any, result: FileResult, index: int, styles: Styles, back: str, bac
     findings = result.findings_of(index)
     w = _Writer(ws, styles, _marks(p, findings))
     _head(w, p, result, back, back_cell, index)
-    r = _funds(w, p.funds, 4)
+    r = _funds(w, p.funds, _previous(w, p, 4))
     r = _goals(w, p, r)
     r = _indicators(w, p, r)
     r = _totals(w, p, r)

@@ -1,5 +1,8 @@
 """Stage 7: write the consolidated 汇总表 with xlsxwriter (sheets 总览 … 目录, then one sheet per project).
 
+When some project was matched with earlier years (issue 19), 项目汇总 gains 上年's figures and the changes, and
+历年对比 (processor.write.yearsheet) follows 部门汇总; without history the workbook is what it always was.
+
 Every text is written as a string (never a formula: departments' text may start with = + - @), every
 workbook gets a pinned creation date, so the same inputs give the same bytes.
 
@@ -37,6 +40,7 @@ from processor.write.book import Book, open_book
 from processor.write.projectsheet import Places, placed, write_project_sheets
 from processor.write.sheetnames import internal_link, unique_names
 from processor.write.styles import FONT, Styles, landscape, make_styles, row_height, text_lines
+from processor.write.yearsheet import YEARS, write_years, year_rows
 
 OVERVIEW, PROJECTS, DEPARTMENTS, FINDINGS, RETURNS, CONTENTS = "总览", "项目汇总", "部门汇总", "问题清单", "退回与拒收", "目录"
 FIXED = (OVERVIEW, PROJECTS, DEPARTMENTS, FINDINGS, RETURNS, CONTENTS)
@@ -153,15 +157,33 @@ PROJECT_COLUMNS = [
 ]
 PROJECT_PRINT_COLS = next(i for i, c in enumerate(PROJECT_COLUMNS) if c.key == "status") + 1  # 序号 … 状态
 REPORT_COLUMN = Column("自评报告", "report", "text", 10)  # 一致 / 有出入 / 未提交 / PDF未核对 …
+# 上年 beside this year (issue 19): after the grades, printed; the rate's change in percentage points (5.00 = 5 个百分点)
+HISTORY_COLUMNS = [
+    Column("上年自评", "prev_self_total", "score", 9), Column("上年复核", "prev_computed_total", "score", 9),
+    Column("上年执行率", "prev_rate", "rate", 9), Column("自评分变化", "self_change", "score", 9),
+    Column("复核分变化", "computed_change", "score", 9), Column("执行率变化（百分点）", "rate_change", "score", 10),
+]
+
+
+def has_history(projects: pd.DataFrame) -> bool:
+    """Whether any project was matched with an earlier year: only then does the summary show the years (a batch run
+    without history gets the workbook it always got)."""
+    return "history" in projects and bool(projects["history"].fillna(0).gt(0).any())
 
 
 def project_columns(projects: pd.DataFrame) -> tuple[list[Column], int]:
-    """项目汇总's columns, with 自评报告 after 状态 (and printed) when the batch had Word reports to check: a bureau
-    that collects none does not get a column of 未提交."""
-    if "report" not in projects or not projects["report"].fillna("").astype(str).ne("").any():
-        return PROJECT_COLUMNS, PROJECT_PRINT_COLS
-    return [*PROJECT_COLUMNS[:PROJECT_PRINT_COLS], REPORT_COLUMN, *PROJECT_COLUMNS[PROJECT_PRINT_COLS:]], \
-        PROJECT_PRINT_COLS + 1
+    """项目汇总's columns and how many of them print: 上年's figures after the grades when some project has history,
+    自评报告 after 状态 when the batch had Word reports to check. A bureau that collects no reports does not get a
+    column of 未提交, nor a batch without history six blank columns."""
+    columns, printed = list(PROJECT_COLUMNS), PROJECT_PRINT_COLS
+    if has_history(projects):
+        at = next(i for i, c in enumerate(columns) if c.key == "computed_grade") + 1
+        columns[at:at] = HISTORY_COLUMNS
+        printed += len(HISTORY_COLUMNS)
+    if "report" in projects and projects["report"].fillna("").astype(str).ne("").any():
+        columns.insert(printed, REPORT_COLUMN)
+        printed += 1
+    return columns, printed
 DEPARTMENT_COLUMNS = [
     Column("主管部门", "department", "text", 18), Column("项目数", "projects", "int", 7),
     Column("年初预算数", "initial_budget", "money", 13), Column("全年预算数", "annual_budget", "money", 13),
@@ -226,7 +248,7 @@ def project_table(ws: Worksheet, projects: pd.DataFrame, styles: Styles, *, titl
     columns, print_cols = project_columns(projects)
     table(ws, projects, columns, styles, title=title, created=created, link=link,
           print_cols=print_cols, totals=project_totals(projects))
-    highlight_projects(ws, len(projects), styles)
+    highlight_projects(ws, len(projects), styles, columns)
 
 
 def project_row_cell(i: int) -> str:
@@ -236,7 +258,7 @@ def project_row_cell(i: int) -> str:
 
 def project_sheet_names(agg: Aggregate) -> list[str]:
     """One sheet name per project in 项目汇总 order: the same whether the summary is one workbook or split."""
-    return unique_names([f"P{i + 1:03d} {n}" for i, n in enumerate(agg.projects["name"])], set(FIXED))
+    return unique_names([f"P{i + 1:03d} {n}" for i, n in enumerate(agg.projects["name"])], {*FIXED, YEARS})
 
 
 def write_summary(report: Report, agg: Aggregate, path: Path, *, created: dt.date, year: int | None,
@@ -251,7 +273,9 @@ def write_summary(report: Report, agg: Aggregate, path: Path, *, created: dt.dat
     file name, 主管部门, number of projects, link) instead of 20,000 project rows a second time.
     """
     names = project_sheet_names(agg)
-    book = open_book(path, created, sheets=len(FIXED) + (0 if links else len(names)))
+    history = year_rows(report, agg.projects, year) if has_history(agg.projects) else []
+    fixed = [*FIXED[:3], YEARS, *FIXED[3:]] if history else list(FIXED)  # 历年对比 after 部门汇总
+    book = open_book(path, created, sheets=len(fixed) + (0 if links else len(names)))
     styles = make_styles(book)
 
     def link_of(i: int, cell: str = "A1") -> str:
@@ -259,13 +283,15 @@ def write_summary(report: Report, agg: Aggregate, path: Path, *, created: dt.dat
 
     keys = [(str(r["path"]), int(r["index"])) for r in agg.projects.to_dict("records")]
     index_of = {f.path: i for i, f in enumerate(report.files)}
-    sheets = {name: book.add_worksheet(name) for name in FIXED}
+    sheets = {name: book.add_worksheet(name) for name in fixed}
     _overview(book, sheets[OVERVIEW], agg, styles, created, year)
     projects = agg.projects.assign(seq=range(1, len(agg.projects) + 1))
     # on paper: 序号 … 状态; the source columns and links stay on screen
     project_table(sheets[PROJECTS], projects, styles, title=title_of(PROJECTS, year), created=created, link=link_of)
     table(sheets[DEPARTMENTS], agg.departments, DEPARTMENT_COLUMNS, styles, title=title_of(DEPARTMENTS, year),
           created=created, totals=[agg.totals])
+    if history:
+        write_years(sheets[YEARS], history, styles, title=title_of(YEARS, year), unit=unit_line(created), link=link_of)
     table(sheets[RETURNS], _returns(report, agg), RETURN_COLUMNS, styles, title=title_of("退回与拒收的文件", year),
           created=created, print_cols=RETURN_PRINT_COLS)
     if books is not None:  # split: the department workbooks, not every project a second time
@@ -327,11 +353,12 @@ def _findings(ws: Worksheet, agg: Aggregate, styles: Styles, created: dt.date, y
           link=finding_link, print_cols=FINDING_PRINT_COLS)
 
 
-def highlight_projects(ws: Worksheet, n: int, styles: Styles) -> None:
-    """自评分虚高, low execution and errors stand out; blank cells (no budget, no score) never do."""
+def highlight_projects(ws: Worksheet, n: int, styles: Styles, columns: list[Column] | None = None) -> None:
+    """自评分虚高, low execution and errors stand out; blank cells (no budget, no score) never do. `columns` are
+    the sheet's own (project_columns): the history columns move 错误 to the right."""
     if not n:
         return
-    col = {c.key: i for i, c in enumerate(PROJECT_COLUMNS)}
+    col = {c.key: i for i, c in enumerate(columns or PROJECT_COLUMNS)}
     rules = (("diff", f"<{INFLATION}", styles.flag_error), ("rate", f"<{LOW_EXECUTION}", styles.flag_warning),
              ("errors", ">0", styles.flag_error))
     for key, test, fmt in rules:
