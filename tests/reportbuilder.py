@@ -217,8 +217,8 @@ _LAUGHS = (b'<!DOCTYPE w:document [<!ENTITY lol "lol">'
 
 def with_dtd(data: bytes, *, leading_spaces: int = 0) -> bytes:
     """document.xml with a billion-laughs DTD and a reference to it in the first paragraph. With
-    `leading_spaces`, the XML declaration is replaced by that many spaces: still well-formed XML, but the guard
-    decides whether a part is XML from its first 64 bytes."""
+    `leading_spaces`, the XML declaration is replaced by that many spaces: still well-formed XML, which a guard
+    deciding from a part's first bytes alone would take for something else."""
     def edit(xml: bytes) -> bytes:
         head, sep, rest = xml.partition(b"?>")
         if leading_spaces:

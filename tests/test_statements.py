@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from seedreport import SEED, TITLE, drop_section, number_of, replace
 
-from processor.core.model import Statement
+from processor.core.model import FileResult, Statement
 from processor.narrative.headings import SECTION_TITLES, SECTIONS, section_of
 from processor.narrative.statements import Stated, extract
 
@@ -210,9 +210,9 @@ def test_initial_budget_alone_is_stated_as_the_initial_budget() -> None:
     assert [(s.key, s.value, s.raw) for s in got] == [("initial_budget", 180.0, "180")]
 
 
-def test_an_initial_budget_is_never_held_against_the_annual_budget(tmp_path: Path) -> None:
-    """The form's budget was adjusted (年初预算数180, 全年预算数200) and the report names only the 年初 figure: true,
-    so no report-budget-mismatch (it would be one if the 年初 figure were read as the budget)."""
+def _adjusted_budget_report(tmp_path: Path, stated: str) -> FileResult:
+    """The seed's form with its budget adjusted (年初预算数180, 全年预算数200) beside the seed's report stating `stated`
+    in place of its 全年 figure; the report's checked entry."""
     from formbuilder import seed_spec, write_workbook
     from reportbuilder import write_report
 
@@ -224,29 +224,22 @@ def test_an_initial_budget_is_never_held_against_the_annual_budget(tmp_path: Pat
     inbox = tmp_path / "inbox" / "市委组织部"
     inbox.mkdir(parents=True)
     write_workbook(inbox / "市委组织部_2021_城市基层党建工作经费.xlsx", [("表1", spec)])
-    body = replace("2021年度项目资金全年为200万元", "2021年度项目年初预算数180万元", SEED[2:])
+    body = replace("2021年度项目资金全年为200万元", stated, SEED[2:])
     write_report(inbox / "绩效自评报告.docx", body, title_lines=SEED[:2])
-    entry = next(f for f in check_paths([inbox.parent]).files if f.report is not None)
+    return next(f for f in check_paths([inbox.parent]).files if f.report is not None)
+
+
+def test_an_initial_budget_is_never_held_against_the_annual_budget(tmp_path: Path) -> None:
+    """The report names only the 年初 figure, truly: no report-budget-mismatch (it would be one if the 年初 figure
+    were read as the budget)."""
+    entry = _adjusted_budget_report(tmp_path, "2021年度项目年初预算数180万元")
     assert entry.report is not None
     assert [(s.key, s.value) for s in entry.report.statements if "budget" in s.key] == [("initial_budget", 180.0)]
     assert not [f.code for f in entry.findings if f.code == "report-budget-mismatch"]
 
 
 def test_a_wrong_initial_budget_is_compared_with_the_forms(tmp_path: Path) -> None:
-    from formbuilder import seed_spec, write_workbook
-    from reportbuilder import write_report
-
-    from processor.check import check_paths
-
-    spec = seed_spec()
-    spec.funds["total"] = ("180", 200, 200, 10, "100%", "10")
-    spec.funds["current"] = ("180", "200", "200", None, None, None)
-    inbox = tmp_path / "inbox" / "市委组织部"
-    inbox.mkdir(parents=True)
-    write_workbook(inbox / "市委组织部_2021_城市基层党建工作经费.xlsx", [("表1", spec)])
-    body = replace("2021年度项目资金全年为200万元", "2021年度项目年初预算数150万元", SEED[2:])
-    write_report(inbox / "绩效自评报告.docx", body, title_lines=SEED[:2])
-    entry = next(f for f in check_paths([inbox.parent]).files if f.report is not None)
+    entry = _adjusted_budget_report(tmp_path, "2021年度项目年初预算数150万元")
     (found,) = [f for f in entry.findings if f.code == "report-budget-mismatch"]
     assert "年初预算数为 150万元" in found.message and "为 180 万元" in found.message, found.message
 
