@@ -16,6 +16,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
+from copy import copy
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -26,6 +27,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.comments import Comment
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook as OpenBook
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -360,10 +362,15 @@ def _list_sheet(book: OpenBook, sheets: dict[str, Worksheet], result: FileResult
         ws.column_dimensions[get_column_letter(c)].width, cell = width, ws.cell(head, c, name)
         cell.font, cell.border, cell.alignment = Font(name=FONT, size=10, bold=True), box, Alignment(horizontal="center")
         cell.fill = PatternFill("solid", fgColor="FF" + HEAD_FILL.lstrip("#"))
+    body: StyleArray | None = None  # the list's cell style, set once: openpyxl hashes a style object per assignment
     for r, (f, values, height) in enumerate(_rows(result), head + 1):
         for c, value in enumerate(values, 1):
             _text(cell := ws.cell(r, c), value)
-            cell.font, cell.border, cell.alignment = Font(name=FONT, size=10), box, middle
+            if body is None:
+                cell.font, cell.border, cell.alignment = Font(name=FONT, size=10), box, middle
+                body = copy(cell._style)
+            else:
+                cell._style = copy(body)
         if color := {Severity.ERROR: RED_FILL, Severity.WARNING: AMBER_FILL}.get(f.severity):
             ws.cell(r, 1).fill = PatternFill("solid", fgColor="FF" + color.lstrip("#"))
         if f.sheet in sheets and (ref := _cell_ref(f)):
