@@ -155,7 +155,7 @@ def check(
     """读取、复核自评表，并把同时提交的绩效自评报告（.docx）与自评表核对：每个文件的状态、项目、复核得分与问题（退出码：0 全部通过，1 有退回或拒收，2 用法错误或没有可审核的工作簿）。"""
     chosen = load_profile(profile) if profile else None
     _require_workbooks(paths)
-    earlier = load_history(history or [], chosen)
+    earlier = load_history(history or [], chosen, labels=labels or (), max_file_mb=max_file_mb)
     console = Console()
     with _bar() as bar:
         task = bar.add_task("审核", total=None, name="")
@@ -216,7 +216,7 @@ def run(
     day = _day(date)
     chosen = load_profile(profile) if profile else None
     _require_workbooks([inbox], exclude=(out,))
-    earlier = load_history(history or [], chosen)
+    earlier = load_history(history or [], chosen, labels=labels or (), max_file_mb=max_file_mb)
     console = Console()
     with _bar() as bar:
         task = bar.add_task("审核", total=None, name="")
@@ -260,7 +260,7 @@ def draft(
     day = _day(date)
     chosen = load_profile(profile) if profile else None
     _require_workbooks(paths, exclude=(out,))
-    earlier = load_history(history or [], chosen)
+    earlier = load_history(history or [], chosen, labels=labels or (), max_file_mb=max_file_mb)
     with _bar() as bar:
         task = bar.add_task("审核", total=None, name="")
         result = draft_job(paths, out, date=day, force=force, profile=chosen, labels=labels or (),

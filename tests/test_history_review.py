@@ -142,7 +142,7 @@ def test_two_candidates_are_ambiguous_and_not_used(tmp_path: Path) -> None:
     assert (f.code, f.severity, f.sheet, f.cell) == ("history-ambiguous", Severity.INFO, "表1", "B3")
     assert "2021.xlsx 工作表“表1”的“51000021R000000011111-工资性支出”（市民政局）" in f.message
     assert "2021.xlsx 工作表“表2”的“51000021R000000022222-工资性支出”" in f.message and "2 份" in f.message
-    assert "[history] match" in f.hint
+    assert "[history.match]" in f.hint and "--history" in f.hint
     # the table settles it, naming last year's form by its code
     table = {"工资性支出": "51000021R000000022222-工资性支出"}
     match = pair(new, old, table=table)[(str(tmp_path / "2022.xlsx"), 0)]
@@ -151,7 +151,7 @@ def test_two_candidates_are_ambiguous_and_not_used(tmp_path: Path) -> None:
 
 def test_the_same_form_sent_twice_is_one_candidate_the_last(tmp_path: Path) -> None:
     first = entries(tmp_path / "2021_v1.xlsx", form(2021, total_score=98))
-    second = entries(tmp_path / "2021_v2.xlsx", form(2021, name=f"2021年{clean_spec().name}"))
+    second = entries(tmp_path / "2021_v2.xlsx", form(2021, total_score=99))
     new = entries(tmp_path / "2022.xlsx", form(2022))
     match = pair(new, [*first, *second])[(str(tmp_path / "2022.xlsx"), 0)]
     assert match.ambiguous() == [] and [e.file for e, _ in match.years()] == [str(tmp_path / "2021_v2.xlsx")]
@@ -176,15 +176,17 @@ def test_indicators_pair_by_normalised_name(tmp_path: Path) -> None:
     assert "服务站验收合格率" not in [a.name for a, _ in pairs] and len(pairs) == 8
 
 
-def test_figures_take_the_printed_rate_else_the_computed_one(tmp_path: Path) -> None:
+def test_figures_take_the_computed_rate_as_every_comparison_does(tmp_path: Path) -> None:
+    """A miscomputed printed rate (75% for 80 of 100) would set a rate beside this year's that the summary's 上年执行率
+    and the checks (执行数 ÷ 全年预算数) do not use: one rate for the years everywhere, the computed one."""
     funds = money(100, 80)
     printed, blank = dict(funds), dict(funds)
-    printed["total"] = (100, 100, 80, 10, "75%", 8)  # a miscomputed printed rate is still what the form says
+    printed["total"] = (100, 100, 80, 10, "75%", 8)
     blank["total"] = (100, 100, 80, 10, None, 8)
     a, b = entries(tmp_path / "2021.xlsx", form(2021, funds=printed), form(2021, funds=blank))
     fa, fb = figures(a, "name"), figures(b, "table")
     assert (fa.year, fa.file, fa.sheet, fa.matched_by, fa.annual_budget, fa.executed, fa.rate) == (
-        2021, str(tmp_path / "2021.xlsx"), "表1", "name", 100, 80, 0.75)
+        2021, str(tmp_path / "2021.xlsx"), "表1", "name", 100, 80, pytest.approx(0.8))
     assert fb.rate == pytest.approx(0.8) and fb.matched_by == "table"
     assert (fa.self_total, fa.computed_total, fa.self_grade) == (a.project.self_total, a.project.computed_total, "优")
 
@@ -321,3 +323,44 @@ def test_the_history_rules_are_catalogued_with_their_severities() -> None:
     for code, severity in expected.items():
         rule = CATALOGUE[code]
         assert (rule.severity, rule.stage) == (severity, "history") and rule.title
+
+
+def test_two_projects_whose_names_differ_by_a_year_word_stay_two(tmp_path: Path) -> None:
+    """2020年彩票公益金 and 2021年彩票公益金, both in the 2021 round, are two projects (as the ledger counts them): a
+    2022 form of that name is ambiguous between them, never matched with whichever file came last."""
+    old = entries(tmp_path / "2021.xlsx", form(2021, name="2020年中央专项彩票公益金"),
+                  form(2021, name="2021年中央专项彩票公益金"))
+    new = entries(tmp_path / "2022.xlsx", form(2022, name="2022年中央专项彩票公益金"))
+    match = pair(new, old)[(str(tmp_path / "2022.xlsx"), 0)]
+    assert match.years() == [] and [len(c) for _, c in match.ambiguous()] == [2]
+
+
+def test_the_table_is_one_departments_rename_and_comes_before_the_code(tmp_path: Path) -> None:
+    old = entries(tmp_path / "2021.xlsx", form(2021, name="2021年人员工资", department="市民政局"),
+                  form(2021, name="2021年工资性支出", department="市教育局"))
+    new = entries(tmp_path / "2022.xlsx", form(2022, name="2022年工资性支出", department="市民政局"),
+                  form(2022, name="2022年工资性支出", department="市教育局"))
+    paired = pair(new, old, table={"工资性支出": "人员工资"})
+    got = {e.project.department: [(x.project.department, how) for x, how in paired[(e.file, e.index)].years()]
+           for e in new}
+    assert got == {"市民政局": [("市民政局", "table")], "市教育局": [("市教育局", "name")]}
+
+
+def test_forms_without_a_department_are_not_paired_by_name(tmp_path: Path) -> None:
+    old = entries(tmp_path / "2021.xlsx", form(2021, name="机关运行经费", department="　"))
+    new = entries(tmp_path / "2022.xlsx", form(2022, name="机关运行经费", department="　"))
+    assert pair(new, old) == {}
+
+
+def test_targets_in_another_unit_than_their_actuals_are_not_judged(tmp_path: Path) -> None:
+    old = entries(tmp_path / "2021.xlsx", form(2021, rows=clean_rows(r1={"target": "≥1.5万人次", "actual": "16000人次"})))
+    new = entries(tmp_path / "2022.xlsx", form(2022, rows=clean_rows(r1={"target": "≥1.5万人次", "actual": "1.6万人次"})))
+    found = history_findings(new[0].project, old[0].project, load_profile("central2020"), file="2021.xlsx")
+    assert [f.code for f in found if f.code == "targets-unchanged"] == []
+
+
+def test_overspending_last_year_is_no_fall_in_the_rate(tmp_path: Path) -> None:
+    old = entries(tmp_path / "2021.xlsx", form(2021, funds=money(100, 118), total_score=95))
+    new = entries(tmp_path / "2022.xlsx", form(2022, funds=money(100, 100), total_score=99.5))
+    found = history_findings(new[0].project, old[0].project, load_profile("central2020"), file="2021.xlsx")
+    assert "score-up-money-down" not in [f.code for f in found]

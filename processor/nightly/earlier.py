@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +21,7 @@ from processor.core.model import Status
 from processor.nightly.config import load_config
 from processor.nightly.ledger import HISTORY_RUN, Ledger
 from processor.read.discover import discover
-from processor.read.workbook import cap_bytes
+from processor.read.workbook import DEFAULT_MAX_FILE_MB, cap_bytes
 from processor.review.past import Earlier
 from processor.review.profiles import Profile
 
@@ -43,10 +44,12 @@ def ledger_of(path: Path) -> Path | None:
     return None
 
 
-def load_history(paths: Sequence[Path], profile: Profile | None = None) -> list[Earlier]:
+def load_history(paths: Sequence[Path], profile: Profile | None = None, *, labels: Sequence[Path] | None = None,
+                 max_file_mb: float = DEFAULT_MAX_FILE_MB) -> list[Earlier]:
     """Every project the --history paths hold, whole. A ledger gives its current versions of every year; a folder is
-    checked like an inbox (its Word reports left out) and its readable forms taken. Raises UsageError for a path
-    that does not exist, LedgerBusy/LedgerError for a ledger that cannot be read."""
+    checked like an inbox (its Word reports left out), with the bureau's `labels` and size cap, and its readable
+    forms taken. Raises UsageError for a path that does not exist, LedgerBusy/LedgerError for a ledger that cannot
+    be read."""
     found: list[Earlier] = []
     for path in paths:
         if not path.exists():
@@ -59,14 +62,28 @@ def load_history(paths: Sequence[Path], profile: Profile | None = None) -> list[
             finally:
                 ledger.close()
             continue
-        report = check_paths([path], profile, reports=False)
-        found += [(f.path, i, p) for f in report.files if f.status is not Status.REJECTED
+        report = check_paths([path], profile, labels=labels, max_file_mb=max_file_mb, reports=False)
+        found += [(f.path, i, p) for f in report.files if f.status is not Status.REJECTED and not ours(Path(f.path))
                   for i, p in enumerate(f.projects)]
     return found
 
 
+_OUR_TITLE = "<dc:title>项目支出绩效自评汇总".encode()  # the summary and each department's workbook
+
+
+def ours(path: Path) -> bool:
+    """A summary workbook selfeval wrote (author selfeval, titled 项目支出绩效自评汇总…): last year's job folder holds
+    them beside the forms, and their project sheets read as forms again. Only the zip's small core part is read."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            core = zf.read("docProps/core.xml")[:4096] if "docProps/core.xml" in zf.namelist() else b""
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError):
+        return False
+    return b"<dc:creator>selfeval</dc:creator>" in core and _OUR_TITLE in core
+
+
 def load_history_folders(folders: Sequence[Path], ledger: Ledger, profile: Profile | None, now: dt.datetime,
-                         max_file_mb: float, say: Callable[[str], None]) -> int:
+                         max_file_mb: float, say: Callable[[str], None], exclude: tuple[Path, ...] = ()) -> int:
     """`[history] folders`: each earlier year's form recorded in the ledger where it lies, once (a file unchanged since
     it was recorded is not read again; the same content elsewhere is not recorded twice), in a run of its own whose
     files a crash never answers. Returns how many files were recorded tonight."""
@@ -76,7 +93,7 @@ def load_history_folders(folders: Sequence[Path], ledger: Ledger, profile: Profi
         if not folder.is_dir():
             say(f"[history] folders 中的文件夹 {folder} 不存在，已跳过（请检查 selfeval.toml 中的路径）")
             continue
-        for cand in discover([folder]):
+        for cand in discover([folder], exclude):  # never the job's own folders: the inbox is answered, not history
             if cand.skip_reason or cand.other:
                 continue
             path = cand.path

@@ -16,11 +16,12 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from processor.core.errors import AlreadyRunning, LedgerError
-from processor.core.model import FileResult, Project, Report, Status
+from processor.core.model import FileResult, Funds, Project, Report, Status
 from processor.core.names import main_year, project_key
 from processor.core.serialize import dump, load
 from processor.core.spool import Spool, thin
@@ -105,9 +106,13 @@ class Ledger:
         is tried again `tries` times, then LedgerBusy says so."""
         self = cls.__new__(cls)
         self.path = path
-        for attempt in range(tries):
+        # a ledger closed cleanly has no -wal file; in a folder this user cannot write, SQLite cannot create the -shm
+        # file a WAL database wants even to read: such a ledger is opened again as immutable (nothing writes it now)
+        settled = False
+        for attempt in range(tries + 1):
             try:
-                self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+                self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if settled else ""),
+                                          uri=True, timeout=5)
                 self.db.execute("SELECT 1 FROM files LIMIT 1").fetchall()
                 columns = {row[1] for row in self.db.execute("PRAGMA table_info(projects)")}
                 if "code" not in columns:  # a 0.1.0 ledger: read it as if every code were blank
@@ -119,6 +124,12 @@ class Ledger:
                 if "locked" in str(exc) and attempt + 1 < tries:
                     time.sleep(1 + attempt)
                     continue
+                if not settled and not Path(str(path) + "-wal").exists() and "locked" not in str(exc):
+                    settled = True
+                    continue
+                if "readonly" in str(exc) or "read-only" in str(exc):
+                    raise LedgerError(f"无法读取台账 {path}：它所在的文件夹不可写，而夜间任务正在使用或上次未正常关闭它"
+                                      f"（{exc}）。请在夜间任务结束后重试，或把台账连同 -wal 文件复制到可写的文件夹再指定。") from exc
                 raise LedgerBusy(f"无法读取台账 {path}（{exc}）。请确认这是 selfeval 的台账文件（状态/ledger.sqlite），"
                                  "或稍后重试。") from exc
             except sqlite3.DatabaseError as exc:
@@ -129,6 +140,28 @@ class Ledger:
 
     def close(self) -> None:
         self.db.close()
+
+    def earlier_index(self, year: int) -> tuple[list[tuple[str, int, Project]], Callable[[str, int], Project]]:
+        """Every project of years before `year`, newest version only, as the ledger's index has it (year, 主管部门,
+        名称, code: what pairing needs, read without decoding a single result), and how to read one whole. A
+        province's earlier years are not held in memory every night: only the matched projects are read."""
+        files = self.db.execute("SELECT sha256, name, received, status, run_id, mtime, stored FROM files "
+                                "ORDER BY run_id, mtime, name").fetchall()
+        projects = self.db.execute("SELECT sha256, idx, year, department, name, code FROM projects").fetchall()
+        keep = latest_versions(files, projects, lambda y: y is not None and y < year)
+        where = {r[0]: r[6] or r[1] for r in files}
+        sha_of = {where[sha]: sha for sha in keep}
+        stubs = [(where[sha], idx, _stub(p_year, dept, name, code)) for sha, idx, p_year, dept, name, code in projects
+                 if idx in keep.get(sha, {})]
+
+        @lru_cache(maxsize=64)
+        def result(path: str) -> FileResult:
+            return self.result(sha_of[path])
+
+        def whole(path: str, idx: int) -> Project:
+            return result(path).projects[idx]
+
+        return stubs, whole
 
     def earlier(self, year: int | None) -> Iterator[tuple[str, int, Project]]:
         """Every project of years before `year` (all years when None), newest version only, whole (with indicator rows,
@@ -230,28 +263,40 @@ class Ledger:
         loaded = {r[0] for r in self.db.execute("SELECT id FROM runs WHERE status = ?", (HISTORY_RUN,))}
         if year is None:
             year = recent_year(files, projects, today or dt.date.today(), loaded)
-        keep = latest_versions(files, projects, None if year is None else (lambda y: y in (year, None)))
-        # files refused since the year's first form came (earlier years' stay in their own summaries), and the
-        # reports of the year; nothing a [history] folder held but the year's own forms
-        start = min((r[2][:10] for r in files if r[0] in keep), default="")
+        # what carries no year of its own (a refused file, a report or a form without 年度) belongs to the season:
+        # received since the year's first form, or in the last RECENT_DAYS days, whichever is earlier
+        season = ((today or dt.date.today()) - dt.timedelta(days=RECENT_DAYS)).isoformat()
+        dated = {r[0]: (r[2][:10], r[4]) for r in files}
+        start = min((dated[p[0]][0] for p in projects if year is not None and p[2] == year), default=season)
+        since = min(start, season)
+        in_season = {sha for sha, (received, run) in dated.items() if received >= since and run not in loaded}
+        keep = latest_versions(files, projects if year is None else
+                               [p for p in projects if p[2] == year or (p[2] is None and p[0] in in_season)])
         results: list[FileResult] = []
-        for sha, name, received, status, run, _mtime in files:
+        for sha, name, _received, status, run, _mtime in files:
             report = is_report(Path(name))  # a Word/PDF report holds no project: its form is found by matching
-            if sha not in keep and (run in loaded or (not report and (status != Status.REJECTED.value
-                                                                       or received[:10] < start))):
+            if sha not in keep and not ((report or status == Status.REJECTED.value) and sha in in_season):
                 continue
             result = self.result(sha)
             if result.report is not None:
-                if year is not None and result.report.year not in (year, None):
+                if year is not None and result.report.year != year and not (result.report.year is None
+                                                                             and sha in in_season):
                     continue  # another year's report: that year's summary has it
-                result = replace(result, report=replace(result.report, received=received[:10], run=run))
+                result = replace(result, report=replace(result.report, received=dated[sha][0], run=run))
             elif result.status is not Status.REJECTED:
-                result = _only(result, keep[sha], received[:10])
+                result = _only(result, keep[sha], dated[sha][0])
             if spool is not None:
                 spool.put(len(results), result)
                 result = thin(result)
             results.append(result)
         return Report(tuple(results)), year
+
+
+def _stub(year: int | None, department: str, name: str, code: str) -> Project:
+    """A project as the ledger's index knows it, for pairing only (processor.review.past reads the matched whole)."""
+    funds = Funds(None, None, None, None, None, None)
+    return Project(sheet="", year=year, name=name, department=department, unit="", profile="", funds=funds,
+                   indicators=(), self_total=None, self_grade=None, code=code)
 
 
 HISTORY_RUN = "history"  # the status of the runs that loaded [history] folders: no letters, and not recent

@@ -20,6 +20,7 @@ from processor.core.spool import Spool
 from processor.narrative.link import link_reports
 from processor.nightly.config import Config
 from processor.nightly.ledger import Ledger
+from processor.review.across import Entry
 from processor.review.past import attach
 from processor.review.profiles import Profile
 
@@ -38,10 +39,12 @@ def year_report(ledger: Ledger, config: Config, spool: Spool, today: dt.date,
     if len(kept) < len(linked.files):
         spool.keep(kept)
     current = Report(tuple(linked.files[i] for i in kept))
-    earlier = list(ledger.earlier(year)) if year is not None else []
-    if earlier:
+    earlier, whole = ledger.earlier_index(year) if year is not None else ([], None)
+    if earlier and whole is not None:
+        load = whole
         current = attach(current, earlier, table=config.history_match, aliases=config.department_aliases,
-                         profile=profile, full=spool.get, put=spool.put)
+                         profile=profile, full=spool.get, put=spool.put,
+                         whole=lambda e: Entry(e.file, e.index, load(e.file, e.index)))
     return current, year
 
 

@@ -107,7 +107,7 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
     counts["new"] = sum(counts[k] for k in ("accepted", "returned", "rejected"))
     if config.history_folders:  # earlier years' forms, recorded once where they lie: no letter, no mail
         load_history_folders(config.history_folders, ledger, profile, now, config.max_file_mb,
-                             lambda said: journal("history", said))
+                             lambda said: journal("history", said), exclude=(config.inbox, *others))
     checkpoint(config.state, "before-summary")
     with Spool(config.state) as spool:
         report, year = year_report(ledger, config, spool, now.date(), profile)

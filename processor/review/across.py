@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from processor.core.model import Indicator, Project, YearFigures
+from processor.core.names import project_key
 from processor.review.scoring import execution_rate
 
 CODE, NAME, TABLE = "code", "name", "table"
@@ -103,33 +104,37 @@ def _dedupe(entries: Iterable[Entry], dept: _Departments) -> list[Entry]:
     kept: dict[tuple[object, ...], Entry] = {}
     for e in entries:
         p = e.project
-        key = (p.year, CODE, p.code) if p.code else (p.year, NAME, dept(p.department), plain_name(p.name))
-        kept[key] = e
+        # the raw name, as the ledger counts versions: 2020年彩票公益金 and 2021年彩票公益金 sent in one year are two
+        # projects (both then stay candidates: ambiguous, never one chosen by file order)
+        kept[project_key(p.year, dept(p.department), p.name, p.code)] = e
     return list(kept.values())
 
 
 def _candidates(p: Project, pool: Sequence[Entry], table: Mapping[str, str],
                 dept: _Departments) -> tuple[list[Entry], str]:
-    """The entries of one earlier year that may be this project, and how they were found. A code decides where
-    both forms print one; the table names an earlier name, within the department if it holds it; the name rule
-    comes last, and never pairs two forms whose codes differ."""
+    """The entries of one earlier year that may be this project, and how they were found. The table comes first (it
+    is the reviewer's word): an earlier name within the department, or a code anywhere; then a code where both forms
+    print one; the name rule comes last, within the department, and never pairs two forms whose codes differ."""
+    department = dept(p.department)
+
+    def same_department(e: Entry) -> bool:
+        # a form without 主管部门 is nobody's: it is found by its code or the table's code only
+        return bool(department) and dept(e.project.department) == department
+
+    said = (table.get(k) for k in (plain_name(p.name), plain_name(p.code + p.name), plain_name(p.code)) if k)
+    named = plain_name(next((v for v in said if v), ""))
+    if named:  # the table overrides: an earlier name, its code, or both as printed (51000021R000000011111-工资性支出)
+        by_code = [e for e in pool if e.project.code and named in (plain_name(e.project.code),
+                                                                   plain_name(e.project.code + e.project.name))]
+        # a name is looked for in the department only (工资性支出 = 人员工资 is one department's rename, not every
+        # department's); a code names one project wherever it is
+        found = by_code or [e for e in pool if same_department(e) and named == plain_name(e.project.name)]
+        if found:
+            return found, TABLE
     if p.code:
         found = [e for e in pool if e.project.code == p.code]
         if found:
             return found, CODE
-    department = dept(p.department)
-
-    def same_department(e: Entry) -> bool:
-        return dept(e.project.department) == department
-
-    said = (table.get(k) for k in (plain_name(p.name), plain_name(p.code + p.name), plain_name(p.code)) if k)
-    named = plain_name(next((v for v in said if v), ""))
-    if named:  # an earlier name, its code, or both as printed (51000021R000000011111-工资性支出)
-        found = [e for e in pool if named in (plain_name(e.project.name), plain_name(e.project.code),
-                                              plain_name(e.project.code + e.project.name))]
-        inside = [e for e in found if same_department(e)]
-        if inside or found:
-            return inside or found, TABLE
     name = plain_name(p.name)
     if not name:
         return [], NAME
@@ -189,9 +194,11 @@ def indicator_pairs(this: Project, previous: Project) -> list[tuple[Indicator, I
 
 
 def figures(entry: Entry, how: str) -> YearFigures:
-    """An earlier year as the summary shows it: the rate the form printed, else 执行数 ÷ 全年预算数."""
+    """An earlier year as the summary shows it: 执行数 ÷ 全年预算数, else the rate the form printed (the summary, the
+    checks and the draft compare the years by one rate, the computed one)."""
     p, f = entry.project, entry.project.funds
-    rate = f.execution_rate if f.execution_rate is not None else execution_rate(f.annual_budget, f.executed)
+    computed = execution_rate(f.annual_budget, f.executed)
+    rate = f.execution_rate if computed is None else computed
     return YearFigures(year=p.year, file=entry.file, sheet=p.sheet, name=p.name, matched_by=how,
                        annual_budget=f.annual_budget, executed=f.executed, rate=rate, self_total=p.self_total,
                        computed_total=p.computed_total, self_grade=p.self_grade, computed_grade=p.computed_grade)

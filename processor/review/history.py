@@ -93,6 +93,10 @@ def _beaten(ind: Indicator, margin: float, profile: Profile) -> str:
     target, actual = ind.target.value, ind.actual.value
     if target is None or actual is None or target <= 0 or not comparable(ind.target, ind.actual):
         return ""
+    units = plain_name(ind.target.unit), plain_name(ind.actual.unit)
+    if all(units) and units[0] != units[1]:
+        return ""  # ≥1.5万人次 against 16000人次: not the same scale, not a ratio to judge
+
     ratio = actual / target
     way = direction(ind, profile)
     if way == POSITIVE and ratio >= 1 + margin - _EPS:
@@ -103,9 +107,11 @@ def _beaten(ind: Indicator, margin: float, profile: Profile) -> str:
 
 
 def _rate(p: Project) -> float | None:
-    """执行数 ÷ 全年预算数, as the summary compares the years; the printed rate only where the figures are missing."""
+    """执行数 ÷ 全年预算数, as the summary compares the years; the printed rate only where the figures are missing.
+    Capped at 100%, as the rulebook scores it: spending 118% last year is no better use of money than 100% this year."""
     rate = execution_rate(p.funds.annual_budget, p.funds.executed)
-    return p.funds.execution_rate if rate is None else rate
+    rate = p.funds.execution_rate if rate is None else rate
+    return None if rate is None else min(rate, 1.0)
 
 
 def _score_and_rate(p: Project, prev: Project, profile: Profile, earlier: dict[str, object]) -> list[Finding]:

@@ -24,9 +24,12 @@ Earlier = tuple[str, int, Project]  # the file, the project's index in it, the w
 def attach(report: Report, earlier: Sequence[Earlier], *, table: Mapping[str, str] | None = None,
            aliases: Mapping[str, str] | None = None, profile: Profile | None = None,
            full: Callable[[int], FileResult] | None = None,
-           put: Callable[[int, FileResult], None] | None = None) -> Report:
+           put: Callable[[int, FileResult], None] | None = None,
+           whole: Callable[[Entry], Entry] | None = None) -> Report:
     """The report with every matched project's history and history findings. `full(i)`/`put(i, result)` read and
-    store file i's full result where the report holds thin ones (a spooled run); the checks need indicator rows."""
+    store file i's full result where the report holds thin ones (a spooled run); the checks need indicator rows.
+    `whole(entry)`: the earlier project in full where `earlier` holds only what pairing needs (year, 主管部门, name,
+    code: the nightly ledger's index), so only the matched ones are ever read."""
     mine = {f.path for f in report.files}
     before = [Entry(path, idx, p) for path, idx, p in earlier if path not in mine]
     if not before:
@@ -34,16 +37,22 @@ def attach(report: Report, earlier: Sequence[Earlier], *, table: Mapping[str, st
     this = [Entry(f.path, i, p) for f in report.files if f.report is None and f.status is not Status.REJECTED
             for i, p in enumerate(f.projects)]
     paired = pair(this, before, table=table or {}, aliases=aliases or {})
+    if whole is not None:
+        paired = {key: _whole(match, whole) for key, match in paired.items()}
     files = list(report.files)
     for n, f in enumerate(report.files):
         if not any((f.path, i) in paired for i in range(len(f.projects))):
             continue
-        whole = full(n) if full is not None else f
-        done = _with_history(whole, paired, profile)
+        done = _with_history(full(n) if full is not None else f, paired, profile)
         if put is not None:
             put(n, done)
         files[n] = thin(done) if full is not None else done
     return Report(tuple(files))
+
+
+def _whole(match: Paired, whole: Callable[[Entry], Entry]) -> Paired:
+    return Paired(tuple((whole(e), how) for e, how in match.matched),
+                  tuple((year, tuple(whole(e) for e in found)) for year, found in match.unclear))
 
 
 def _with_history(result: FileResult, paired: Mapping[tuple[str, int], Paired], forced: Profile | None) -> FileResult:
