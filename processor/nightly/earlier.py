@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -25,7 +24,6 @@ from processor.read.workbook import DEFAULT_MAX_FILE_MB, cap_bytes
 from processor.review.past import Earlier
 from processor.review.profiles import Profile
 
-log = logging.getLogger("selfeval.night")
 LEDGER = "ledger.sqlite"
 
 
