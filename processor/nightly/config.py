@@ -59,6 +59,9 @@ password_env = "SELFEVAL_SMTP_PASSWORD"  # 密码只从这个环境变量读取�
 # "市教育局" = "jyj@example.gov.cn"
 # "市民政局" = ["mzj@example.gov.cn", "mzj-cw@example.gov.cn"]
 
+[output]
+keep_days = 30          # 每晚的汇总表、审核意见文件夹和 .eml 保留的天数（只删除本程序生成的）；0 = 永久保留 / 0 keeps all
+
 [history]               # 历年对比 / earlier years beside this one
 folders = []            # 往年的自评表文件夹，首次运行时读入台账（不发审核意见、不发邮件）/ earlier years' forms, loaded once
 # [history.match]       # 本年项目名称 = 上年项目名称（名称改了、无法自动对应时）/ this year's name = last year's
@@ -79,6 +82,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "smtp": {"host": str, "port": int, "security": str, "user": str, "sender": str, "password_env": str},
     "log": {"jsonl": str},
     "history": {"folders": list, "match": dict, "aliases": dict},
+    "output": {"keep_days": int},
 }
 
 
@@ -107,6 +111,7 @@ class Config:
     history_folders: tuple[Path, ...] = ()  # earlier years' forms, recorded in the ledger once (issue 19)
     history_match: dict[str, str] = field(default_factory=dict)  # this year's 项目名称 → last year's
     department_aliases: dict[str, str] = field(default_factory=dict)  # an old 主管部门 name → its current one
+    keep_days: int = 30  # a night's own outputs are removed after this many days; 0 keeps them all
 
 
 class ConfigExists(ConfigError):
@@ -241,7 +246,15 @@ def load_config(path: Path) -> Config:
         max_file_mb=max_file_mb, require_report=_get(data, "review", "require_report", False),
         history_folders=tuple((base / x).resolve() for x in _strings(data, "folders")),
         history_match=_names(data, "match"), department_aliases=_names(data, "aliases"),
+        keep_days=_keep_days(data),
     )
+
+
+def _keep_days(data: dict[str, Any]) -> int:
+    days = _get(data, "output", "keep_days", 30)
+    if days < 0:
+        raise ConfigError(f"配置项 [output] keep_days 不能为负数（0 = 永久保留），现为 {days}。")
+    return int(days)
 
 
 def _strings(data: dict[str, Any], key: str) -> list[str]:

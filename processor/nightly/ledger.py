@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS sightings (
     id INTEGER PRIMARY KEY AUTOINCREMENT, sha256 TEXT NOT NULL, name TEXT NOT NULL, seen TEXT NOT NULL,
     run_id INTEGER NOT NULL, stored TEXT);
 CREATE TABLE IF NOT EXISTS answered (path TEXT PRIMARY KEY, night TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, night TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS projects (
     sha256 TEXT NOT NULL, idx INTEGER NOT NULL, year INTEGER, department TEXT NOT NULL, name TEXT NOT NULL,
     PRIMARY KEY (sha256, idx));
@@ -233,6 +234,18 @@ class Ledger:
 
     def answer(self, paths: Iterable[str], night: str) -> None:
         self.db.executemany("INSERT OR IGNORE INTO answered (path, night) VALUES (?, ?)", [(p, night) for p in paths])
+
+    def wrote(self, paths: Iterable[Path], night: str) -> None:
+        """What a night wrote into the outbox (its summary, its 审核意见 folder, its .eml files): only these are
+        ever removed when they are older than [output] keep_days, never a file someone else put there."""
+        self.db.executemany("INSERT OR REPLACE INTO outputs (path, night) VALUES (?, ?)",
+                            [(str(p), night) for p in paths])
+
+    def outputs_before(self, night: str) -> list[Path]:
+        return [Path(r[0]) for r in self.db.execute("SELECT path FROM outputs WHERE night < ?", (night,))]
+
+    def forget_outputs(self, paths: Iterable[Path]) -> None:
+        self.db.executemany("DELETE FROM outputs WHERE path = ?", [(str(p),) for p in paths])
 
     def stored(self, sha256: str, where: Path) -> None:
         self.db.execute("UPDATE files SET stored = ? WHERE sha256 = ?", (str(where), sha256))

@@ -21,7 +21,7 @@ from processor.check import check_safely, default_jobs, read_report_safely
 from processor.core.errors import OutputError
 from processor.core.fsutil import atomic_write
 from processor.core.model import WAITING, Report, Status
-from processor.core.names import BLANK_DEPARTMENT, safe_name
+from processor.core.names import BLANK_DEPARTMENT, folder_for, safe_name
 from processor.core.spool import Spool, thin
 from processor.nightly.config import Config
 from processor.nightly.earlier import load_history_folders
@@ -129,6 +129,9 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
                        config.smtp, outbox=config.outbox, queue=config.state / "mailqueue", when=now,
                        backoff=backoff)
     _journal_mail(journal, delivery)
+    ours = [summary, folder_for(summary), *([config.outbox / today] if feedback else []), *delivery.written]
+    ledger.wrote([p for p in ours if p.exists()], today)
+    _prune(config, ledger, now.date(), journal)
     mail = mail_exit(delivery)
     code = mail or (EXIT_FINDINGS if counts["returned"] or counts["rejected"] else EXIT_OK)
     status = {EXIT_CONFIG: "mail-config", EXIT_PARKED: "mail-failed", EXIT_RETRY: "retry"}.get(mail, "ok")
@@ -136,6 +139,28 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
     ledger.finish_run(run_id, status, {**counts, "mail_refused": len(delivery.refused),
                                        "mail_parked": len(delivery.parked)})
     return Night(counts, answered.tonight, summary, latest, feedback, delivery, code)
+
+
+def _prune(config: Config, ledger: Ledger, today: dt.date, journal: Journal) -> None:
+    """[output] keep_days: what a night wrote (as the ledger recorded it) goes once it is older; nothing else in the
+    outbox is touched, and 绩效自评汇总_latest.xlsx is always tonight's."""
+    if not config.keep_days:
+        return
+    cutoff = (today - dt.timedelta(days=config.keep_days)).isoformat()
+    old = [p for p in ledger.outputs_before(cutoff) if p.is_relative_to(config.outbox) and p != config.outbox
+           and p.name != LATEST]
+    for path in old:
+        try:
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+        except OSError as exc:  # kept for the next night: a folder open in Explorer must not stop the run
+            journal("prune-failed", f"无法删除过期的输出 {path}（{exc.strerror}），下次再试", path=str(path))
+            continue
+        ledger.forget_outputs([path])
+    if old:
+        journal("pruned", f"已删除 {config.keep_days} 天前的输出 {len(old)} 项（[output] keep_days）", count=len(old))
 
 
 def mail_exit(delivery: Delivery) -> int:
@@ -211,6 +236,11 @@ def rebuild(config: Config, *, now: dt.datetime | None = None) -> Path:
                                      date=now.date(), spool=spool, split=config.split_by,
                                      jobs=config.jobs or default_jobs())
         _copy_atomic(summary, config.outbox / LATEST)
+        ledger = Ledger(config.state / "ledger.sqlite")
+        try:
+            ledger.wrote([p for p in (summary, folder_for(summary)) if p.exists()], now.date().isoformat())
+        finally:
+            ledger.close()
     return summary
 
 
