@@ -13,8 +13,8 @@ from formbuilder import FormSpec, clean_rows, clean_spec, write_workbook
 
 from processor.check import check_paths
 from processor.core.findings import CATALOGUE
-from processor.core.model import Finding, Project, Severity
-from processor.review.across import Entry, figures, indicator_pairs, pair, plain_name
+from processor.core.model import Finding, Project, ProjectAt, Severity
+from processor.review.across import figures, indicator_pairs, pair, plain_name
 from processor.review.history import ambiguous_finding, history_findings
 from processor.review.profiles import Profile, load_profile
 
@@ -45,8 +45,8 @@ def read(path: Path, *specs: FormSpec) -> list[Project]:
     return list(result.projects)
 
 
-def entries(path: Path, *specs: FormSpec) -> list[Entry]:
-    return [Entry(str(path), i, p) for i, p in enumerate(read(path, *specs))]
+def entries(path: Path, *specs: FormSpec) -> list[ProjectAt]:
+    return [ProjectAt(str(path), i, p) for i, p in enumerate(read(path, *specs))]
 
 
 def codes(found: list[Finding], code: str) -> list[Finding]:
@@ -196,7 +196,7 @@ def years(tmp_path: Path, old: FormSpec, new: FormSpec) -> tuple[Project, Projec
     """Last year's and this year's project, this one carrying its history as the batch attaches it."""
     [before] = read(tmp_path / "2021年自评表.xlsx", old)
     [now] = read(tmp_path / "2022年自评表.xlsx", new)
-    entry = Entry(str(tmp_path / "2021年自评表.xlsx"), 0, before)
+    entry = ProjectAt(str(tmp_path / "2021年自评表.xlsx"), 0, before)
     return before, replace(now, history=(figures(entry, "name"),))
 
 

@@ -8,9 +8,9 @@ import pytest
 from formbuilder import seed_spec, write_workbook
 
 from processor import check_file
-from processor.core.model import Funds, Project, Statement
+from processor.core.model import Funds, Project, ProjectAt, Statement
 from processor.narrative.compare import agrees, form_values, mismatches
-from processor.narrative.match import Candidate, core_name, department_of, match, similarity
+from processor.narrative.match import core_name, department_of, match, similarity
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +36,9 @@ def test_the_seed_reports_fund_name_matches_its_forms_project_name() -> None:
     assert similarity("城市基层党建工作专项资金", "社区综合服务站建设经费") < 0.3
 
 
-def candidates(*projects: tuple[str, str]) -> list[Candidate]:
+def candidates(*projects: tuple[str, str]) -> list[ProjectAt]:
     base = Project("表1", 2021, "", "", "", "central2020", None, (), None, None)  # type: ignore[arg-type]
-    return [Candidate(f"{d}/{n}.xlsx", 0, replace(base, name=n, department=d)) for n, d in projects]
+    return [ProjectAt(f"{d}/{n}.xlsx", 0, replace(base, name=n, department=d)) for n, d in projects]
 
 
 def test_match_within_the_department_and_say_how_sure() -> None:

@@ -184,6 +184,17 @@ class Project:
 
 
 @dataclass(frozen=True)
+class ProjectAt:
+    """One project of one file: the file's path (its entry in the report), the project's index there, the project
+    itself. What a Word report is matched against (processor.narrative.match) and an earlier year is paired with
+    (processor.review.across)."""
+
+    file: str
+    index: int
+    project: Project
+
+
+@dataclass(frozen=True)
 class Statement:
     """A sentence of a Word 绩效自评报告 that restates the form: `value` in the form's units (万元, percent, points,
     a grade 优/良/中/差, a count, a year); `raw` as written ("180万元"); `where` the paragraph (第12段, 表格1第3行)."""

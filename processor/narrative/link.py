@@ -18,9 +18,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 
 from processor.core.findings import finding, guarded
-from processor.core.model import DUPLICATE, SUPERSEDED, WAITING, FileResult, Finding, Report, Severity, Status
+from processor.core.model import (
+    DUPLICATE,
+    SUPERSEDED,
+    WAITING,
+    FileResult,
+    Finding,
+    ProjectAt,
+    Report,
+    Severity,
+    Status,
+)
 from processor.narrative.compare import mismatches, missing_sections
-from processor.narrative.match import Candidate, Match, department_of, match, placed_department
+from processor.narrative.match import Match, department_of, match, placed_department
 from processor.narrative.statements import SECTION_TITLES
 
 READABLE = "docx"
@@ -43,7 +53,7 @@ def _mtime(path: str) -> float:
 class _Batch:
     """What every report of a batch is matched against."""
 
-    candidates: list[Candidate]
+    candidates: list[ProjectAt]
     departments: list[str]  # the forms' 主管部门: where a report's department is looked for
     known: list[str]  # those and their 实施单位: a department named by a file but not here has no form
     folders: list[str]  # every file's folder: tells a department's folder from the inbox itself
@@ -83,7 +93,7 @@ def _find(result: FileResult, batch: _Batch) -> Match:
     return found
 
 
-def _link_one(result: FileResult, batch: _Batch, whole: Callable[[Candidate], Candidate]) -> FileResult:
+def _link_one(result: FileResult, batch: _Batch, whole: Callable[[ProjectAt], ProjectAt]) -> FileResult:
     info = result.report
     assert info is not None
     if result.status is Status.REJECTED:
@@ -96,7 +106,7 @@ def _link_one(result: FileResult, batch: _Batch, whole: Callable[[Candidate], Ca
         return replace(result, report=replace(info, department=found.department))
     if found.chosen is None:
         if found.close:
-            shown = "、".join(f"“{c.project.name}”（{Path(c.path).name}）" for c in found.close[:4])
+            shown = "、".join(f"“{c.project.name}”（{Path(c.file).name}）" for c in found.close[:4])
             extra.append(finding("report-match-ambiguous", title=title, candidates=shown))
             verdict = "无法确定对应项目"
         elif batch.wait_from is not None and info.received >= batch.wait_from:
@@ -113,18 +123,18 @@ def _link_one(result: FileResult, batch: _Batch, whole: Callable[[Candidate], Ca
     if found.score < 1.0:
         extra.append(finding("report-name-differs", stated=info.name, form=c.project.name, score=f"{found.score:.2f}"))
     if info.kind == READABLE:
-        extra += mismatches(info.statements, c.project, Path(c.path).name)
+        extra += mismatches(info.statements, c.project, Path(c.file).name)
         extra += missing_sections(info.sections, SECTION_TITLES)
     errors = any(f.severity is Severity.ERROR for f in extra)
     verdict = info.verdict or ("有出入" if errors else "一致")
-    info = replace(info, department=found.department, form=c.path, project=c.index, project_name=c.project.name,
+    info = replace(info, department=found.department, form=c.file, project=c.index, project_name=c.project.name,
                    match=found.score, verdict=verdict)
     findings = (*result.findings, *extra)
     reason = next((f.message for f in findings if f.severity is Severity.ERROR), result.reason)
     return replace(result, report=info, findings=findings, status=_status(findings, result.status), reason=reason)
 
 
-def _safely(result: FileResult, batch: _Batch, whole: Callable[[Candidate], Candidate]) -> FileResult:
+def _safely(result: FileResult, batch: _Batch, whole: Callable[[ProjectAt], ProjectAt]) -> FileResult:
     """One strange report rejects itself (internal-error), never the batch."""
     return guarded(lambda: _link_one(result, batch, whole),
                    lambda found: replace(result, status=Status.REJECTED, reason=found.message,
@@ -172,7 +182,7 @@ def link_reports(report: Report, require: bool = False,
     the nightly job (see the module): a report received on or after this date whose form has not come is 待匹配."""
     if not any(f.report is not None for f in report.files) and not require:
         return report
-    candidates = [Candidate(f.path, i, p) for f in report.files if f.report is None for i, p in enumerate(f.projects)]
+    candidates = [ProjectAt(f.path, i, p) for f in report.files if f.report is None for i, p in enumerate(f.projects)]
     departments = sorted({c.project.department for c in candidates if c.project.department})
     units = {c.project.unit for c in candidates if c.project.unit}
     batch = _Batch(candidates, departments, sorted({*departments, *units}),
@@ -181,12 +191,12 @@ def link_reports(report: Report, require: bool = False,
         index = {f.path: n for n, f in enumerate(report.files)}
         loaded: dict[str, FileResult] = {}
 
-        def whole(c: Candidate) -> Candidate:
-            if c.path not in loaded:
-                loaded[c.path] = full(index[c.path])
-            return Candidate(c.path, c.index, loaded[c.path].projects[c.index])
+        def whole(c: ProjectAt) -> ProjectAt:
+            if c.file not in loaded:
+                loaded[c.file] = full(index[c.file])
+            return ProjectAt(c.file, c.index, loaded[c.file].projects[c.index])
     else:
-        def whole(c: Candidate) -> Candidate:
+        def whole(c: ProjectAt) -> ProjectAt:
             return c
     files = [(_safely(f, batch, whole) if f.report is not None else f) for f in report.files]
     files = _one_per_project(files)

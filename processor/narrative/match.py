@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import PurePath
 
-from processor.core.model import Project
+from processor.core.model import ProjectAt
 
 THRESHOLD = 0.85  # below this no candidate is the report's form (农村 vs 城市基层党建 is 0.75: another project)
 MARGIN = 0.08  # the best must beat the next by this much, unless it is an exact match
@@ -62,20 +62,11 @@ def _without(name: str, department: str) -> str:
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """A project of the batch a report may restate."""
-
-    path: str
-    index: int
-    project: Project
-
-
-@dataclass(frozen=True)
 class Match:
-    chosen: Candidate | None
+    chosen: ProjectAt | None
     score: float
     department: str
-    close: tuple[Candidate, ...] = ()  # the candidates too close to tell apart (ambiguous), best first
+    close: tuple[ProjectAt, ...] = ()  # the candidates too close to tell apart (ambiguous), best first
     why: str = ""  # why nothing was chosen, in Chinese
 
 
@@ -129,7 +120,7 @@ def _abbreviates(short: str, long: str) -> bool:
     return all(ch in rest for ch in short)
 
 
-def match(names: Sequence[str], year: int | None, department: str, candidates: Sequence[Candidate]) -> Match:
+def match(names: Sequence[str], year: int | None, department: str, candidates: Sequence[ProjectAt]) -> Match:
     """The form among `candidates` whose project the report names (by any of `names`: its title, its file name)."""
     pool = [c for c in candidates if not department or c.project.department == department]
     if year is not None:

@@ -15,12 +15,11 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from processor.core.model import SUPERSEDED, WAITING, FileResult, Report
+from processor.core.model import SUPERSEDED, WAITING, FileResult, ProjectAt, Report
 from processor.core.spool import Spool
 from processor.narrative.link import link_reports
 from processor.nightly.config import Config
 from processor.nightly.ledger import Ledger
-from processor.review.across import Entry
 from processor.review.past import attach
 from processor.review.profiles import Profile
 
@@ -44,7 +43,7 @@ def year_report(ledger: Ledger, config: Config, spool: Spool, today: dt.date,
         load = whole
         current = attach(current, earlier, table=config.history_match, aliases=config.department_aliases,
                          profile=profile, full=spool.get, put=spool.put,
-                         whole=lambda e: Entry(e.file, e.index, load(e.file, e.index)))
+                         whole=lambda e: ProjectAt(e.file, e.index, load(e.file, e.index)))
     return current, year
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from processor.core.model import Indicator, Project, YearFigures
+from processor.core.model import Indicator, Project, ProjectAt, YearFigures
 from processor.core.names import project_key
 from processor.review.scoring import execution_rate
 
@@ -68,40 +68,31 @@ class _Departments:
 
 
 @dataclass(frozen=True)
-class Entry:
-    """One project of one file: where it is (the file and its index there) and the project itself."""
-
-    file: str
-    index: int
-    project: Project
-
-
-@dataclass(frozen=True)
 class Paired:
     """This year's project's earlier years: per year one match and how it was found, or the candidates that could
     not be told apart (not used: a guess would set the wrong form beside this one)."""
 
-    matched: tuple[tuple[Entry, str], ...] = ()  # (entry, code | name | table), oldest year first
-    unclear: tuple[tuple[int, tuple[Entry, ...]], ...] = ()  # (year, the candidates), oldest year first
+    matched: tuple[tuple[ProjectAt, str], ...] = ()  # (entry, code | name | table), oldest year first
+    unclear: tuple[tuple[int, tuple[ProjectAt, ...]], ...] = ()  # (year, the candidates), oldest year first
 
-    def years(self) -> list[tuple[Entry, str]]:
+    def years(self) -> list[tuple[ProjectAt, str]]:
         return list(self.matched)
 
-    def ambiguous(self) -> list[tuple[int, tuple[Entry, ...]]]:
+    def ambiguous(self) -> list[tuple[int, tuple[ProjectAt, ...]]]:
         return list(self.unclear)
 
-    def previous(self, year: int | None) -> Entry | None:
+    def previous(self, year: int | None) -> ProjectAt | None:
         """上年's match: an older year alone is history, not the year the checks compare with."""
         if year is None:
             return None
         return next((e for e, _ in self.matched if e.project.year == year - 1), None)
 
 
-def _dedupe(entries: Iterable[Entry], dept: _Departments) -> list[Entry]:
+def _dedupe(entries: Iterable[ProjectAt], dept: _Departments) -> list[ProjectAt]:
     """The same earlier project sent twice (two versions of a form) is one candidate: the last one given is kept. The
     same project is the same code in a year, else the same name within a 主管部门 (as names.project_key counts), so two
     工资性支出 of one department with different codes stay two."""
-    kept: dict[tuple[object, ...], Entry] = {}
+    kept: dict[tuple[object, ...], ProjectAt] = {}
     for e in entries:
         p = e.project
         # the raw name, as the ledger counts versions: 2020年彩票公益金 and 2021年彩票公益金 sent in one year are two
@@ -110,14 +101,14 @@ def _dedupe(entries: Iterable[Entry], dept: _Departments) -> list[Entry]:
     return list(kept.values())
 
 
-def _candidates(p: Project, pool: Sequence[Entry], table: Mapping[str, str],
-                dept: _Departments) -> tuple[list[Entry], str]:
+def _candidates(p: Project, pool: Sequence[ProjectAt], table: Mapping[str, str],
+                dept: _Departments) -> tuple[list[ProjectAt], str]:
     """The entries of one earlier year that may be this project, and how they were found. The table comes first (it
     is the reviewer's word): an earlier name within the department, or a code anywhere; then a code where both forms
     print one; the name rule comes last, within the department, and never pairs two forms whose codes differ."""
     department = dept(p.department)
 
-    def same_department(e: Entry) -> bool:
+    def same_department(e: ProjectAt) -> bool:
         # a form without 主管部门 is nobody's: it is found by its code or the table's code only
         return bool(department) and dept(e.project.department) == department
 
@@ -143,14 +134,14 @@ def _candidates(p: Project, pool: Sequence[Entry], table: Mapping[str, str],
     return found, NAME
 
 
-def pair(this: Sequence[Entry], earlier: Sequence[Entry], *, table: Mapping[str, str] = _NONE,
+def pair(this: Sequence[ProjectAt], earlier: Sequence[ProjectAt], *, table: Mapping[str, str] = _NONE,
          aliases: Mapping[str, str] = _NONE) -> dict[tuple[str, int], Paired]:
     """This year's projects with their earlier years, keyed by (file, index); a project with neither a match nor an
     ambiguity in any year is left out. `table`: this year's name → an earlier name ([history] match); `aliases`:
     a department's old name → its current one. Callers pass earlier projects' current versions."""
     keyed = {plain_name(k): v for k, v in table.items()}
     dept = _Departments(aliases)
-    years: dict[int, list[Entry]] = {}
+    years: dict[int, list[ProjectAt]] = {}
     for e in _dedupe(earlier, dept):
         if e.project.year is not None:
             years.setdefault(e.project.year, []).append(e)
@@ -159,8 +150,8 @@ def pair(this: Sequence[Entry], earlier: Sequence[Entry], *, table: Mapping[str,
         p = entry.project
         if p.year is None:
             continue
-        matched: list[tuple[Entry, str]] = []
-        unclear: list[tuple[int, tuple[Entry, ...]]] = []
+        matched: list[tuple[ProjectAt, str]] = []
+        unclear: list[tuple[int, tuple[ProjectAt, ...]]] = []
         for year in sorted(y for y in years if y < p.year):
             found, how = _candidates(p, years[year], keyed, dept)
             if len(found) == 1:
@@ -193,7 +184,7 @@ def indicator_pairs(this: Project, previous: Project) -> list[tuple[Indicator, I
     return out
 
 
-def figures(entry: Entry, how: str) -> YearFigures:
+def figures(entry: ProjectAt, how: str) -> YearFigures:
     """An earlier year as the summary shows it: 执行数 ÷ 全年预算数, else the rate the form printed (the summary, the
     checks and the draft compare the years by one rate, the computed one)."""
     p, f = entry.project, entry.project.funds

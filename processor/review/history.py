@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 from processor.core.findings import finding, num
-from processor.core.model import Finding, FundRow, Indicator, Project, Value, ValueKind
-from processor.review.across import Entry, indicator_pairs, plain_name
+from processor.core.model import Finding, FundRow, Indicator, Project, ProjectAt, Value, ValueKind
+from processor.review.across import indicator_pairs, plain_name
 from processor.review.checks import pct
 from processor.review.profiles import Profile
 from processor.review.scoring import POSITIVE, REVERSE, comparable, direction, execution_rate
@@ -33,7 +33,7 @@ def history_findings(project: Project, previous: Project, profile: Profile, *, f
             *_score_and_rate(project, previous, profile, earlier), *_budget(project, previous, profile, earlier)]
 
 
-def ambiguous_finding(project: Project, year: int, entries: Sequence[Entry]) -> Finding:
+def ambiguous_finding(project: Project, year: int, entries: Sequence[ProjectAt]) -> Finding:
     """Two or more forms of one earlier year could each be this project: none is used, and the reviewer is told which
     ones, so that a [history] match entry can name the right one."""
     listed = "；".join(f"{PurePath(e.file).name} 工作表“{e.project.sheet}”的“{_coded(e.project)}”"

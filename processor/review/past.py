@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
-from processor.core.model import FileResult, Finding, Project, Report, Severity, Status
+from processor.core.model import FileResult, Finding, Project, ProjectAt, Report, Severity, Status
 from processor.core.spool import thin
-from processor.review.across import Entry, Paired, figures, pair
+from processor.review.across import Paired, figures, pair
 from processor.review.checks import apply_severity
 from processor.review.history import ambiguous_finding, history_findings
 from processor.review.profiles import Profile, shipped
@@ -25,16 +25,16 @@ def attach(report: Report, earlier: Sequence[Earlier], *, table: Mapping[str, st
            aliases: Mapping[str, str] | None = None, profile: Profile | None = None,
            full: Callable[[int], FileResult] | None = None,
            put: Callable[[int, FileResult], None] | None = None,
-           whole: Callable[[Entry], Entry] | None = None) -> Report:
+           whole: Callable[[ProjectAt], ProjectAt] | None = None) -> Report:
     """The report with every matched project's history and history findings. `full(i)`/`put(i, result)` read and
     store file i's full result where the report holds thin ones (a spooled run); the checks need indicator rows.
     `whole(entry)`: the earlier project in full where `earlier` holds only what pairing needs (year, 主管部门, name,
     code: the nightly ledger's index), so only the matched ones are ever read."""
     mine = {f.path for f in report.files}
-    before = [Entry(path, idx, p) for path, idx, p in earlier if path not in mine]
+    before = [ProjectAt(path, idx, p) for path, idx, p in earlier if path not in mine]
     if not before:
         return report
-    this = [Entry(f.path, i, p) for f in report.files if f.report is None and f.status is not Status.REJECTED
+    this = [ProjectAt(f.path, i, p) for f in report.files if f.report is None and f.status is not Status.REJECTED
             for i, p in enumerate(f.projects)]
     paired = pair(this, before, table=table or {}, aliases=aliases or {})
     if whole is not None:
@@ -50,7 +50,7 @@ def attach(report: Report, earlier: Sequence[Earlier], *, table: Mapping[str, st
     return Report(tuple(files))
 
 
-def _whole(match: Paired, whole: Callable[[Entry], Entry]) -> Paired:
+def _whole(match: Paired, whole: Callable[[ProjectAt], ProjectAt]) -> Paired:
     return Paired(tuple((whole(e), how) for e, how in match.matched),
                   tuple((year, tuple(whole(e) for e in found)) for year, found in match.unclear))
 
