@@ -24,7 +24,6 @@ from processor.core.model import (
     Report,
     Severity,
     Status,
-    YearFigures,
 )
 from processor.core.names import main_year
 from processor.review.profiles import shown_name
@@ -168,21 +167,14 @@ def _change(now: float | None, before: float | None, scale: float = 1.0) -> floa
     return None if now is None or before is None else round((now - before) * scale, 2)
 
 
-def earlier_rate(year: YearFigures) -> float | None:
-    """An earlier year's 执行率 as 项目汇总 computes this year's (执行数 ÷ 全年预算数), so the years compare like with
-    like; the form's printed rate only where the figures are missing."""
-    rate = execution_rate(year.annual_budget, year.executed)
-    return year.rate if rate is None else rate
-
-
 def previous_columns(p: Project, annual_budget: float | None, executed: float | None) -> dict[str, Any]:
     """The project beside its 上年: last year's totals and rate, and this year's minus them (the rate's change in
-    percentage points), last year's rate computed as this year's is (earlier_rate)."""
+    percentage points), both years' rates as review.scoring.years_rate has them."""
     prev = p.previous
     if prev is None:
         return {"history": len(p.history), "prev_year": None, "prev_self_total": None, "prev_computed_total": None,
                 "prev_rate": None, "self_change": None, "computed_change": None, "rate_change": None}
-    prev_rate = earlier_rate(prev)
+    prev_rate = prev.rate
     return {"history": len(p.history), "prev_year": prev.year, "prev_self_total": prev.self_total,
             "prev_computed_total": prev.computed_total, "prev_rate": prev_rate,
             "self_change": _change(p.self_total, prev.self_total),

@@ -298,7 +298,7 @@ def render_run(result: RunResult, console: Console) -> None:
         console.print("无需生成审核意见：没有退回、拒收或有警告的文件。", soft_wrap=True)
 
 
-HISTORY_CODES = ("carryover-excess", "targets-unchanged", "score-up-money-down", "budget-jump", "history-ambiguous")
+HISTORY_CODES = tuple(r.code for r in CATALOGUE.values() if r.stage == "history")
 
 
 def history_line(report: Report, console: Console) -> None:

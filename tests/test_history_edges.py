@@ -136,3 +136,24 @@ def test_last_years_summary_beside_its_forms_is_not_read_as_forms(tmp_path: Path
     run(old / "收件箱", old / "输出", date=dt.date(2021, 3, 1), feedback=False)
     files = {Path(path).relative_to(old).as_posix() for path, _, _ in load_history([old])}
     assert files == {"收件箱/市委组织部/2020.xlsx"}
+
+
+def test_history_folders_skip_our_own_summaries_and_letters(tmp_path: Path) -> None:
+    import datetime as dt
+    import sqlite3
+
+    from processor.run import run
+
+    old = tmp_path / "2020年"
+    (old / "收件箱" / "市委组织部").mkdir(parents=True)
+    write_workbook(old / "收件箱" / "市委组织部" / "2020.xlsx", [("表1", last_year(total_score="90分"))])
+    done = run(old / "收件箱", old / "输出", date=dt.date(2021, 3, 1))
+    assert done.feedback  # a 审核意见 copy lies in last year's folder too
+    config = dataclasses.replace(night_config(tmp_path / "job"), history_folders=(old,))
+    (config.inbox / "市委组织部").mkdir()
+    write_workbook(config.inbox / "市委组织部" / "2021年自评表.xlsx", [("表1", this_year())])
+    night(config, now=TODAY, backoff=0)
+    db = sqlite3.connect(config.state / "ledger.sqlite")
+    names = sorted(r[0] for r in db.execute("SELECT name FROM files"))
+    db.close()
+    assert names == ["2020.xlsx", "2021年自评表.xlsx"]

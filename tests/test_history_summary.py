@@ -41,6 +41,10 @@ SEED, CLEAN, OLDER, NONE, STRAGGLER = "城市基层党建工作经费", "社区�
 def figures(year: int, budget: float | None, executed: float | None, self_total: float | None,
             computed: float | None, *, rate: float | None = None, grade: str | None = "优", name: str = "",
             matched_by: str = "name", file: str = "") -> YearFigures:
+    """An earlier year as review.across.figures builds it: its rate 执行数 ÷ 全年预算数, `rate` (printed) only where
+    those are missing."""
+    if budget and executed is not None:
+        rate = executed / budget
     return YearFigures(year=year, file=file or f"/archive/{year}/form_{year}.xlsx", sheet="表", name=name,
                        matched_by=matched_by, annual_budget=budget, executed=executed, rate=rate,
                        self_total=self_total, computed_total=computed, self_grade=grade, computed_grade=grade)

@@ -139,7 +139,7 @@ class YearFigures:
     matched_by: str  # code | name | table (the [history] match table named it)
     annual_budget: float | None
     executed: float | None
-    rate: float | None  # 执行率 as a ratio: the form's printed one, else 执行数 ÷ 全年预算数
+    rate: float | None  # 执行率 as a ratio: 执行数 ÷ 全年预算数, else the form's printed one (scoring.years_rate)
     self_total: float | None
     computed_total: float | None
     self_grade: str | None

@@ -19,7 +19,7 @@ from processor.core.findings import rule_title
 from processor.core.model import FileResult, Finding, Funds, Indicator, Project, Severity, YearFigures
 from processor.review.checks import is_filler
 from processor.review.profiles import DEFAULT, Profile, load_profile
-from processor.review.scoring import execution_rate, score_indicator
+from processor.review.scoring import execution_rate, score_indicator, years_rate
 
 
 @dataclass(frozen=True)
@@ -213,14 +213,15 @@ def money_use(p: Project) -> list[Para]:
 
 def versus_last_year(p: Project) -> list[Para]:
     """四（一）'s comparison with 上年 (issue 19), only when a --history form of the year before was matched: a reader
-    of the report asks first whether the money and the score moved together. Both years' figures are the forms' own
-    (last year's printed rate, else its 执行数 ÷ 全年预算数; each year's grade is the one its own total earns, so the
-    two are graded alike); a figure either year lacks leaves its clause out rather than print a dash."""
+    of the report asks first whether the money and the score moved together. Both years' figures are the forms' own,
+    and both years' rates are taken alike (scoring.years_rate: 执行数 ÷ 全年预算数, as 项目汇总 compares them); each
+    year's grade is the one its own total earns, so the two are graded alike; a figure either year lacks leaves its
+    clause out rather than print a dash."""
     before = p.previous
     if before is None:
         return []
     clauses = [c for c in (_budget_change(before.annual_budget, p.funds.annual_budget),
-                           _rate_change(before.rate, printed_rate(p.funds)),
+                           _rate_change(before.rate, years_rate(p.funds)),
                            _score_change(before, p)) if c]
     if not clauses:
         return []

@@ -33,7 +33,7 @@ outbox = "输出"         # 汇总表、审核意见、未配置邮件时的 .em
 state = "状态"          # 台账数据库、锁文件、待发邮件 / ledger, lock, queued mails
 
 [review]
-year = 0                # 评价年度；0 = 取收到最多的年度 / evaluated year; 0 = the most common one
+year = 0                # 评价年度；0 = 近 180 天收到的自评表中最多的年度 / 0: the most common among the last 180 days' forms
 profile = ""            # 评分规则：central2020、hunan-legacy 或 .toml 路径；空 = 按表样自动识别
 settle_seconds = 120    # N 秒内修改过或大小仍在变化的文件下次再处理（见 README 的 Settling）；0 = 立即处理 / files still being copied wait
 summary_name = "{default_name}"  # 汇总表文件名，可用 {year} 和 {date}
@@ -63,8 +63,8 @@ password_env = "SELFEVAL_SMTP_PASSWORD"  # 密码只从这个环境变量读取�
 keep_days = 30          # 每晚的汇总表、审核意见文件夹和 .eml 保留的天数（只删除本程序生成的）；0 = 永久保留 / 0 keeps all
 
 [history]               # 历年对比 / earlier years beside this one
-folders = []            # 往年的自评表文件夹，首次运行时读入台账（不发审核意见、不发邮件）/ earlier years' forms, loaded once
-# [history.match]       # 本年项目名称 = 上年项目名称（名称改了、无法自动对应时）/ this year's name = last year's
+folders = []            # 往年的自评表文件夹：新文件读入台账一次（不发审核意见、不发邮件）/ earlier years' forms, each read once
+# [history.match]       # 本年项目名称 = 上年项目名称或项目代码（无法自动对应时）/ this year's name = last year's name or code
 # "城市基层党建工作经费" = "城市基层党建专项资金"
 # [history.aliases]     # 旧部门名称 = 新部门名称（部门更名时）/ a renamed 主管部门: old = new
 # "市卫生局" = "市卫生健康委员会"

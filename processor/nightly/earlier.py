@@ -67,17 +67,19 @@ def load_history(paths: Sequence[Path], profile: Profile | None = None, *, label
 
 
 _OUR_TITLE = "<dc:title>项目支出绩效自评汇总".encode()  # the summary and each department's workbook
+_OUR_COPY = "<cp:lastModifiedBy>绩效自评复核</cp:lastModifiedBy>".encode()  # a 审核意见 copy no one has saved since
 
 
 def ours(path: Path) -> bool:
-    """A summary workbook selfeval wrote (author selfeval, titled 项目支出绩效自评汇总…): last year's job folder holds
-    them beside the forms, and their project sheets read as forms again. Only the zip's small core part is read."""
+    """What selfeval wrote: a summary workbook (author selfeval, titled 项目支出绩效自评汇总…), or a 审核意见 copy of a
+    department's form that nobody has saved since (Excel and WPS put the saver's name in lastModifiedBy). Last year's
+    job folder holds them beside the forms, and their sheets read as forms again. Only the small core part is read."""
     try:
         with zipfile.ZipFile(path) as zf:
             core = zf.read("docProps/core.xml")[:4096] if "docProps/core.xml" in zf.namelist() else b""
     except (OSError, zipfile.BadZipFile, KeyError, ValueError):
         return False
-    return b"<dc:creator>selfeval</dc:creator>" in core and _OUR_TITLE in core
+    return (b"<dc:creator>selfeval</dc:creator>" in core and _OUR_TITLE in core) or _OUR_COPY in core
 
 
 def load_history_folders(folders: Sequence[Path], ledger: Ledger, profile: Profile | None, now: dt.datetime,
@@ -92,7 +94,7 @@ def load_history_folders(folders: Sequence[Path], ledger: Ledger, profile: Profi
             say(f"[history] folders 中的文件夹 {folder} 不存在，已跳过（请检查 selfeval.toml 中的路径）")
             continue
         for cand in discover([folder], exclude):  # never the job's own folders: the inbox is answered, not history
-            if cand.skip_reason or cand.other:
+            if cand.skip_reason or cand.other or ours(cand.path):
                 continue
             path = cand.path
             try:

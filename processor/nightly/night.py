@@ -149,6 +149,7 @@ def _prune(config: Config, ledger: Ledger, today: dt.date, journal: Journal) -> 
     cutoff = (today - dt.timedelta(days=config.keep_days)).isoformat()
     old = [p for p in ledger.outputs_before(cutoff) if p.is_relative_to(config.outbox) and p != config.outbox
            and p.name != LATEST]
+    gone = 0
     for path in old:
         try:
             if path.is_dir():
@@ -159,8 +160,9 @@ def _prune(config: Config, ledger: Ledger, today: dt.date, journal: Journal) -> 
             journal("prune-failed", f"无法删除过期的输出 {path}（{exc.strerror}），下次再试", path=str(path))
             continue
         ledger.forget_outputs([path])
-    if old:
-        journal("pruned", f"已删除 {config.keep_days} 天前的输出 {len(old)} 项（[output] keep_days）", count=len(old))
+        gone += 1
+    if gone:
+        journal("pruned", f"已删除 {config.keep_days} 天前的输出 {gone} 项（[output] keep_days）", count=gone)
 
 
 def mail_exit(delivery: Delivery) -> int:

@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 from processor.core.model import Indicator, Project, ProjectAt, YearFigures
 from processor.core.names import project_key
-from processor.review.scoring import execution_rate
+from processor.review.scoring import years_rate
 
 CODE, NAME, TABLE = "code", "name", "table"
 _NONE: Mapping[str, str] = MappingProxyType({})
@@ -43,14 +43,10 @@ def _dept(name: str) -> str:
     return _flat(unicodedata.normalize("NFKC", name))
 
 
-def plain_department(name: str, aliases: Mapping[str, str] = _NONE) -> str:
-    """A department under its current name: an old name in `aliases` (old → current) becomes the current one, also
-    through several renames; a loop in the table stops where it would repeat."""
-    return _Departments(aliases)(name)
-
-
 class _Departments:
-    """plain_department with the alias table flattened once, and each name resolved once, for a whole batch."""
+    """A department under its current name: an old name in the aliases (old → current) becomes the current one, also
+    through several renames (a loop in the table stops where it would repeat); the table flattened once, each name
+    resolved once, for a whole batch."""
 
     def __init__(self, aliases: Mapping[str, str]) -> None:
         self.known = {_dept(old): _dept(new) for old, new in aliases.items()}
@@ -188,8 +184,7 @@ def figures(entry: ProjectAt, how: str) -> YearFigures:
     """An earlier year as the summary shows it: 执行数 ÷ 全年预算数, else the rate the form printed (the summary, the
     checks and the draft compare the years by one rate, the computed one)."""
     p, f = entry.project, entry.project.funds
-    computed = execution_rate(f.annual_budget, f.executed)
-    rate = f.execution_rate if computed is None else computed
+    rate = years_rate(f)
     return YearFigures(year=p.year, file=entry.file, sheet=p.sheet, name=p.name, matched_by=how,
                        annual_budget=f.annual_budget, executed=f.executed, rate=rate, self_total=p.self_total,
                        computed_total=p.computed_total, self_grade=p.self_grade, computed_grade=p.computed_grade)

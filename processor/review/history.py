@@ -15,7 +15,7 @@ from processor.core.model import Finding, FundRow, Indicator, Project, ProjectAt
 from processor.review.across import indicator_pairs, plain_name
 from processor.review.checks import pct
 from processor.review.profiles import Profile
-from processor.review.scoring import POSITIVE, REVERSE, comparable, direction, execution_rate
+from processor.review.scoring import POSITIVE, REVERSE, comparable, direction, years_rate
 
 _EPS = 1e-9  # a threshold met exactly (0.95 − 0.85 = 0.0999…) is met
 _NUMERIC = (ValueKind.QUANTITY, ValueKind.PERCENT)
@@ -109,8 +109,7 @@ def _beaten(ind: Indicator, margin: float, profile: Profile) -> str:
 def _rate(p: Project) -> float | None:
     """执行数 ÷ 全年预算数, as the summary compares the years; the printed rate only where the figures are missing.
     Capped at 100%, as the rulebook scores it: spending 118% last year is no better use of money than 100% this year."""
-    rate = execution_rate(p.funds.annual_budget, p.funds.executed)
-    rate = p.funds.execution_rate if rate is None else rate
+    rate = years_rate(p.funds)
     return None if rate is None else min(rate, 1.0)
 
 

@@ -16,7 +16,7 @@ from processor.core.spool import thin
 from processor.review.across import Paired, figures, pair
 from processor.review.checks import apply_severity
 from processor.review.history import ambiguous_finding, history_findings
-from processor.review.profiles import Profile, shipped
+from processor.review.profiles import DEFAULT, Profile, shipped
 
 Earlier = tuple[str, int, Project]  # the file, the project's index in it, the whole project
 
@@ -62,7 +62,7 @@ def _with_history(result: FileResult, paired: Mapping[tuple[str, int], Paired], 
         match = paired.get((result.path, i))
         if match is None:
             continue
-        rules = forced or shipped(p.profile or "central2020")
+        rules = forced or shipped(p.profile or DEFAULT)
         history = tuple(figures(entry, how) for entry, how in match.years())
         projects[i] = replace(p, history=history)
         more: list[Finding] = [ambiguous_finding(p, year, entries) for year, entries in match.ambiguous()]

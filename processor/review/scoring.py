@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from processor.core.model import Indicator, Value, ValueKind
+from processor.core.model import Funds, Indicator, Value, ValueKind
 from processor.read.labels import squash
 from processor.review.profiles import Profile
 
@@ -145,6 +145,13 @@ def execution_rate(annual_budget: float | None, executed: float | None) -> float
     if annual_budget is None or executed is None or annual_budget <= 0:
         return None
     return executed / annual_budget
+
+
+def years_rate(funds: Funds) -> float | None:
+    """The 执行率 by which years are compared (项目汇总's 上年执行率, 历年对比, the history checks, the draft's 与上年相比):
+    执行数 ÷ 全年预算数, as this year's is computed; the form's printed rate only where those figures are missing."""
+    rate = execution_rate(funds.annual_budget, funds.executed)
+    return funds.execution_rate if rate is None else rate
 
 
 def budget_score(rate: float | None, weight: float, profile: Profile) -> float | None:

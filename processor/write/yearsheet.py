@@ -30,7 +30,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from processor.aggregate import UNGRADED, earlier_rate
+from processor.aggregate import UNGRADED
 from processor.core.model import Project, Report, YearFigures
 from processor.review.scoring import execution_rate
 from processor.write.styles import Styles, landscape, row_height, text_lines
@@ -101,7 +101,7 @@ def previous_line(p: Project) -> str:
     def score(v: float | None, grade: str | None) -> str:
         return "未填" if v is None else f"{v:.2f} 分" + (f"（{grade}）" if grade else "")
 
-    rate = earlier_rate(prev)
+    rate = prev.rate
     figures = (f"全年预算数 {money(prev.annual_budget)}，全年执行数 {money(prev.executed)}，"
                f"执行率 {'未填' if rate is None else f'{rate:.1%}'}，自评 {score(prev.self_total, prev.self_grade)}，"
                f"复核 {score(prev.computed_total, prev.computed_grade)}")
@@ -123,7 +123,7 @@ def _value(h: YearFigures | None, field: str) -> float | str | None:
     if h is None:
         return None
     if field == "执行率":
-        return earlier_rate(h)
+        return h.rate
     if field == "复核等级":
         return h.computed_grade or UNGRADED
     return {"全年预算数": h.annual_budget, "全年执行数": h.executed, "自评分": h.self_total,
