@@ -311,7 +311,7 @@ def test_document_kinds() -> None:
 
 def test_the_ole_file_is_a_real_compound_file() -> None:
     """The .doc stand-in follows the layout any OLE reader follows: the guard's own reader finds the stream."""
-    from processor.read.guard import _ole_stream
+    from processor.read.guard_xls import _ole_stream
 
     content = b"\xec\xa5" + bytes(100)
     assert _ole_stream(ole_file("Workbook", content))[:102] == content  # type: ignore[index]

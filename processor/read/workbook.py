@@ -21,7 +21,7 @@ import python_calamine as pc
 from processor.core.errors import UsageError
 from processor.core.findings import finding
 from processor.core.model import Finding
-from processor.read import guard
+from processor.read import guard, guard_xls
 from processor.read.errorcells import put_back, xlsx_errors
 
 DEFAULT_MAX_FILE_MB = 50  # a form is tens of KB, one with scanned pictures a few MB
@@ -159,7 +159,7 @@ def load(path: Path, data: bytes | None = None, max_file_mb: float = DEFAULT_MAX
         raise ReadFailure(replace(sent, hint=_HOW.get(fmt, sent.hint)), fmt)  # a PDF gets a PDF's hint
     try:  # before calamine sees a byte: bombs, entity declarations, sheets too large to materialise
         extents = guard.inspect_zip(data, fmt) if fmt in guard.ZIP_FORMATS else []
-        xls_extents = guard.inspect_xls(data) if fmt == "xls" else []  # only for their error cells
+        xls_extents = guard_xls.inspect_xls(data) if fmt == "xls" else []  # only for their error cells
         guard.check_book_cells([e for e in extents if not e.oversized])
     except guard.Refused as refused:
         raise ReadFailure(refused.finding, fmt) from refused
