@@ -257,3 +257,12 @@ def test_rebuild_ledger_keeps_the_reports_folder_and_reads_reports_an_older_vers
     header, rows = table_rows(summary, "问题清单")
     waiting = [r for r in rows if r[header.index("代码")] == "report-waiting"]
     assert len(waiting) == 1  # 市卫健委's report still waits: not matched with 市委组织部's form
+
+
+def test_a_rebuilt_ledger_does_not_answer_the_reports_again(tmp_path: Path) -> None:
+    config = configured(tmp_path)
+    drop_form(config)
+    drop_report(config, DRIFTED)
+    assert night(config, now=NIGHT1, backoff=0).feedback  # answered, in the form's letter
+    rebuild_ledger(config, now=NIGHT1 + DAY)
+    assert night(config, now=NIGHT1 + DAY, backoff=0).feedback == ()

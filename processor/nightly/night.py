@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import logging
 import shutil
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 
 from processor.aggregate import aggregate
 from processor.check import check_safely, default_jobs, read_report_safely
-from processor.core.errors import OutputError
+from processor.core.errors import LedgerError, OutputError
 from processor.core.fsutil import atomic_write
 from processor.core.model import WAITING, Report, Status
 from processor.core.names import BLANK_DEPARTMENT, folder_for, safe_name
@@ -26,7 +27,7 @@ from processor.core.spool import Spool, thin
 from processor.nightly.config import Config
 from processor.nightly.earlier import load_history_folders
 from processor.nightly.intake import OTHER_FOLDER, Journal, checkpoint, take_all
-from processor.nightly.ledger import Ledger, keep_aside
+from processor.nightly.ledger import Ledger, LedgerBusy, keep_aside
 from processor.nightly.lock import RunLock
 from processor.nightly.mail import Delivery, Outgoing, deliver, department_mail, summary_mail
 from processor.nightly.matching import answers, year_report
@@ -291,10 +292,28 @@ def rebuild_ledger(config: Config, *, now: dt.datetime | None = None) -> tuple[P
                 ledger.record(sha, file.name, len(data), file.stat().st_mtime, received, run_id, result)
                 ledger.stored(sha, file)
                 counts["files"] += 1
+            if aside is not None:
+                _answered_from(aside, ledger)
             ledger.finish_run(run_id, "rebuilt", counts)
         finally:
             ledger.close()
     return aside, counts
+
+
+def _answered_from(aside: Path, ledger: Ledger) -> None:
+    """The reports the old ledger had answered stay answered (they lie where they lay): a rebuilt ledger must not
+    send every department its reports' letters again. An old ledger too damaged to say is simply not asked."""
+    try:
+        old = Ledger.read_only(aside)
+    except (LedgerBusy, LedgerError):
+        return
+    try:
+        answered = old.answered()
+    except sqlite3.DatabaseError:  # older than the answered table, or damaged: nothing to carry over
+        answered = set()
+    finally:
+        old.close()
+    ledger.answer(answered, dt.date.today().isoformat())
 
 
 def _is_date(text: str) -> bool:
