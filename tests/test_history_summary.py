@@ -28,8 +28,9 @@ from processor.check import check_paths
 from processor.core.model import Report, YearFigures
 from processor.run import publish_summary
 from processor.write.projectsheet import placed
+from processor.write.styles import score_floor
 from processor.write.summary import HEAD
-from processor.write.yearsheet import YEARS, score_floor
+from processor.write.yearsheet import YEARS
 
 pytestmark = pytest.mark.filterwarnings("ignore:Sparkline Group extension:UserWarning")  # openpyxl reads around it
 DAY = dt.date(2024, 3, 1)

@@ -126,14 +126,15 @@ def write_feedback(report: Report, out: Path, *, created: dt.date,
     index_of = {result.path: i for i, result in enumerate(report.files)}
     extra = report_findings(report)
     items = ((_with(full(index_of[thin.path]), extra) if full is not None else thin, base, created)
-             for thin, base in plan(lettered(report), out, known))
+             for thin, base in plan(lettered(report, extra), out, known))
     return list(ordered_map(_write_one, items, jobs))
 
 
-def lettered(report: Report) -> Report:
+def lettered(report: Report, extra: dict[str, tuple[Finding, ...]] | None = None) -> Report:
     """The files as their letters answer them (what `plan` is given): a report whose form is answered here goes into
-    that letter; one whose form was answered on an earlier night (the nightly job), or that has none, gets its own."""
-    extra = report_findings(report)
+    that letter; one whose form was answered on an earlier night (the nightly job), or that has none, gets its own.
+    `extra`: report_findings(report), where the caller has it already."""
+    extra = report_findings(report) if extra is None else extra
     forms = {f.path for f in report.files if f.report is None}
     return Report(tuple(_with(f, extra) for f in report.files if f.report is None or f.report.form not in forms))
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 FONT = "等线"
 RED_FILL, AMBER_FILL, BLUE_FILL, HEAD_FILL = "#F8CBAD", "#FFE699", "#DDEBF7", "#D9E1F2"
@@ -159,3 +161,23 @@ def landscape(ws: Any, repeat_rows: tuple[int, int] | None = None, width_pages: 
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     if repeat_rows is not None:
         ws.repeat_rows(*repeat_rows)
+
+
+def typed_cell(ws: Worksheet, r: int, c: int, value: Any, fmt: Format) -> None:
+    """Typed writes only: a blank for None/NaN, 是/否 for a flag, a number, else text (a project's name stays text
+    even when it starts with =)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_string(r, c, "是" if value else "否", fmt)
+    elif isinstance(value, int | float):
+        ws.write_number(r, c, value, fmt)
+    else:
+        ws.write_string(r, c, str(value), fmt)
+
+
+def score_floor(scores: Iterable[float | None]) -> int:
+    """Where a score axis starts: 50 points unless some score is lower (then its ten below), so that 90 and 100
+    differ visibly and no score falls off the chart."""
+    known = [s for s in scores if s is not None and not math.isnan(s)]
+    return max(0, min(50, int(min(known) // 10 * 10))) if known else 50

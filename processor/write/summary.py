@@ -39,7 +39,7 @@ from processor.core.model import FileResult, Report, Severity, Status
 from processor.write.book import Book, open_book
 from processor.write.projectsheet import Places, placed, write_project_sheets
 from processor.write.sheetnames import internal_link, unique_names
-from processor.write.styles import FONT, Styles, landscape, make_styles, row_height, text_lines
+from processor.write.styles import FONT, Styles, landscape, make_styles, row_height, score_floor, text_lines, typed_cell
 from processor.write.yearsheet import YEARS, write_years, year_rows
 
 OVERVIEW, PROJECTS, DEPARTMENTS, FINDINGS, RETURNS, CONTENTS = "总览", "项目汇总", "部门汇总", "问题清单", "退回与拒收", "目录"
@@ -69,17 +69,6 @@ class Links(Protocol):
 
 def unit_line(created: dt.date) -> str:
     return f"单位：万元　制表日期：{created.isoformat()}"
-
-
-def _cell(ws: Worksheet, r: int, c: int, value: Any, fmt: Format) -> None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        ws.write_blank(r, c, None, fmt)
-    elif isinstance(value, bool):
-        ws.write_string(r, c, "是" if value else "否", fmt)
-    elif isinstance(value, int | float):
-        ws.write_number(r, c, value, fmt)
-    else:
-        ws.write_string(r, c, str(value), fmt)
 
 
 def _lines(values: Mapping[Any, Any], columns: list[Column]) -> int:
@@ -121,7 +110,7 @@ def table(ws: Worksheet, frame: pd.DataFrame, columns: list[Column], styles: Sty
                 else:
                     ws.write_blank(r, c, None, styles.text)
                 continue
-            _cell(ws, r, c, values.get(col.key), kinds[col.kind])
+            typed_cell(ws, r, c, values.get(col.key), kinds[col.kind])
     last = HEAD + max(len(frame), 1)
     ws.freeze_panes(HEAD + 1, 0)
     ws.autofilter(HEAD, 0, last, len(columns) - 1)
@@ -133,7 +122,7 @@ def table(ws: Worksheet, frame: pd.DataFrame, columns: list[Column], styles: Sty
             if (lines := _lines(total, columns)) > 1:
                 ws.set_row(r, row_height(lines))
             for c, col in enumerate(columns):
-                _cell(ws, r, c, total.get(col.key), total_kinds.get(col.kind, styles.total_text))
+                typed_cell(ws, r, c, total.get(col.key), total_kinds.get(col.kind, styles.total_text))
         end += 1 + len(totals)
     landscape(ws, (HEAD, HEAD), footer=True)
     if print_cols is not None:
@@ -448,7 +437,7 @@ def _overview(book: Book, ws: Worksheet, agg: Aggregate, styles: Styles, created
     ]
     for i, (label, value, fmt) in enumerate(figures):
         ws.write_string(3 + i, 0, label, styles.label_left)
-        _cell(ws, 3 + i, 1, value, fmt)
+        typed_cell(ws, 3 + i, 1, value, fmt)
         ws.set_row(3 + i, 20)
     g0 = 4 + len(figures)
     ws.write_string(g0, 0, "等级", styles.header)
@@ -465,7 +454,7 @@ def _overview(book: Book, ws: Worksheet, agg: Aggregate, styles: Styles, created
     # chart data that is no table of its own: beside the page, outside the print area
     helper = where.last_col + 2
     ws.write_string(0, helper, "散点图对角参考线（自评 = 复核）", styles.note)
-    low = _score_floor(agg)
+    low = score_floor([*agg.projects["self_total"], *agg.projects["computed_total"]])
     for i, v in enumerate((low, 100)):
         ws.write_number(1 + i, helper, v, styles.note)
         ws.write_number(1 + i, helper + 1, v, styles.note)
@@ -511,13 +500,6 @@ def rate_axis_max(agg: Aggregate) -> float:
     rated = agg.departments["rate"].dropna()
     highest = float(rated.max()) if len(rated) else 0.0
     return max(1.0, math.ceil(round(highest * 10, 6)) / 10)
-
-
-def _score_floor(agg: Aggregate) -> int:
-    """The scatter's lower axis bound: 50 unless some project scored lower."""
-    scores = pd.concat([agg.projects["self_total"], agg.projects["computed_total"]]).dropna()
-    lowest = float(scores.min()) if len(scores) else 50.0
-    return max(0, min(50, int(lowest // 10 * 10)))
 
 
 def _chart_style(chart: Any, title: str, x: str = "", y: str = "") -> None:

@@ -20,20 +20,18 @@ A project's own sheet says its 上年 in one line below its header (previous_lin
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from processor.aggregate import UNGRADED
 from processor.core.model import Project, Report, YearFigures
 from processor.review.scoring import execution_rate
-from processor.write.styles import Styles, landscape, row_height, text_lines
+from processor.write.styles import Styles, landscape, row_height, score_floor, text_lines, typed_cell
 
 YEARS = "历年对比"
 HEAD = 2  # the years' row; the fields' row is below it (as in every table sheet, the header starts on row 3)
@@ -112,13 +110,6 @@ def previous_line(p: Project) -> str:
     return f"{prev.year}年度：{figures}（{source}）"
 
 
-def score_floor(scores: Sequence[float | None]) -> int:
-    """Where the sparklines' columns start: 50 points unless some score is lower (then its ten below), so that 90 and
-    100 differ visibly and no score is a column of nothing."""
-    known = [s for s in scores if s is not None and not math.isnan(s)]
-    return max(0, min(50, int(min(known) // 10 * 10))) if known else 50
-
-
 def _value(h: YearFigures | None, field: str) -> float | str | None:
     if h is None:
         return None
@@ -128,16 +119,6 @@ def _value(h: YearFigures | None, field: str) -> float | str | None:
         return h.computed_grade or UNGRADED
     return {"全年预算数": h.annual_budget, "全年执行数": h.executed, "自评分": h.self_total,
             "复核分": h.computed_total}[field]
-
-
-def _cell(ws: Worksheet, r: int, c: int, value: float | str | None, fmt: Format) -> None:
-    """Typed writes only (a project's name is text even when it starts with =)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        ws.write_blank(r, c, None, fmt)
-    elif isinstance(value, str):
-        ws.write_string(r, c, value, fmt)
-    else:
-        ws.write_number(r, c, value, fmt)
 
 
 def write_years(ws: Worksheet, rows: Sequence[YearRow], styles: Styles, *, title: str, unit: str,
@@ -191,8 +172,8 @@ def write_years(ws: Worksheet, rows: Sequence[YearRow], styles: Styles, *, title
         for k, y in enumerate(years):
             h = row.years.get(y)
             for j, (head, kind, _) in enumerate(FIELDS):
-                _cell(ws, r, first + k * len(FIELDS) + j, _value(h, head), kinds[kind])
-            _cell(ws, r, data + k, None if h is None else h.computed_total, styles.note)
+                typed_cell(ws, r, first + k * len(FIELDS) + j, _value(h, head), kinds[kind])
+            typed_cell(ws, r, data + k, None if h is None else h.computed_total, styles.note)
         ws.write_blank(r, spark, None, styles.text)
         target = link(row.row)
         if target:
