@@ -32,8 +32,12 @@ NEW_FILES = 10
 
 def worker(config_path: Path, day: str) -> None:
     """One night in this process, with its stages timed by wrapping the functions the night calls."""
+    import importlib
+
     import processor.nightly.intake as intake
-    import processor.nightly.night as nightly
+
+    # the package re-exports the function night(): the module itself comes from importlib
+    nightly = importlib.import_module("processor.nightly.night")
     from processor.nightly.config import load_config
     from processor.nightly.ledger import Ledger
 
@@ -74,21 +78,34 @@ def main() -> None:
     city = ensure_corpus("city-year")
     selfeval = [sys.executable, "-m", "processor"]
     results: dict[str, Any] = {"machine": machine(), "when": dt.datetime.now().isoformat(timespec="seconds")}
-    with tempfile.TemporaryDirectory(prefix="selfeval-night-") as tmp:
-        work = Path(tmp)
+    keep = os.environ.get("NIGHT_DIR")  # a folder that keeps night 1's state, so night 2 can be measured again
+    with tempfile.TemporaryDirectory(prefix="selfeval-night-", dir=keep) as tmp:
+        work = Path(tmp) if not keep else Path(keep) / "work"
+        pristine = Path(keep) / "after-night1" if keep else None
         import subprocess
 
-        subprocess.run([*selfeval, "init", str(work)], check=True, capture_output=True)
-        cfg = work / "selfeval.toml"
-        cfg.write_text(cfg.read_text(encoding="utf-8").replace("settle_seconds = 120", "settle_seconds = 0"),
-                       encoding="utf-8")
-        inbox = work / "收件箱"
-        inbox.mkdir()
-        for f in sorted(province.iterdir()):
-            shutil.copy2(f, inbox / f.name)
-        print(f"night 1: {len(list(inbox.iterdir()))} workbooks into an empty ledger", flush=True)
-        results["night1"] = measure("night 1", [sys.executable, __file__, "--worker", str(cfg), "2024-01-30"],
-                                    work / "night1.log")
+        if pristine is not None and pristine.is_dir():  # night 1 again would only measure the same thing
+            shutil.rmtree(work, ignore_errors=True)
+            shutil.copytree(pristine, work)
+            results["night1"] = json.loads((pristine / "night1.json").read_text(encoding="utf-8"))
+            print(f"night 1: kept from {pristine}", flush=True)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+            subprocess.run([*selfeval, "init", str(work)], check=True, capture_output=True)
+            cfg = work / "selfeval.toml"
+            cfg.write_text(cfg.read_text(encoding="utf-8").replace("settle_seconds = 120", "settle_seconds = 0"),
+                           encoding="utf-8")
+            inbox = work / "收件箱"
+            inbox.mkdir()
+            for f in sorted(province.iterdir()):
+                shutil.copy2(f, inbox / f.name)
+            print(f"night 1: {len(list(inbox.iterdir()))} workbooks into an empty ledger", flush=True)
+            results["night1"] = measure("night 1", [sys.executable, __file__, "--worker", str(cfg), "2024-01-30"],
+                                        work / "night1.log")
+            if pristine is not None:
+                shutil.copytree(work, pristine)
+                (pristine / "night1.json").write_text(json.dumps(results["night1"]), encoding="utf-8")
+        cfg, inbox = work / "selfeval.toml", work / "收件箱"
         for f in sorted(city.iterdir())[:NEW_FILES]:
             shutil.copy2(f, inbox / f"新-{f.name}")
         print(f"night 2: {NEW_FILES} new workbooks, ledger of {results['night1']['inner']['counts']}", flush=True)

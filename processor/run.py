@@ -1,7 +1,7 @@
 """`selfeval run`: the one-shot job — check every file in an inbox, aggregate, write the 汇总表.
 
-A thin layer over check_paths, aggregate and write_summary, so the nightly lifecycle (ledger, archive,
-email) can call the same pieces.
+A thin layer over check_paths, aggregate and write_summary (or deptbooks.write_split), so the nightly lifecycle
+(ledger, archive, email) can call the same pieces.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from processor.core.spool import Spool, sweep_stale
 from processor.read.workbook import DEFAULT_MAX_FILE_MB, check_cap
 from processor.review.past import Earlier
 from processor.review.profiles import Profile
-from processor.write.deptbooks import plan, write_books
+from processor.write.deptbooks import BookStore, write_split
 from processor.write.feedback import FOLDER, write_feedback
-from processor.write.summary import project_sheet_names, write_summary
+from processor.write.summary import write_summary
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class RunResult:
 
 def publish_summary(report: Report, agg: Aggregate, out: Path, *, name: str, year: int | None,
                     date: dt.date, spool: Spool | None = None, split: str = "auto",
-                    jobs: int = 1) -> tuple[Path, list[str]]:
+                    jobs: int = 1, store: BookStore | None = None) -> tuple[Path, list[str]]:
     """Write the summary into `out` atomically (temporary file, then rename); returns its path and sheets.
 
     `spool` holds the full results when `report` holds thin ones. Above SPLIT_ABOVE projects (or with
@@ -65,7 +65,8 @@ def publish_summary(report: Report, agg: Aggregate, out: Path, *, name: str, yea
             # the nightly ledger's results are in memory: put them on disk for the workers
             with nullcontext(spool) if spool is not None else Spool.of(report, out) as source:
                 atomic_pair(target, folder, lambda tmp, into: sheets.extend(
-                    _write_split(report, agg, tmp, into, folder.name, source, created=date, year=year, jobs=jobs)))
+                    write_split(report, agg, tmp, into, folder.name, source, created=date, year=year, jobs=jobs,
+                                store=store)))
         else:
             full = spool.get if spool is not None else None
             atomic_write(target, lambda tmp: sheets.extend(
@@ -75,18 +76,6 @@ def publish_summary(report: Report, agg: Aggregate, out: Path, *, name: str, yea
         raise OutputError(f"写入汇总表 {target} 失败（{getattr(exc, 'strerror', None) or exc}）。原有文件未被改动；"
                           "请关闭已打开的汇总表和分部门工作簿，检查磁盘空间和权限后重新运行。") from exc
     return target, sheets
-
-
-def _write_split(report: Report, agg: Aggregate, tmp: Path, into: Path, folder: str, spool: Spool, *,
-                 created: dt.date, year: int | None, jobs: int) -> list[str]:
-    """The department workbooks into `into` (to be renamed `folder`), and the overall workbook into `tmp`
-    while the workers write them."""
-    names = project_sheet_names(agg)
-    index_of = {f.path: i for i, f in enumerate(report.files)}
-    tasks, link, books = plan(agg.projects, names, index_of, folder, into, spool.folder, created)
-    write_books(tasks, jobs, lambda: write_summary(report, agg, tmp, created=created, year=year, links=link,
-                                                   books=books))
-    return names
 
 
 def run(inbox: Path, out: Path, *, profile: Profile | None = None, date: dt.date | None = None,

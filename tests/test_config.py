@@ -100,7 +100,8 @@ def test_a_night_can_split_the_summary_by_department(tmp_path: Path) -> None:
     result = night(config, now=dt.datetime(2024, 1, 31, 2, 0))
     books = sorted((config.outbox / (result.summary.stem + "_分部门")).glob("*.xlsx"))
     assert [p.name for p in books] == ["001_局0.xlsx", "002_局1.xlsx", "003_局2.xlsx"]
-    assert CalamineWorkbook.from_path(str(books[1])).sheet_names == ["项目汇总", "P002 项目1"]
+    # numbered within its department: one project, P001
+    assert CalamineWorkbook.from_path(str(books[1])).sheet_names == ["项目汇总", "P001 项目1"]
     import email
     import email.policy
 

@@ -83,15 +83,20 @@ def test_every_sheet_holds_what_the_single_workbook_holds(runs: dict[str, RunRes
     departments = {r[0]: r for r in body(single["部门汇总"])}
     dept_col = {h: i for i, h in enumerate(single["部门汇总"][HEAD])}
     col = {h: i for i, h in enumerate(single["项目汇总"][HEAD])}
+    # a project's sheet in its department's workbook is its sheet in the single workbook, named and numbered
+    # within the department (P001 … in the department's 项目汇总 order)
+    sheet_of = {tuple(row[1:]): name for row, name in zip(body(single["项目汇总"]), runs["one"].sheets, strict=True)}
     seen = []
     for path in department_books(runs["serial"]):
         book = cells(path)
         names = list(book)
         assert names[0] == "项目汇总"
         rows = book["项目汇总"]
-        assert rows[0][0] == f"项目支出绩效自评项目汇总（{path.name[4:-5]}）" and rows[1][0] == "单位：万元　制表日期：2026-11-27"
+        assert rows[0][0] == f"项目支出绩效自评项目汇总（{path.name[4:-5]}，2021年度）"
+        assert rows[1][0] == "单位：万元　制表日期：2026-11-27"  # a one-shot run knows no received dates: its own date
         assert rows[HEAD] == single["项目汇总"][HEAD]
-        assert all(row in single["项目汇总"] for row in body(rows))  # that department's rows, same 序号
+        assert [row[0] for row in body(rows)] == list(range(1, len(body(rows)) + 1))  # 序号 within the department
+        assert all(tuple(row[1:]) in sheet_of for row in body(rows))  # that department's rows
         assert {row[1] for row in body(rows)} == {path.name[4:-5]}
         # its 合计 is the department's row of 部门汇总
         total, dept = rows[-2], departments[path.name[4:-5]]
@@ -100,9 +105,11 @@ def test_every_sheet_holds_what_the_single_workbook_holds(runs: dict[str, RunRes
                           ("自评得分", "自评得分（资金加权）"), ("复核得分", "复核得分（资金加权）")):
             assert total[col[key]] == dept[dept_col[dkey]], (path.name, key)
         assert rows[-1][0] == "平均" and rows[-1][col["自评得分"]] == dept[dept_col["自评得分平均"]]
-        for name in names[1:]:
-            assert book[name] == single[name], (path.name, name)
-            seen.append(name)
+        assert len(names) == 1 + len(body(rows))
+        for j, (row, name) in enumerate(zip(body(rows), names[1:], strict=True), 1):
+            assert name.startswith(f"P{j:03d} ")
+            assert book[name] == single[sheet_of[tuple(row[1:])]], (path.name, name)
+            seen.append(sheet_of[tuple(row[1:])])
     assert sorted(seen) == sorted(runs["one"].sheets) and len(seen) == len(runs["one"].aggregate.projects)
 
 

@@ -197,7 +197,7 @@ def test_titles_unit_lines_and_footers_on_every_table_sheet(runs: dict[str, RunR
     assert books
     for path in books:
         ws = openpyxl.load_workbook(path)["项目汇总"]
-        assert ws["A1"].value == f"项目支出绩效自评项目汇总（{path.name[4:-5]}）" and ws["A2"].value == UNIT_LINE
+        assert ws["A1"].value == f"项目支出绩效自评项目汇总（{path.name[4:-5]}，2021年度）" and ws["A2"].value == UNIT_LINE
         assert ws.oddFooter.center.text == FOOTER and ws.freeze_panes == f"A{HEAD + 2}"
     # 目录 of the split summary, too
     assert openpyxl.load_workbook(split.summary)["目录"].oddFooter.center.text == FOOTER
@@ -410,7 +410,8 @@ def test_split_links_open_the_same_cells_in_the_department_workbooks(runs: dict[
         return out
 
     single, parts = targets(one), targets(split)
-    assert [(s, c) for _, s, c in single] == [(s, c) for _, s, c in parts] and single
+    # the same project's sheet (split, numbered within its department: P001 …) and the same cell
+    assert [(s.split(" ", 1)[1], c) for _, s, c in single] == [(s.split(" ", 1)[1], c) for _, s, c in parts] and single
     folder = split.summary.parent
     for file, sheet, _ in parts[:12]:
         assert file.startswith(split.summary.stem + "_分部门/")

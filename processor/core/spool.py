@@ -20,7 +20,9 @@ import pickle
 import shutil
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -67,15 +69,32 @@ class Spool:
             raise OutputError(f"无法在 {parent or tempfile.gettempdir()} 中创建临时文件夹（{exc.strerror}）。"
                               "请检查路径、权限和磁盘空间后重新运行。") from exc
         _HELD.add(self.folder.resolve())
+        self._later: dict[int, Callable[[], FileResult]] = {}
 
     def path(self, index: int) -> Path:
         return self.folder / f"{index:06d}.pickle"
 
     def put(self, index: int, result: FileResult) -> None:
+        self._later.pop(index, None)
         store(self.folder, index, result)
 
     def get(self, index: int) -> FileResult:
+        if (make := self._later.pop(index, None)) is not None:
+            result = make()
+            store(self.folder, index, result)
+            return result
         return load(self.folder, index)
+
+    def defer(self, index: int, make: Callable[[], FileResult]) -> None:
+        """Result `index` is made by `make` when first asked for, not now: the nightly ledger holds every full result of
+        the year, but a night needs only those of the department workbooks it rewrites and of its letters."""
+        self._later[index] = make
+
+    def ensure(self, indexes: Iterable[int]) -> None:
+        """Make the deferred results among `indexes` now: a worker process reads the spool's files, not this object."""
+        for index in indexes:
+            if index in self._later:
+                self.get(index)
 
     def close(self) -> None:
         if self._handle is not None:
@@ -100,17 +119,28 @@ class Spool:
 
     def keep(self, indexes: list[int]) -> None:
         """Only these results, numbered again from 0 in the given (increasing) order: a batch that dropped some."""
+        later, self._later = self._later, {}
         for new, old in enumerate(indexes):
-            if new != old:
+            if old in later:
+                self._later[new] = later[old]
+            elif new != old:
                 os.replace(self.path(old), self.path(new))
 
     def settle(self, before: Report, after: Report) -> None:
         """Store what was decided after checking (project-duplicated, a report's match, findings and status) in
         the full results as well: only the files whose thin result was replaced are read and written again."""
         for i, (old, new) in enumerate(zip(before.files, after.files, strict=True)):
-            if new is not old:
-                self.put(i, replace(self.get(i), findings=new.findings, status=new.status, reason=new.reason,
-                                    report=new.report))
+            if new is old:
+                continue
+            decided = partial(replace, findings=new.findings, status=new.status, reason=new.reason, report=new.report)
+            if (make := self._later.get(i)) is not None:  # still deferred: decided when it is made
+                self._later[i] = partial(_then, make, decided)
+            else:
+                self.put(i, decided(self.get(i)))
+
+
+def _then(make: Callable[[], FileResult], change: Callable[[FileResult], FileResult]) -> FileResult:
+    return change(make())
 
 
 def _hold(folder: Path) -> IO[bytes] | None:

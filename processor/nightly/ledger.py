@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,10 @@ CREATE TABLE IF NOT EXISTS sightings (
     run_id INTEGER NOT NULL, stored TEXT);
 CREATE TABLE IF NOT EXISTS answered (path TEXT PRIMARY KEY, night TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, night TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS thin (sha256 TEXT PRIMARY KEY, result TEXT NOT NULL, full TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS books (
+    digest TEXT PRIMARY KEY, path TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, landings TEXT NOT NULL,
+    night TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS projects (
     sha256 TEXT NOT NULL, idx INTEGER NOT NULL, year INTEGER, department TEXT NOT NULL, name TEXT NOT NULL,
     PRIMARY KEY (sha256, idx));
@@ -75,6 +80,7 @@ class Ledger:
     def __init__(self, path: Path, *, rebuilding: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._identities: dict[str, str] = {}
         if not rebuilding and not path.exists() and list(path.parent.glob(f"{path.name}.damaged-*")):
             raise LedgerError(f"上次发现台账损坏（已保留为 {path.name}.damaged-…），尚未重建。请先运行 "
                               "`selfeval rebuild-ledger --config selfeval.toml`，否则新台账会漏掉已归档的文件。")
@@ -107,6 +113,7 @@ class Ledger:
         is tried again `tries` times, then LedgerBusy says so."""
         self = cls.__new__(cls)
         self.path = path
+        self._identities = {}
         # a ledger closed cleanly has no -wal file; in a folder this user cannot write, SQLite cannot create the -shm
         # file a WAL database wants even to read: such a ledger is opened again as immutable (nothing writes it now)
         settled = False
@@ -203,18 +210,65 @@ class Ledger:
                result: FileResult, stored: Path | None = None) -> None:
         """One transaction: the file, where it is going and its projects are in the ledger together, or not
         at all. `result.path` should be that destination: unique, unlike the name a department chose."""
+        full = dump(result)
         with self._transaction():
             self.db.execute(
                 "INSERT INTO files (sha256, name, size, mtime, received, run_id, status, reason, result, stored)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (sha256, name, size, mtime, received, run_id, result.status.value, result.reason, dump(result),
+                (sha256, name, size, mtime, received, run_id, result.status.value, result.reason, full,
                  None if stored is None else str(stored)))
+            self.db.execute("INSERT OR REPLACE INTO thin (sha256, result, full) VALUES (?, ?, ?)",
+                            (sha256, dump(thin(result)), _digest(full)))
             self.db.executemany(
                 "INSERT INTO projects (sha256, idx, year, department, name, code) VALUES (?, ?, ?, ?, ?, ?)",
                 [(sha256, i, p.year, p.department, p.name, p.code) for i, p in enumerate(result.projects)])
 
     def result(self, sha256: str) -> FileResult:
         return load(self.db.execute("SELECT result FROM files WHERE sha256 = ?", (sha256,)).fetchone()[0])
+
+    def thin_results(self, shas: Iterable[str]) -> dict[str, tuple[FileResult, str]]:
+        """The thin results (processor.core.spool.thin) of these files, each with a digest of its full result: a
+        province's summary is its 20,000 projects' figures and findings, and decoding every full result (indicator rows
+        and all) took most of a night. A ledger older than the thin table gets each missing one made from the full
+        result and kept, once."""
+        wanted = set(shas)
+        out = {sha: (load(text), full) for sha, text, full in self.db.execute("SELECT sha256, result, full FROM thin")
+               if sha in wanted}
+        missing = sorted(wanted - out.keys())
+        for sha in missing:
+            text = self.db.execute("SELECT result FROM files WHERE sha256 = ?", (sha,)).fetchone()[0]
+            out[sha] = (thin(load(text)), _digest(text))
+        if missing:
+            with contextlib.suppress(sqlite3.OperationalError):  # a ledger opened read-only stays as it is
+                self.db.executemany("INSERT OR REPLACE INTO thin (sha256, result, full) VALUES (?, ?, ?)",
+                                    [(sha, dump(out[sha][0]), out[sha][1]) for sha in missing])
+        return out
+
+    def identity(self, path: str) -> str:
+        """A digest of the full result the year's report holds under `path` (processor.write.deptbooks.BookStore)."""
+        return self._identities[path]
+
+    def book(self, digest: str) -> tuple[Path, str] | None:
+        """The department workbook an earlier night wrote with this digest, and its landings, while it lies there as
+        written: a workbook someone opened and saved in the outbox is not carried forward."""
+        row = self.db.execute("SELECT path, size, mtime, landings FROM books WHERE digest = ?", (digest,)).fetchone()
+        if row is None:
+            return None
+        try:
+            info = Path(row[0]).stat()
+        except OSError:
+            return None
+        return (Path(row[0]), row[3]) if (info.st_size, info.st_mtime) == (row[1], row[2]) else None
+
+    def books(self, written: Iterable[tuple[str, Path, str]], night: str) -> None:
+        """Tonight's department workbooks (digest, where it lies now, landings), for the nights after."""
+        rows = []
+        for digest, path, landings in written:
+            info = path.stat()
+            rows.append((digest, str(path), info.st_size, info.st_mtime, landings, night))
+        with self._transaction():
+            self.db.executemany("INSERT OR REPLACE INTO books (digest, path, size, mtime, landings, night) "
+                                "VALUES (?, ?, ?, ?, ?, ?)", rows)
 
     def close_crashed(self, current: int) -> list[str]:
         """Runs that never finished (killed, power cut) are marked crashed; their files' hashes are returned
@@ -285,24 +339,41 @@ class Ledger:
         in_season = {sha for sha, (received, run) in dated.items() if received >= since and run not in loaded}
         keep = latest_versions(files, projects if year is None else
                                [p for p in projects if p[2] == year or (p[2] is None and p[0] in in_season)])
+        wanted = [(sha, run) for sha, name, _received, status, run, _mtime in files
+                  # a Word/PDF report holds no project: its form is found by matching
+                  if sha in keep or ((is_report(Path(name)) or status == Status.REJECTED.value) and sha in in_season)]
+        thins = self.thin_results(sha for sha, _ in wanted) if spool is not None else {}
         results: list[FileResult] = []
-        for sha, name, _received, status, run, _mtime in files:
-            report = is_report(Path(name))  # a Word/PDF report holds no project: its form is found by matching
-            if sha not in keep and not ((report or status == Status.REJECTED.value) and sha in in_season):
-                continue
-            result = self.result(sha)
-            if result.report is not None:
-                if year is not None and result.report.year != year and not (result.report.year is None
-                                                                             and sha in in_season):
-                    continue  # another year's report: that year's summary has it
-                result = replace(result, report=replace(result.report, received=dated[sha][0], run=run))
-            elif result.status is not Status.REJECTED:
-                result = _only(result, keep[sha], dated[sha][0])
+        for sha, run in wanted:
+            result = thins[sha][0] if spool is not None else self.result(sha)
+            if result.report is not None and year is not None and result.report.year != year and not (
+                    result.report.year is None and sha in in_season):
+                continue  # another year's report: that year's summary has it
+            current = partial(_current, received=dated[sha][0], run=run, kept=keep.get(sha, {}))
+            if spool is not None:  # the full result only when a sheet or a letter needs it
+                spool.defer(len(results), partial(_then, self.result, sha, current))
+            results.append(current(result))
             if spool is not None:
-                spool.put(len(results), result)
-                result = thin(result)
-            results.append(result)
+                self._identities[result.path] = thins[sha][1]
         return Report(tuple(results)), year
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _current(result: FileResult, *, received: str, run: int, kept: dict[int, int]) -> FileResult:
+    """A stored result as the year's summary has it: a report stamped with when it came, a form with its current
+    projects only."""
+    if result.report is not None:
+        return replace(result, report=replace(result.report, received=received, run=run))
+    if result.status is not Status.REJECTED:
+        return _only(result, kept, received)
+    return result
+
+
+def _then(read: Callable[[str], FileResult], sha: str, change: Callable[[FileResult], FileResult]) -> FileResult:
+    return change(read(sha))
 
 
 def _stub(year: int | None, department: str, name: str, code: str) -> Project:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from processor.aggregate import aggregate
+from processor.aggregate import Aggregate, aggregate
 from processor.check import check_safely, default_jobs, read_report_safely
 from processor.core.errors import LedgerError, OutputError
 from processor.core.fsutil import atomic_write
@@ -35,6 +35,7 @@ from processor.read.discover import discover, is_report
 from processor.read.labels import use_labels
 from processor.review.profiles import load_profile
 from processor.run import publish_summary
+from processor.write.deptbooks import BookStore
 from processor.write.feedback import lettered, plan, write_feedback
 
 log = logging.getLogger("selfeval.night")
@@ -114,9 +115,7 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
         report, year = year_report(ledger, config, spool, now.date(), profile)
         checkpoint(config.state, "summary-spooled")
         agg = aggregate(report)
-        summary, _ = publish_summary(report, agg, config.outbox, name=config.summary_name, year=year,
-                                     date=now.date(), spool=spool, split=config.split_by,
-                                     jobs=config.jobs or default_jobs())
+        summary = _publish(report, agg, config, ledger, spool, year, now.date())
         latest = config.outbox / LATEST
         _copy_atomic(summary, latest)
         journal("summary", f"汇总表已生成：{summary}（{agg.overview['projects']} 个项目）", path=str(summary))
@@ -140,6 +139,18 @@ def _night(config: Config, ledger: Ledger, now: dt.datetime, today: str, journal
     ledger.finish_run(run_id, status, {**counts, "mail_refused": len(delivery.refused),
                                        "mail_parked": len(delivery.parked)})
     return Night(counts, answered.tonight, summary, latest, feedback, delivery, code)
+
+
+def _publish(report: Report, agg: Aggregate, config: Config, ledger: Ledger, spool: Spool, year: int | None,
+             date: dt.date) -> Path:
+    """The year's summary, carrying forward every department workbook an earlier night wrote from the same content
+    (processor.write.deptbooks), and the ledger told which workbooks tonight's summary links to."""
+    kept: list[tuple[str, str, str]] = []
+    store = BookStore(ledger.identity, ledger.book, lambda digest, name, landed: kept.append((digest, name, landed)))
+    summary, _ = publish_summary(report, agg, config.outbox, name=config.summary_name, year=year, date=date,
+                                 spool=spool, split=config.split_by, jobs=config.jobs or default_jobs(), store=store)
+    ledger.books([(digest, folder_for(summary) / name, landed) for digest, name, landed in kept], date.isoformat())
+    return summary
 
 
 def _prune(config: Config, ledger: Ledger, today: dt.date, journal: Journal) -> None:
@@ -229,18 +240,12 @@ def rebuild(config: Config, *, now: dt.datetime | None = None) -> Path:
     now = now or dt.datetime.now()
     with Spool(config.state) as spool, RunLock(config.state / "selfeval.lock"):
         ledger = Ledger(config.state / "ledger.sqlite")
-        try:
+        try:  # open until the summary is written: the spool reads each full result from it when a sheet needs it
             profile = load_profile(config.profile) if config.profile else None
             report, year = year_report(ledger, config, spool, now.date(), profile)
-        finally:
-            ledger.close()
-        # still under the lock: a night starting meanwhile must not replace the summary's folder beneath us
-        summary, _ = publish_summary(report, aggregate(report), config.outbox, name=config.summary_name, year=year,
-                                     date=now.date(), spool=spool, split=config.split_by,
-                                     jobs=config.jobs or default_jobs())
-        _copy_atomic(summary, config.outbox / LATEST)
-        ledger = Ledger(config.state / "ledger.sqlite")
-        try:
+            # still under the lock: a night starting meanwhile must not replace the summary's folder beneath us
+            summary = _publish(report, aggregate(report), config, ledger, spool, year, now.date())
+            _copy_atomic(summary, config.outbox / LATEST)
             ledger.wrote([p for p in (summary, folder_for(summary)) if p.exists()], now.date().isoformat())
         finally:
             ledger.close()

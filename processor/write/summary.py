@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -66,6 +66,17 @@ class Links(Protocol):
     def full(self, index: int) -> FileResult:
         """The full result of the report's file `index` (the report holds thin ones)."""
 
+    @property
+    def known(self) -> Mapping[tuple[str, int], Lands] | None:
+        """Where each project's findings land in its sheet, when the department workbooks' writer knows already."""
+
+
+class Lands(Protocol):
+    """Where a link to one of a project's findings lands in its sheet (projectsheet.Places, deptbooks.Landing)."""
+
+    def target(self, sheet: str, cell: str, k: int) -> str:
+        """Our A1 for the k-th finding of the project, found on the department's `sheet`!`cell`."""
+
 
 def unit_line(created: dt.date) -> str:
     return f"单位：万元　制表日期：{created.isoformat()}"
@@ -75,6 +86,15 @@ def _lines(values: Mapping[Any, Any], columns: list[Column]) -> int:
     """Lines the row's tallest wrapped cell needs (a row height is never grown for us: see styles.text_lines)."""
     return max((text_lines(str(values.get(col.key) or ""), col.width * (CODE_SCALE if col.kind == "code" else 1))
                 for col in columns if col.kind in ("wrap", "code")), default=1)
+
+
+def records(frame: pd.DataFrame, keys: list[str]) -> list[dict[str, Any]]:
+    """frame.to_dict("records") for these columns only, the same values: pandas boxes every value of every column on
+    its own (6 of the 20 s a province's tables took), tolist() a column at a time."""
+    keys = [k for k in dict.fromkeys(keys) if k in frame.columns]
+    if not keys:
+        return [{} for _ in range(len(frame))]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*(frame[k].tolist() for k in keys), strict=True)]
 
 
 def table(ws: Worksheet, frame: pd.DataFrame, columns: list[Column], styles: Styles, *, title: str,
@@ -98,7 +118,7 @@ def table(ws: Worksheet, frame: pd.DataFrame, columns: list[Column], styles: Sty
         ws.write_string(HEAD, c, col.header, styles.header)
         ws.set_column(c, c, col.width)
     ws.set_row(HEAD, 30)
-    for i, values in enumerate(frame.to_dict("records")):
+    for i, values in enumerate(records(frame, [col.key for col in columns])):
         r = HEAD + 1 + i
         if (lines := _lines(values, columns)) > 1:
             ws.set_row(r, row_height(lines))
@@ -270,7 +290,7 @@ def write_summary(report: Report, agg: Aggregate, path: Path, *, created: dt.dat
     def link_of(i: int, cell: str = "A1") -> str:
         return links(i, cell) if links is not None else internal_link(names[i], cell)
 
-    keys = [(str(r["path"]), int(r["index"])) for r in agg.projects.to_dict("records")]
+    keys = [(str(r["path"]), int(r["index"])) for r in records(agg.projects, ["path", "index"])]
     index_of = {f.path: i for i, f in enumerate(report.files)}
     sheets = {name: book.add_worksheet(name) for name in fixed}
     _overview(book, sheets[OVERVIEW], agg, styles, created, year)
@@ -291,25 +311,30 @@ def write_summary(report: Report, agg: Aggregate, path: Path, *, created: dt.dat
         table(sheets[CONTENTS], agg.projects.assign(sheet_name=names), CONTENT_COLUMNS, styles,
               title=title_of(CONTENTS, year), created=created, link=link_of)
     source = full or (links.full if links is not None else None) or (lambda i: report.files[i])
-    places: dict[tuple[str, int], Places] = {}
+    places: Mapping[tuple[str, int], Lands] = {}
     if links is None:
         sheets_ = [(name, index_of[path_], index) for name, (path_, index) in zip(names, keys, strict=True)]
         written = write_project_sheets(book, sheets_, source, styles, back=PROJECTS,
                                        back_cells=[project_row_cell(i) for i in range(len(names))])
         places = dict(zip(keys, written, strict=True))
+    elif links.known is not None:  # the department workbooks' writer says where
+        places = dict(links.known)
     else:  # the sheets are in the department workbooks: the same layout says where
-        places = _places(agg, index_of, source)
+        places = places_of(agg, index_of, source)
     _findings(sheets[FINDINGS], agg, styles, created, year, places, link_of, keys)
     book.close()
     return names
 
 
-def _places(agg: Aggregate, index_of: dict[str, int], full: Callable[[int], FileResult]) -> dict[tuple[str, int], Places]:
-    """Each project with a finding: where its sheet shows the department's cells, its file read once."""
+def places_of(agg: Aggregate, index_of: dict[str, int], full: Callable[[int], FileResult],
+              skip: Container[tuple[str, int]] = ()) -> dict[tuple[str, int], Places]:
+    """Each project with a finding (but those in `skip`): where its sheet shows the department's cells, its file
+    read once."""
     owned = agg.findings[agg.findings["index"].notna()]
     wanted: dict[str, set[int]] = {}
     for path_, index in zip(owned["path"], owned["index"], strict=True):
-        wanted.setdefault(str(path_), set()).add(int(index))
+        if (str(path_), int(index)) not in skip:
+            wanted.setdefault(str(path_), set()).add(int(index))
     out: dict[tuple[str, int], Places] = {}
     for path_ in sorted(wanted, key=index_of.__getitem__):
         result = full(index_of[path_])
@@ -319,15 +344,15 @@ def _places(agg: Aggregate, index_of: dict[str, int], full: Callable[[int], File
 
 
 def _findings(ws: Worksheet, agg: Aggregate, styles: Styles, created: dt.date, year: int | None,
-              places: dict[tuple[str, int], Places], link_of: Callable[[int, str], str],
+              places: Mapping[tuple[str, int], Lands], link_of: Callable[[int, str], str],
               keys: list[tuple[str, int]]) -> None:
     """问题清单: each finding's 查看 opens the cell of its project sheet that shows the department's cell (or,
     where the re-laid form has no place for it, the finding's own line in that sheet's 本表问题)."""
     row_of = {key: i for i, key in enumerate(keys)}
-    records = agg.findings.to_dict("records")
+    rows = records(agg.findings, ["path", "index", "sheet", "cell", "position"])
 
     def finding_link(i: int) -> str | None:
-        r = records[i]
+        r = rows[i]
         if pd.isna(r["index"]):
             return None
         key = (str(r["path"]), int(r["index"]))
