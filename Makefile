@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 endif
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint clean templates samples bench bench-night bench-check screenshot
+.PHONY: run test lint clean templates samples bench bench-night bench-check bench-copy screenshot
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ bench-night: $(STAMP)
 # Checking CPU time per form (read + review, one process, fastest of 3) on the city-year corpus.
 bench-check: $(STAMP)
 	$(BIN)/python bench/check_cpu.py
+
+# Issue 20: CPU per 审核意见 copy, package-level fast copy against openpyxl, and how many copies fall back to openpyxl
+# (findings corpus, samples, seed.xlsm, LibreOffice re-saves). Needs bench/corpus/city-year-findings (BENCH=findings make bench).
+bench-copy: $(STAMP)
+	$(BIN)/python bench/fastcopy_bench.py
 
 # The README's pictures: 总览 (docs/img/overview.png), the samples' summary printed by LibreOffice, first page, top;
 # and the first page of one sample's 绩效自评报告（初稿） (docs/img/draft.png).

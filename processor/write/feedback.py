@@ -234,23 +234,34 @@ def _huge_merge(data: bytes) -> bool:
 
 
 def annotated_copy(result: FileResult, created: dt.date) -> bytes | None:
-    """The department's workbook with its findings marked and the list in front, or None when openpyxl
-    cannot do it (not .xlsx/.xlsm, no form, the file changed or unreadable, openpyxl fails on it)."""
+    """The department's workbook with its findings marked and the list in front, or None when neither the fast
+    copy (processor/write/fastcopy.py) nor openpyxl can do it (not .xlsx/.xlsm, no form, the file changed or
+    unreadable, openpyxl fails on it)."""
     if result.format not in ("xlsx", "xlsm") or not result.projects:
         return None
     try:
         data = Path(result.path).read_bytes()  # only read: the original is never opened for writing
-        if _huge_merge(data):
-            return None  # openpyxl makes an object per merged cell: A30:XFD1048576 would need tens of GB
-        book, sheets, renamed = _open(data, keep_vba=result.format == "xlsm")
-        _mark(sheets, result)
-        _fit_forms(sheets, result)
-        _list_sheet(book, sheets, result, created, renamed)
-        return _save(book, created)
+        from processor.write.fastcopy import marked_copy  # here: fastcopy builds on this module's list
+
+        if (fast := marked_copy(data, result, created)) is not None:
+            return fast  # the package edited in place, in milliseconds; openpyxl only where it cannot be
+        return openpyxl_copy(data, result, created)
     except MemoryError:
         raise
     except Exception:  # whatever openpyxl trips on, the fresh workbook still tells the department
         return None
+
+
+def openpyxl_copy(data: bytes, result: FileResult, created: dt.date) -> bytes | None:
+    """The copy made by openpyxl: the fast copy's fallback and its reference (tests/test_fastcopy.py compares
+    the two). None where openpyxl must not try; raises whatever openpyxl raises."""
+    if _huge_merge(data):
+        return None  # openpyxl makes an object per merged cell: A30:XFD1048576 would need tens of GB
+    book, sheets, renamed = _open(data, keep_vba=result.format == "xlsm")
+    _mark(sheets, result)
+    _fit_forms(sheets, result)
+    _list_sheet(book, sheets, result, created, renamed)
+    return _save(book, created)
 
 
 def _open(data: bytes, keep_vba: bool) -> tuple[OpenBook, dict[str, Worksheet], list[tuple[str, str]]]:

@@ -328,9 +328,22 @@ def test_a_merge_over_the_whole_sheet_is_read_and_summarised(tmp_path: Path) -> 
     assert result.summary.is_file()
 
 
-def test_a_merge_over_the_whole_sheet_gets_a_fresh_letter(tmp_path: Path) -> None:
-    result = check_file(_whole_sheet_merge(tmp_path))
-    assert annotated_copy(result, DAY) is None  # the fresh workbook (list + re-laid form) instead
+def test_a_merge_over_the_whole_sheet_gets_a_marked_copy_and_openpyxl_never_tries(tmp_path: Path) -> None:
+    """openpyxl makes an object per merged cell (A30:XFD1048576: tens of GB), so it is never asked; the package-level
+    copy leaves the merge as one element and marks the copy all the same."""
+    from python_calamine import CalamineWorkbook
+
+    from processor.write.feedback import openpyxl_copy
+
+    path = _whole_sheet_merge(tmp_path)
+    result = check_file(path)
+    assert openpyxl_copy(path.read_bytes(), result, DAY) is None
+    data = annotated_copy(result, DAY)
+    assert data is not None
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    assert book.sheet_names[0] == "审核意见" and book.sheet_names[1:] == CalamineWorkbook.from_path(str(path)).sheet_names
+    listed = book.get_sheet_by_name("审核意见").to_python()
+    assert any(f.code in row for f in result.findings for row in listed)
 
 
 # -- odd sheet names and file names ----------------------------------------------------------------------------------
