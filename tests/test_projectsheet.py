@@ -11,11 +11,14 @@ D 年初 E 全年预算 F 执行 G 分值 H 执行率自评 I 执行率复核 J 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import shutil
 import subprocess
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -26,7 +29,7 @@ from python_calamine import CalamineWorkbook
 from processor import check_file
 from processor.core.findings import note_text
 from processor.core.model import FileResult, Finding, Severity
-from processor.write.projectsheet import placed, write_project_sheet
+from processor.write.projectsheet import placed, write_project_sheet, write_project_sheets
 from processor.write.styles import AMBER_FILL, RED_FILL, make_styles
 
 SHEET = "项目1"
@@ -243,3 +246,90 @@ def test_libreoffice_converts_the_sheet(inflated: tuple[FileResult, Path], tmp_p
                            "--outdir", str(tmp_path / "pdf"), str(out)], capture_output=True, text=True, timeout=240)
     pdf = tmp_path / "pdf" / "out.pdf"
     assert proc.returncode == 0 and pdf.exists() and pdf.stat().st_size > 10_000, proc.stderr
+
+
+# --- issue 20: a project sheet writes the cells that show something, and draws the form's grid with one rule
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def written(path: Path) -> dict[str, bool]:
+    """The cells the sheet's XML holds (A1 → whether it has a value), read from the file itself: openpyxl
+    would make up cells for merged ranges."""
+    with zipfile.ZipFile(path) as z:
+        root = ElementTree.fromstring(z.read("xl/worksheets/sheet2.xml"))  # sheet1 is 项目汇总
+    return {c.attrib["r"]: c.find(f"{MAIN}v") is not None for c in root.iter(f"{MAIN}c")}
+
+
+def test_blank_cells_are_written_only_where_they_show_a_fill(inflated: tuple[FileResult, Path]) -> None:
+    _, out = inflated
+    cells = written(out)
+    ws = openpyxl.load_workbook(out)[SHEET]
+    # the back link's A2:B2 lies above the grid rule and keeps its bordered B2; below it, a blank that is written
+    # shows a fill (资金's empty header B5:C5), nothing is written for a border alone
+    assert cells["B2"] is False and ws["B2"].border.right.style == "thin"
+    blanks = sorted(a for a, has_value in cells.items() if not has_value and a != "B2")
+    assert all(fill(ws, a) for a in blanks), [a for a in blanks if not fill(ws, a)]
+    assert "B5" in blanks and fill(ws, "B5") == "D9E1F2"
+    # the merged-over cells (项目名称 B3:L3, 一级 B13:B17) and the parts' empty 分值…得分 cells are not in the file
+    assert not {"C3", "L3", "B14", "B17", "A6", "G7", "H7", "K7", "L7", "K22", "L22"} & set(cells)
+    # every value is still there, in the cell that shows it
+    assert (cells["B3"], cells["D6"], cells["H13"], cells["A25"], cells["E27"]) == (True,) * 5
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"B3:L3", "B4:D4", "F4:L4", "A5:A9", "B5:C5", "K6:L6", "K7:L7", "B13:B17", "A22:F22", "A25:L25",
+            "E27:H27", "I27:L27"} <= merged
+
+
+def test_one_rule_draws_the_grid_of_the_form_and_its_findings(inflated: tuple[FileResult, Path]) -> None:
+    _, out = inflated
+    ws = openpyxl.load_workbook(out)[SHEET]
+    rules = [(str(cf.sqref), rule) for cf in ws.conditional_formatting for rule in cf.rules]
+    assert len(rules) == 1
+    sqref, rule = rules[0]
+    # 项目名称 (row 3) to 等级 (23), then 本表问题 (25) to its last finding (27); not the title, link or blank row
+    assert sqref == "A3:L23 A25:L27"
+    assert rule.type == "expression" and rule.formula == ["1"]  # always true, so every cell of the ranges
+    border = rule.dxf.border
+    for side in (border.left, border.right, border.top, border.bottom):
+        assert side.style == "thin" and side.color.rgb == "FFBFBFBF"
+    assert rule.dxf.fill is None and rule.dxf.numFmt is None  # the cells' own fills and number formats show
+    # the cells that are written keep their own border too, so the page is the same where the rule is not read
+    assert ws["D13"].border.left.style == "thin" and ws["B5"].border.bottom.style == "thin"
+
+
+def test_a_finding_on_an_empty_cell_keeps_its_fill_and_comment(tmp_path: Path) -> None:
+    result = check(tmp_path, clean_spec())
+    mark = Finding("weight-missing", Severity.WARNING, "分值未填。", "请填写。", "表", "F7", "", 0)
+    result = replace(result, findings=(mark,))
+    out = relay(tmp_path, result)
+    ws = openpyxl.load_workbook(out)[SHEET]
+    cells = written(out)
+    # the department's F7 (a fund part's 分值, left empty) is our G7: written blank, amber, with the comment
+    assert cells.get("G7") is False and fill(ws, "G7") == AMBER_FILL[1:] and ws["G7"].value is None
+    assert commented(ws) == {"G7": note_text(mark)}
+    assert "H7" not in cells and "G8" not in cells  # its unmarked neighbours are left to the grid rule
+    assert placed(result, 0).cell("表", "F7") == "G7"
+
+
+def test_the_dry_run_places_what_the_sheet_writes(tmp_path: Path) -> None:
+    result = check(tmp_path, clean_spec(rows=clean_rows(r0={"actual": "8个"})))
+    book = xlsxwriter.Workbook(str(tmp_path / "p.xlsx"))
+    written_places = write_project_sheet(book, SHEET, result, 0, make_styles(book))
+    book.close()
+    assert placed(result, 0) == written_places and written_places.cells["H13"] == "H13"
+    assert written_places.cells["F7"] == "G7" and written_places.first_finding == 26
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_left_as_it_was(inflated: tuple[FileResult, Path], tmp_path: Path,
+                                                 enabled: bool) -> None:
+    result, _ = inflated
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        book = xlsxwriter.Workbook(str(tmp_path / "many.xlsx"))
+        places = write_project_sheets(book, [("甲", 0, 0), ("乙", 0, 0)], lambda i: result, make_styles(book))
+        book.close()
+        assert gc.isenabled() is enabled and [p.cells["H13"] for p in places] == ["H13", "H13"]
+    finally:
+        (gc.enable if was else gc.disable)()

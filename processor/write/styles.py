@@ -101,6 +101,8 @@ class Styles:
     total_rate: Format
     total_score: Format
     total_integer: Format
+    # a re-laid form's borders, as a conditional format over its rows (projectsheet._grid): a border only
+    grid: Format
 
 
 def make_styles(book: Workbook) -> Styles:
@@ -146,6 +148,7 @@ def make_styles(book: Workbook) -> Styles:
         total_rate=fmt(bold=True, bg_color=TOTAL_FILL, num_format=RATE, **cell),
         total_score=fmt(bold=True, bg_color=TOTAL_FILL, num_format=SCORE, **cell),
         total_integer=fmt(bold=True, bg_color=TOTAL_FILL, num_format="#,##0", **cell),
+        grid=book.add_format(cell),
     )
 
 
