@@ -37,10 +37,15 @@ test: lint
 samples: $(STAMP)
 	$(BIN)/python samples/make_samples.py
 
-# Issue 8's benchmark: selfeval run against the calamine+xlsxwriter floor and a naive pandas pipeline
-# (docs/benchmarks.md). BENCH=city skips the 20,000-form province-year corpus. Corpora are cached in bench/corpus/.
+# Issues 8 and 20's benchmark: selfeval run (--no-feedback and the default) against the calamine+xlsxwriter floor and
+# a naive pandas pipeline, the 审核意见 copies (bench-copy) and, with BENCH=all (the default), the night (bench-night);
+# then every target with its figure (docs/benchmarks.md). BENCH=city / findings / province: that corpus only.
+# Corpora are cached in bench/corpus/.
 bench: $(STAMP)
 	$(BIN)/python bench/run_bench.py
+	$(BIN)/python bench/fastcopy_bench.py
+	if [ "$${BENCH:-all}" = all ]; then $(BIN)/python bench/night_bench.py; fi
+	$(BIN)/python bench/run_bench.py --table
 
 # Issue 8's nightly target: a 20,000-form ledger, then a night with 10 new files (about 5 minutes).
 bench-night: $(STAMP)

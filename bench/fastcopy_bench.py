@@ -16,6 +16,7 @@ feedback.openpyxl_copy (one run per file: it is the slow one); the table gives t
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -48,7 +49,7 @@ def cpu_ms(fn: object, *args: object, repeat: int) -> tuple[float, object]:
     return statistics.median(times), out
 
 
-def measure(name: str, paths: list[Path], slow: bool = True) -> None:
+def measure(name: str, paths: list[Path], slow: bool = True) -> dict[str, object]:
     fast_ms, slow_ms, fallbacks, projects = [], [], [], []
     for path in paths:
         result = check_file(path)
@@ -69,6 +70,9 @@ def measure(name: str, paths: list[Path], slow: bool = True) -> None:
           f"   {statistics.median(projects) if projects else '—'}")
     for fell in fallbacks:
         print(f"{'':<12} fell back: {fell}")
+    return {"copies": copies, "fell_back": fallbacks, "fast_ms": statistics.median(fast_ms) if fast_ms else None,
+            "fast_max_ms": max(fast_ms, default=None), "openpyxl_ms": statistics.median(slow_ms) if slow_ms else None,
+            "projects": statistics.median(projects) if projects else None}
 
 
 def libreoffice_saves(paths: list[Path], into: Path) -> list[Path]:
@@ -101,22 +105,25 @@ def prefixed(path: Path, into: Path) -> Path:
 
 
 def main() -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from make_corpus import ensure_corpus
+
     limit = int(os.environ.get("BENCH_COPY_LIMIT", "0")) or None
-    corpus = sorted(CORPUS.glob("*.xls[xm]"))[:limit]
-    if not corpus:
-        sys.exit("bench/corpus/city-year-findings is missing: run `BENCH=findings make bench` (bench/make_corpus.py) first")
+    corpus = sorted(ensure_corpus("city-year-findings").glob("*.xls[xm]"))[:limit]
     samples = sorted(p for p in (ROOT / "samples" / "inbox").glob("*.xls[xm]") if not p.name.startswith("~$"))
     print(f"CPU ms per copy (median over files; fast: median of {REPEAT} runs each)")
     print(f"{'set':<12} {'copies':>6} {'fell back':>9} {'fast ms':>7} {'max':>7} {'openpyxl':>7}   projects")
-    measure("corpus", corpus)
-    measure("samples", samples)
+    results: dict[str, object] = {"corpus": measure("corpus", corpus), "samples": measure("samples", samples)}
     with tempfile.TemporaryDirectory() as tmp:
         lo = libreoffice_saves([*corpus[:5], *samples], Path(tmp) / "lo")
-        measure("seed.xlsm", [ROOT / "tests" / "fixtures" / "seed.xlsm"])
+        results["seed.xlsm"] = measure("seed.xlsm", [ROOT / "tests" / "fixtures" / "seed.xlsm"])
         if lo:
-            measure("LO corpus", [p for p in lo if int(p.name[:2]) < 5])
-            measure("LO samples", [p for p in lo if int(p.name[:2]) >= 5])
-        measure("x:-prefixed", [prefixed(corpus[0], Path(tmp))])
+            results["LO corpus"] = measure("LO corpus", [p for p in lo if int(p.name[:2]) < 5])
+            results["LO samples"] = measure("LO samples", [p for p in lo if int(p.name[:2]) >= 5])
+        results["x:-prefixed"] = measure("x:-prefixed", [prefixed(corpus[0], Path(tmp))])
+    results["when"] = dt.datetime.now().isoformat(timespec="seconds")
+    (ROOT / "bench" / "corpus" / "results-copy.json").write_text(json.dumps(results, ensure_ascii=False, indent=1),
+                                                                 encoding="utf-8")
 
 
 if __name__ == "__main__":
