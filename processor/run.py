@@ -26,7 +26,8 @@ from processor.read.workbook import DEFAULT_MAX_FILE_MB, check_cap
 from processor.review.past import Earlier
 from processor.review.profiles import Profile
 from processor.write.deptbooks import BookStore, write_split
-from processor.write.feedback import FOLDER, write_feedback
+from processor.write.feedback import write_feedback
+from processor.write.lettertext import FOLDER
 from processor.write.summary import write_summary
 
 

@@ -295,7 +295,7 @@ def test_openpyxl_failure_falls_back_to_the_fresh_workbook(inbox: Path, monkeypa
         raise KeyError("damaged part")
 
     monkeypatch.setattr("processor.write.feedback.openpyxl.load_workbook", refuse)
-    monkeypatch.setattr("processor.write.fastcopy.marked_copy", lambda *args: None)  # what the fast copy leaves
+    monkeypatch.setattr("processor.write.feedback.marked_copy", lambda *args: None)  # what the fast copy leaves
     checked = check_file(inbox / "市教育局_2021.xlsx")
     assert annotated_copy(checked, DAY) is None
     (path,) = [p for _, p in plan(Report((checked,)), tmp_path)]

@@ -25,7 +25,7 @@ from processor.core.findings import note_text
 from processor.core.model import FileResult, Finding, Severity
 from processor.core.packing import stamp_of
 from processor.write import fastparts as parts
-from processor.write import feedback as fb
+from processor.write import lettertext as letter
 from processor.write.fastparts import Unsupported, tag
 from processor.write.sheetnames import unique_names
 from processor.write.styles import text_lines
@@ -241,9 +241,9 @@ class _Copy:
         marks: dict[str, dict[tuple[int, int], list[Finding]]] = defaultdict(dict)
         links: dict[int, str] = {}
         for f in self.result.findings:
-            if f.sheet in self.worksheets and (ref := fb._cell_ref(f)):
+            if f.sheet in self.worksheets and (ref := letter.cell_ref(f)):
                 row, col = self._sheet(f.sheet).anchor(*_cell(ref))
-                links[id(f)] = f"'{f.sheet.translate(fb._QUOTE)}'!{_a1(row, col)}"
+                links[id(f)] = f"'{f.sheet.translate(letter.QUOTE)}'!{_a1(row, col)}"
                 if f.severity is not Severity.INFO:
                     marks[f.sheet].setdefault((row, col), []).append(f)
         return marks, links
@@ -280,7 +280,7 @@ class _Copy:
         base = posixpath.dirname(posixpath.dirname(path)) or "xl"
         comments = parts.unique_part(pkg.taken, base + "/comments/comment{}.xml")
         drawing = parts.unique_part(pkg.taken, base + "/drawings/commentsDrawing{}.vml")
-        pkg.added[comments] = parts.comments_xml(notes, fb.AUTHOR).encode()
+        pkg.added[comments] = parts.comments_xml(notes, letter.AUTHOR).encode()
         pkg.added[drawing] = parts.vml_xml(notes, self._block()).encode()
         pkg.relate(path, "comments", comments)
         legacy = etree.SubElement(root, M + "legacyDrawing", {R_ID: pkg.relate(path, "vmlDrawing", drawing)})
@@ -305,9 +305,9 @@ class _Copy:
         if comments.tag != M + "comments" or comments.prefix is not None or authors is None or listed is None:
             raise Unsupported("comments part")
         names = [a.text or "" for a in authors if tag(a) == "author"]
-        if fb.AUTHOR not in names:
-            etree.SubElement(authors, M + "author").text = fb.AUTHOR
-        author = str(names.index(fb.AUTHOR) if fb.AUTHOR in names else len(names))
+        if letter.AUTHOR not in names:
+            etree.SubElement(authors, M + "author").text = letter.AUTHOR
+        author = str(names.index(letter.AUTHOR) if letter.AUTHOR in names else len(names))
         by_ref = {c.get("ref"): c for c in listed if tag(c) == "comment"}
         shapes = {}
         for shape in drawing.iter(VML + "shape"):
@@ -367,12 +367,12 @@ class _Copy:
         pkg = self.pkg
         sheets = _child(book, "sheets", BOOK_ORDER)
         entries = [s for s in sheets if tag(s) == "sheet"]
-        title = unique_names([fb.LIST_SHEET], {s.get("name", "") for s in entries})[0]
+        title = unique_names([letter.LIST_SHEET], {s.get("name", "") for s in entries})[0]
         xf = {kind: self.styles.list_xf(kind) for kind in parts.LIST_XFS}
         rows = [parts.ListRow(values, height, f.severity, links.get(id(f), "")) for f, values, height
-                in fb._rows(self.result)]
-        xml, head = parts.list_sheet(fb._lines(self.result, self.created, fb.NOTE_COPY), rows, fb.COLUMNS,
-                                     fb.CELL_COLUMN, fb.WIDTH, xf)
+                in letter.list_rows(self.result)]
+        xml, head = parts.list_sheet(letter.head_lines(self.result, self.created, letter.NOTE_COPY), rows, letter.COLUMNS,
+                                     letter.CELL_COLUMN, letter.WIDTH, xf)
         path = parts.unique_part(pkg.taken, (posixpath.dirname(main) or "xl") + "/worksheets/sheet{}.xml")
         pkg.added[path] = xml.encode()
         self._override(path, WORKSHEET_TYPE)
@@ -388,7 +388,7 @@ class _Copy:
                 name.set("localSheetId", str(int(local) + 1))
         names = _child(book, "definedNames", BOOK_ORDER)
         titles = etree.SubElement(names, M + "definedName", name="_xlnm.Print_Titles", localSheetId="0")
-        titles.text = f"'{title.translate(fb._QUOTE)}'!${head}:${head}"
+        titles.text = f"'{title.translate(letter.QUOTE)}'!${head}:${head}"
         views = _child(book, "bookViews", BOOK_ORDER)
         for view in views.findall(M + "workbookView") or [etree.SubElement(views, M + "workbookView")]:
             view.attrib.pop("activeTab", None)  # 0, the list
@@ -407,6 +407,6 @@ class _Copy:
                                       nsmap={"dcterms": DCTERMS, "xsi": XSI})  # the type's prefix declared here
             el.text = when
         by = root.find("{" + CP + "}lastModifiedBy")
-        (by if by is not None else etree.SubElement(root, "{" + CP + "}lastModifiedBy")).text = fb.AUTHOR
+        (by if by is not None else etree.SubElement(root, "{" + CP + "}lastModifiedBy")).text = letter.AUTHOR
 
 

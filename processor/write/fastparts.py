@@ -4,7 +4,7 @@ writing it back with a few parts replaced, styles.xml's appended formats, and th
 The added parts are new, so nothing of the department's has to be kept in them: they are written straight as
 strings, which costs microseconds where building them through an XML library costs milliseconds. They say
 what processor/write/feedback.py's openpyxl path says, cell for cell, so the copy reads the same whichever
-path wrote it: the list's rows and head come from feedback's own _lines and _rows.
+path wrote it: the list's rows and head come from processor.write.lettertext, as feedback's do.
 """
 
 from __future__ import annotations

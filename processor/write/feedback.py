@@ -3,8 +3,8 @@
 A clerk fixes a form fastest in the file they typed. So every returned or rejected file, and every file with
 warnings, gets a copy in which each finding's cell is filled red (error) or amber (warning) and carries the
 message and hint as a comment, behind a first sheet 审核意见 listing every finding with a link to its cell.
-The original is only ever read. openpyxl edits .xlsx/.xlsm only: .xls, .ods, .xlsb (and an .xlsx openpyxl
-cannot open) get a fresh workbook with the list and each form re-laid by projectsheet, marking the same
+The original is only ever read. An .xlsx/.xlsm is marked at the package level (processor.write.fastcopy), or by
+openpyxl where that cannot (openpyxl_copy); .xls, .ods, .xlsb (and an .xlsx neither can open) get a fresh workbook with the list and each form re-laid by projectsheet, marking the same
 cells; a rejected file has no form, but its department must still learn why: it gets the list alone.
 Copies go to OUT/审核意见/<主管部门>/ so that each folder can be sent back as it is.
 """
@@ -38,35 +38,44 @@ from openpyxl.writer.excel import ExcelWriter
 from xlsxwriter.exceptions import XlsxWriterException
 
 from processor.core.errors import OutputError
-from processor.core.findings import note_text, rule_title
+from processor.core.findings import note_text
 from processor.core.fsutil import atomic_write
-from processor.core.model import SEVERITY_ZH, STATUS_ZH, FileResult, Finding, Report, Severity, Status
+from processor.core.model import FileResult, Finding, Report, Severity, Status
 from processor.core.names import BLANK_DEPARTMENT, safe_name
 from processor.core.packing import pinned, stamp_of
 from processor.core.pool import ordered_map
 from processor.write.book import open_book
+from processor.write.fastcopy import marked_copy
+from processor.write.lettertext import (
+    AUTHOR,
+    CELL_COLUMN,
+    COLUMNS,
+    FOLDER,
+    LIST_SHEET,
+    NOTE_COPY,
+    NOTE_FRESH,
+    NOTE_REJECTED,
+    NOTE_REPORT,
+    QUOTE,
+    RENAMED,
+    UNKNOWN_DEPARTMENT,
+    WIDTH,
+    cell_ref,
+    head_lines,
+    list_rows,
+)
 from processor.write.projectsheet import placed, write_project_sheet
 from processor.write.sheetnames import unique_names
-from processor.write.styles import AMBER_FILL, FONT, HEAD_FILL, RED_FILL, landscape, make_styles, row_height, text_lines
-
-FOLDER = LIST_SHEET = "审核意见"
-AUTHOR = "绩效自评复核"
-UNKNOWN_DEPARTMENT = "无法识别部门"
-COLUMNS = (("级别", 6.0), ("问题类别", 16.0), ("代码", 12.0), ("工作表", 12.0), ("单元格", 8.0), ("问题", 44.0),
-           ("修改建议", 36.0))
-CELL_COLUMN = 4  # 0-based: 单元格, which links to the marked cell
-WIDTH = sum(w for _, w in COLUMNS)
-NOTE_COPY = ("本文件为审核意见副本，原文件未改动。标红的单元格为错误（须改正后重新提交），标黄的为警告（请核实），"
-             "批注中是问题说明和修改建议。副本可能未保留原表中的图片、图表等对象，请在原文件上修改后重新提交。")
-NOTE_FRESH = ("原文件（{fmt}）无法直接标注，原文件未改动。本工作簿为问题清单和按官方表样重新排列的自评表"
-              "（标红为错误、标黄为警告，批注中是问题说明），单元格列为原文件中的位置。请在原文件上修改后重新提交。")
-RENAMED = ("工作表“{old}”与另一张工作表的名称仅大小写不同（Excel 不允许），本副本中改名为“{new}”，"
-           "清单中“{old}”的问题标注在该表中。")
-NOTE_REPORT = ("这是绩效自评报告，原文件未改动。下列问题请在报告中修改（报告找不到对应自评表的，请同时提交该项目的自评表，"
-               "并使报告标题中的项目名称与自评表一致）后重新提交。")
-NOTE_REJECTED = "文件无法作为自评表读取，未能复核，原文件未改动。请按下列说明处理后重新提交。"
-_QUOTE = str.maketrans({"'": "''"})  # a quote inside a quoted sheet name is doubled
-_A1 = re.compile(r"[A-Z]{1,3}[0-9]{1,7}")
+from processor.write.styles import (
+    AMBER_FILL,
+    FONT,
+    HEAD_FILL,
+    RED_FILL,
+    landscape,
+    make_styles,
+    row_height,
+    text_lines,
+)
 
 
 def needs_feedback(result: FileResult) -> bool:
@@ -179,34 +188,6 @@ def _publish(target: Path, write: Callable[[Path], Any]) -> None:
                           "请检查磁盘空间和权限后重新运行。") from exc
 
 
-def _cell_ref(f: Finding) -> str:
-    return ref if _A1.fullmatch(ref := f.cell.replace("$", "").strip().upper()) else ""
-
-
-def _lines(result: FileResult, created: dt.date, note: str) -> list[tuple[str, str]]:
-    """The sheet's head: (style, text) — what file, what status, how many problems, which projects."""
-    counts = "，".join(f"{SEVERITY_ZH[s]} {sum(f.severity is s for f in result.findings)} 条" for s in Severity)
-    out = [("title", "项目支出绩效自评表审核意见"), ("info", f"文件：{Path(result.path).name}　状态："
-           f"{STATUS_ZH[result.status]}　问题：{counts}　复核日期：{created.isoformat()}")]
-    out += [("info", f"工作表 {p.sheet}：{p.name or '（无项目名称）'}　自评 {_num(p.self_total)} 分，"
-                     f"复核 {_num(p.computed_total)} 分（{p.computed_grade or '—'}）") for p in result.projects]
-    return [*out, ("note", note)]
-
-
-def _num(x: float | None) -> str:
-    return "—" if x is None else f"{x:g}"
-
-
-def _rows(result: FileResult) -> list[tuple[Finding, tuple[str, ...], float]]:
-    """The list's rows, errors first: (finding, 级别 … 修改建议, row height)."""
-    rows: list[tuple[Finding, tuple[str, ...], float]] = []
-    for f in sorted(result.findings, key=lambda f: list(Severity).index(f.severity)):
-        values = (SEVERITY_ZH[f.severity], rule_title(f.code), f.code, f.sheet or "—", f.cell or "—", f.message,
-                  f.hint)
-        rows.append((f, values, row_height(max(text_lines(v, w) for v, (_, w) in zip(values, COLUMNS, strict=True)))))
-    return rows
-
-
 _MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
 MAX_MERGED_CELLS = 200_000
 
@@ -241,8 +222,6 @@ def annotated_copy(result: FileResult, created: dt.date) -> bytes | None:
         return None
     try:
         data = Path(result.path).read_bytes()  # only read: the original is never opened for writing
-        from processor.write.fastcopy import marked_copy  # here: fastcopy builds on this module's list
-
         if (fast := marked_copy(data, result, created)) is not None:
             return fast  # the package edited in place, in milliseconds; openpyxl only where it cannot be
         return openpyxl_copy(data, result, created)
@@ -325,7 +304,7 @@ def _mark(sheets: dict[str, Worksheet], result: FileResult) -> None:
     `sheets`: the worksheets by the findings' sheet names (_open)."""
     marks: dict[tuple[str, str], list[Finding]] = {}
     for f in result.findings:
-        if f.severity is not Severity.INFO and f.sheet in sheets and (ref := _cell_ref(f)):
+        if f.severity is not Severity.INFO and f.sheet in sheets and (ref := cell_ref(f)):
             cell = _anchor(sheets[f.sheet], ref)
             marks.setdefault((f.sheet, cell.coordinate), []).append(f)
     for (sheet, ref), found in marks.items():
@@ -361,7 +340,7 @@ def _list_sheet(book: OpenBook, sheets: dict[str, Worksheet], result: FileResult
     box, middle = Border(left=thin, right=thin, top=thin, bottom=thin), Alignment(wrap_text=True, vertical="center")
     fonts = {"title": Font(name=FONT, size=16, bold=True), "info": Font(name=FONT, size=11),
              "note": Font(name=FONT, size=10, color="595959")}
-    lines = _lines(result, created, NOTE_COPY)
+    lines = head_lines(result, created, NOTE_COPY)
     lines[-1:-1] = [("info", RENAMED.format(old=old, new=new)) for old, new in renamed]
     for row, (kind, text) in enumerate(lines, 1):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(COLUMNS))
@@ -375,7 +354,7 @@ def _list_sheet(book: OpenBook, sheets: dict[str, Worksheet], result: FileResult
         cell.font, cell.border, cell.alignment = Font(name=FONT, size=10, bold=True), box, Alignment(horizontal="center")
         cell.fill = PatternFill("solid", fgColor="FF" + HEAD_FILL.lstrip("#"))
     body: StyleArray | None = None  # the list's cell style, set once: openpyxl hashes a style object per assignment
-    for r, (f, values, height) in enumerate(_rows(result), head + 1):
+    for r, (f, values, height) in enumerate(list_rows(result), head + 1):
         for c, value in enumerate(values, 1):
             _text(cell := ws.cell(r, c), value)
             if body is None:
@@ -385,10 +364,10 @@ def _list_sheet(book: OpenBook, sheets: dict[str, Worksheet], result: FileResult
                 cell._style = copy(body)
         if color := {Severity.ERROR: RED_FILL, Severity.WARNING: AMBER_FILL}.get(f.severity):
             ws.cell(r, 1).fill = PatternFill("solid", fgColor="FF" + color.lstrip("#"))
-        if f.sheet in sheets and (ref := _cell_ref(f)):
+        if f.sheet in sheets and (ref := cell_ref(f)):
             marked = sheets[f.sheet]
             target, link = _anchor(marked, ref).coordinate, ws.cell(r, CELL_COLUMN + 1)
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{marked.title.translate(_QUOTE)}'!{target}")
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{marked.title.translate(QUOTE)}'!{target}")
             link.font = Font(name=FONT, size=10, color="0563C1", underline="single")
         ws.row_dimensions[r].height = height
     ws.freeze_panes, ws.print_title_rows = ws.cell(head + 1, 1), f"{head}:{head}"  # A4 landscape, fit to width
@@ -420,7 +399,7 @@ def fresh_workbook(result: FileResult, path: Path, created: dt.date) -> None:
              "info": book.add_format({"font_name": FONT, "font_size": 11, "text_wrap": True, "valign": "vcenter"})}
     note = (NOTE_FRESH.format(fmt=f".{result.format}" if result.format else "未知格式") if result.projects
             else NOTE_REPORT if result.report is not None else NOTE_REJECTED)
-    for r, (kind, text) in enumerate(lines := _lines(result, created, note)):
+    for r, (kind, text) in enumerate(lines := head_lines(result, created, note)):
         ws.merge_range(r, 0, r, len(COLUMNS) - 1, "", kinds[kind])
         ws.write_string(r, 0, text, kinds[kind])
         ws.set_row(r, 28 if kind == "title" else row_height(text_lines(text, WIDTH - 10)))
@@ -430,14 +409,14 @@ def fresh_workbook(result: FileResult, path: Path, created: dt.date) -> None:
         ws.write_string(head, c, name, styles.header)
     fills = {Severity.ERROR: styles.error, Severity.WARNING: styles.warning, Severity.INFO: styles.text}
     places = [placed(result, i) for i in range(len(result.projects))]
-    for r, (f, values, height) in enumerate(_rows(result), head + 1):
+    for r, (f, values, height) in enumerate(list_rows(result), head + 1):
         for c, value in enumerate(values):
             ws.write_string(r, c, value, fills[f.severity] if c == 0 else styles.wrap_middle)
         if f.project is not None and f.project < len(names):  # the re-laid form marks the same cell: go there
             own = result.findings_of(f.project)
             k = next(i for i, x in enumerate(own) if x is f)
             target = places[f.project].finding(f, k)
-            ws.write_url(r, CELL_COLUMN, f"internal:'{names[f.project].translate(_QUOTE)}'!{target}", styles.link,
+            ws.write_url(r, CELL_COLUMN, f"internal:'{names[f.project].translate(QUOTE)}'!{target}", styles.link,
                          string=values[CELL_COLUMN])
         ws.set_row(r, height)
     ws.freeze_panes(head + 1, 0)
