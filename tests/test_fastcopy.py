@@ -301,3 +301,60 @@ def test_libreoffice_converts_a_fast_copy(tmp_path: Path) -> None:
     if shutil.which("pdftotext") is not None:
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         assert "项目支出绩效自评表审核意见" in text and "修改建议" in text
+
+
+# -- a second reader's cases -------------------------------------------------------------------------------------------
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as src:
+        return {n: src.read(n) for n in src.namelist()}
+
+
+def _repack(path: Path, parts: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+
+
+def test_a_sheet_with_excel_365_threaded_comments_falls_back(form: Path) -> None:
+    """Excel 365 shows a threaded comment's own text, not the note under it: merged there, ours would be hidden."""
+    parts = _parts(form)
+    parts["xl/threadedComments/threadedComment1.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8"?><ThreadedComments xmlns="http://schemas.microsoft.com/office/'
+        b'spreadsheetml/2018/threadedcomments"><threadedComment ref="C7" id="{D1A2B3C4-0000-4000-8000-000000000001}">'
+        b'<text>\xe7\xa7\x91\xe9\x95\xbf\xef\xbc\x9a\xe5\xb7\xb2\xe6\xa0\xb8</text></threadedComment></ThreadedComments>')
+    rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'relationships"><Relationship Id="rId90" Type="http://schemas.microsoft.com/office/2017/10/relationships/'
+            'threadedComment" Target="../threadedComments/threadedComment1.xml"/></Relationships>')
+    parts.setdefault("xl/worksheets/_rels/sheet1.xml.rels", rels.encode())
+    _repack(form, parts)
+    result = with_findings(form, warn("助学", "C7"))
+    with pytest.raises(Unsupported, match="threaded"):
+        fast_copy(form.read_bytes(), result, DAY)
+    assert annotated_copy(result, DAY) == openpyxl_copy(form.read_bytes(), result, DAY)
+
+
+def test_a_stale_override_never_names_a_new_part_twice(form: Path) -> None:
+    """A tool that removed a sheet may leave its Override behind: the new list sheet must take another name."""
+    parts = _parts(form)
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", f'<Override PartName="/xl/worksheets/sheet3.xml" ContentType="{kind}"/></Types>'.encode())
+    _repack(form, parts)
+    fast = assert_same(form, with_findings(form, warn("助学", "C7")))
+    names = re.findall(r'PartName="([^"]+)"', _parts_of(fast)["[Content_Types].xml"].decode())
+    assert len(names) == len(set(names)) and "/xl/worksheets/sheet3.xml" in names
+
+
+def _parts_of(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        return {n: src.read(n) for n in src.namelist()}
+
+
+def test_more_notes_than_a_drawing_block_holds_fall_back(form: Path) -> None:
+    """One o:idmap block numbers 1,024 shapes: past that, two drawings would share shape ids."""
+    marks = [warn("助学", f"{col}{row}") for col in ("M", "N", "O", "P", "Q") for row in range(1, 206)]
+    result = with_findings(form, *marks)
+    assert len(marks) > fastcopy.MAX_NOTES
+    with pytest.raises(Unsupported, match="notes"):
+        fast_copy(form.read_bytes(), result, DAY)

@@ -57,6 +57,7 @@ _BAD_NAME = re.compile(r"[\\*?:/\[\]]|^$")
 _REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
 _BLOCKS = re.compile(rb'data="([0-9][0-9,\s]*)"')
 VML, XL = "{urn:schemas-microsoft-com:vml}", "{urn:schemas-microsoft-com:office:excel}"
+MAX_NOTES = 1023  # new notes on one sheet: a VML o:idmap block numbers 1,024 shapes, and we declare one block
 
 
 def _height(text: str) -> int:
@@ -198,6 +199,9 @@ class _Copy:
         main = next((t for kind, t in top.values() if kind == OFFICE), "")
         core = next((t for kind, t in top.values() if kind.endswith(CORE)), "")
         overrides = {o.get("PartName", "").casefold(): o.get("ContentType") for o in types if tag(o) == "Override"}
+        # a part a tool removed may keep its Override: a new part must not take that name (two Overrides of one
+        # PartName break the package)
+        pkg.taken |= {name.lstrip("/") for name in overrides}
         if not main or not core or overrides.get("/" + main.casefold()) != MAIN_TYPE.get(result.format):
             raise Unsupported("main part or its content type")  # a template, or .xlsm content in an .xlsx
         book = pkg.xml(main)
@@ -274,6 +278,11 @@ class _Copy:
             text = "\n\n".join(note_text(f) for f in found)
             notes.append(parts.Note(row, col, _a1(row, col), text, _height(text)))
         targets = pkg.targets(path)
+        if any(kind.endswith("/threadedComment") for kind, _ in targets.values()):
+            # Excel 365 shows a threaded comment's own text, not the note beneath it: ours would be hidden
+            raise Unsupported("threaded comments")
+        if len(notes) > MAX_NOTES:
+            raise Unsupported("more notes than one drawing block holds")
         if root.find(M + "legacyDrawing") is not None or any(k.endswith("/comments") for k, _ in targets.values()):
             self._merge(root, targets, notes)
             return
