@@ -129,14 +129,24 @@ def write_feedback(report: Report, out: Path, *, created: dt.date,
     """Write every feedback file atomically; returns their paths. Raises OutputError when one cannot be written.
 
     `full` gives a file's full result by its index when the report holds thin ones (processor.core.spool); it is
-    called in this process. With `jobs` > 1 the letters are written by that many processes (a province's
-    first night returns hundreds of files, and each copy is opened and saved by openpyxl); same files.
+    called in this process. A copy made at the package level takes milliseconds and is made here; the letters it
+    cannot make (openpyxl's copies, fresh workbooks for .xls/.ods) are written by `jobs` processes, which a
+    province's first night needs, and only then: forked from this process, each worker would count its memory
+    again. Same files either way.
     """
     index_of = {result.path: i for i, result in enumerate(report.files)}
     extra = report_findings(report)
-    items = ((_with(full(index_of[thin.path]), extra) if full is not None else thin, base, created)
-             for thin, base in plan(lettered(report, extra), out, known))
-    return list(ordered_map(_write_one, items, jobs))
+    planned = plan(lettered(report, extra), out, known)
+
+    def whole(thin: FileResult) -> FileResult:
+        return _with(full(index_of[thin.path]), extra) if full is not None else thin
+
+    paths: list[Path | None] = [_write_fast(whole(thin), base, created) for thin, base in planned]
+    slow = [k for k, path in enumerate(paths) if path is None]
+    items = ((whole(planned[k][0]), planned[k][1], created) for k in slow)
+    for k, path in zip(slow, ordered_map(_write_slow, items, jobs if len(slow) > 1 else 1), strict=True):
+        paths[k] = path
+    return [path for path in paths if path is not None]
 
 
 def lettered(report: Report, extra: dict[str, tuple[Finding, ...]] | None = None) -> Report:
@@ -169,10 +179,29 @@ def _with(result: FileResult, extra: dict[str, tuple[Finding, ...]]) -> FileResu
     return replace(result, findings=result.findings + extra[result.path]) if result.path in extra else result
 
 
-def _write_one(item: tuple[FileResult, Path, dt.date]) -> Path:
+def _target(result: FileResult, base: Path, copy: bool) -> Path:
+    return base.parent / (base.name + (".xlsm" if copy and result.format == "xlsm" else ".xlsx"))
+
+
+def _write_fast(result: FileResult, base: Path, created: dt.date) -> Path | None:
+    """The letter as a package-level copy, or None when it must be made otherwise (_write_slow)."""
+    if result.format not in ("xlsx", "xlsm") or not result.projects:
+        return None
+    try:
+        data = Path(result.path).read_bytes()  # only read: the original is never opened for writing
+    except OSError:
+        return None
+    if (copy := marked_copy(data, result, created)) is None:
+        return None
+    target = _target(result, base, True)
+    _publish(target, partial(Path.write_bytes, data=copy))
+    return target
+
+
+def _write_slow(item: tuple[FileResult, Path, dt.date]) -> Path:
     result, base, created = item
-    data = annotated_copy(result, created)
-    target = base.parent / (base.name + (".xlsm" if data is not None and result.format == "xlsm" else ".xlsx"))
+    data = _slow_copy(result, created)
+    target = _target(result, base, data is not None)
     _publish(target, partial(Path.write_bytes, data=data) if data is not None
              else partial(fresh_workbook, result, created=created))
     return target
@@ -221,10 +250,18 @@ def annotated_copy(result: FileResult, created: dt.date) -> bytes | None:
     if result.format not in ("xlsx", "xlsm") or not result.projects:
         return None
     try:
-        data = Path(result.path).read_bytes()  # only read: the original is never opened for writing
-        if (fast := marked_copy(data, result, created)) is not None:
-            return fast  # the package edited in place, in milliseconds; openpyxl only where it cannot be
-        return openpyxl_copy(data, result, created)
+        copy = marked_copy(Path(result.path).read_bytes(), result, created)
+    except OSError:
+        return None
+    return copy if copy is not None else _slow_copy(result, created)
+
+
+def _slow_copy(result: FileResult, created: dt.date) -> bytes | None:
+    """openpyxl's copy where the package-level one could not be made, or None (then a fresh workbook)."""
+    if result.format not in ("xlsx", "xlsm") or not result.projects:
+        return None
+    try:
+        return openpyxl_copy(Path(result.path).read_bytes(), result, created)
     except MemoryError:
         raise
     except Exception:  # whatever openpyxl trips on, the fresh workbook still tells the department
