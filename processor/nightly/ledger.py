@@ -3,7 +3,9 @@
 It is what makes the night idempotent: a file is identified by the SHA-256 of its content, so the same
 workbook is processed once whatever it is called, and a run that died after recording a file but before
 moving it only has to finish the move. The whole result of each file is stored (as JSON), so the summary
-of the year can be rebuilt from the ledger alone.
+of the year can be rebuilt from the ledger alone; beside it its thin result (`thin`: the projects' figures and the
+findings, what the summary's tables need) with a digest of the whole, and `books` remembers each department workbook
+a night wrote by the digest of what it was made from, so the next night can carry it forward unchanged.
 """
 
 from __future__ import annotations

@@ -239,13 +239,15 @@ def write_split(report: Report, agg: Aggregate, tmp: Path, into: Path, folder: s
     known: dict[tuple[str, int], Landing] = {}
     todo, digests = [], {}
     for task in tasks:
-        if store is not None and (found := store.find(digest := fingerprint(task, report, store.identity))):
+        digest = fingerprint(task, report, store.identity) if store is not None else ""
+        found = store.find(digest) if store is not None else None
+        if store is not None and found is not None:
             carry(found[0], task.path)
             known.update(load_landings(found[1]))
             store.keep(digest, task.path.name, found[1])
         else:
             todo.append(task)
-            digests[task.path.name] = digest if store is not None else ""
+            digests[task.path.name] = digest
     spool.ensure(f for task in todo for f, _, _ in task.sheets)  # the workers read them from disk
 
     def overall() -> None:
