@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import openpyxl
+import pytest
 from formbuilder import clean_spec, write_workbook
 
 from processor.nightly import load_config, night, rebuild
@@ -97,3 +98,45 @@ def test_a_department_workbook_is_carried_from_a_pruned_night_s_successor(tmp_pa
     third = night(config, now=FIRST + 2 * DAY, backoff=0)
     assert not first.summary.exists()  # pruned (keep_days = 1)
     assert os.path.samefile(books(third.summary)["001_县0局.xlsx"], books(second.summary)["001_县0局.xlsx"])
+
+
+def test_a_workbook_that_cannot_be_carried_is_written_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Neither a hard link nor a copy (the earlier file locked or unreadable): the night writes it afresh rather than
+    failing, and the result is what a full rebuild writes."""
+    config = job(tmp_path)
+    for k in range(2):
+        department(config, k, 1)
+    first = night(config, now=FIRST, backoff=0)
+    before = books(first.summary)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "另一个程序正在使用此文件")
+
+    from types import SimpleNamespace
+
+    # deptbooks' own os and shutil (the rest of the night copies and renames as usual)
+    monkeypatch.setattr("processor.write.deptbooks.os", SimpleNamespace(link=refuse))
+    monkeypatch.setattr("processor.write.deptbooks.shutil", SimpleNamespace(copyfile=refuse))
+    department(config, 1, 1, tag="补")
+    second = night(config, now=FIRST + DAY, backoff=0)
+    assert second.exit_code == 0
+    after = books(second.summary)
+    assert not os.path.samefile(after["001_县0局.xlsx"], before["001_县0局.xlsx"])
+    assert after["001_县0局.xlsx"].read_bytes() == before["001_县0局.xlsx"].read_bytes()  # the same content
+
+
+def test_another_version_of_a_writing_library_is_never_carried(monkeypatch: pytest.MonkeyPatch) -> None:
+    """xlsxwriter, pandas or openpyxl upgraded without a change of ours may write other bytes: the digest knows."""
+    from processor.write import deptbooks
+
+    deptbooks._code.cache_clear()
+    now = deptbooks._code()
+    real = deptbooks._version
+    monkeypatch.setattr(deptbooks, "_version", lambda name: "99.0" if name == "xlsxwriter" else real(name))
+    deptbooks._code.cache_clear()
+    try:
+        assert deptbooks._code() != now
+    finally:
+        monkeypatch.undo()
+        deptbooks._code.cache_clear()
+    assert deptbooks._code() == now

@@ -241,7 +241,7 @@ class Ledger:
             text = self.db.execute("SELECT result FROM files WHERE sha256 = ?", (sha,)).fetchone()[0]
             out[sha] = (thin(load(text)), _digest(text))
         if missing:
-            with contextlib.suppress(sqlite3.OperationalError):  # a ledger opened read-only stays as it is
+            with contextlib.suppress(sqlite3.OperationalError), self._transaction():  # one commit, not one per file
                 self.db.executemany("INSERT OR REPLACE INTO thin (sha256, result, full) VALUES (?, ?, ?)",
                                     [(sha, dump(out[sha][0]), out[sha][1]) for sha in missing])
         return out

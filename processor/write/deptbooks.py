@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.metadata
 import json
 import os
 import pickle
@@ -129,14 +130,26 @@ def plan(agg_projects: pd.DataFrame, index_of: dict[str, int], folder: str, writ
 BOOK_FORMAT = "department-book 2"  # change when a department workbook's layout changes without the code changing
 
 
+WRITERS = ("xlsxwriter", "pandas", "openpyxl")  # the libraries whose versions shape a department workbook's bytes
+
+
 @cache
 def _code() -> bytes:
-    """The program's own source: a department workbook written by other code is never carried forward."""
+    """The program's own source and the versions of the libraries that write the file: a department workbook written
+    by other code is never carried forward."""
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(BOOK_FORMAT.encode())
+    digest.update(repr([(name, _version(name)) for name in WRITERS]).encode())
     for source in sorted(root.rglob("*.py")) + sorted(root.rglob("*.toml")):
         digest.update(source.relative_to(root).as_posix().encode() + b"\0" + source.read_bytes())
     return digest.digest()
+
+
+def _version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
 
 
 def fingerprint(task: BookTask, report: Report, identity: Callable[[str], str]) -> str:
@@ -179,13 +192,23 @@ def load_landings(text: str) -> dict[tuple[str, int], Landing]:
     return {(str(path_), int(index)): Landing(int(first), dict(cells)) for path_, index, first, cells in json.loads(text)}
 
 
-def carry(source: Path, target: Path) -> None:
+def carry(source: Path, target: Path) -> bool:
     """An earlier night's workbook into tonight's folder: a hard link where the file system allows (no space, no
-    time), else a copy. Excel and WPS save by writing a new file, so a reviewer's edit never reaches the other."""
+    time), else a copy; False when neither can be made (the file is locked, unreadable): it is then written again.
+
+    A hard link is the same file in both folders. Excel and WPS save by writing a new file, which parts the two; a
+    program that rewrites a file in place (a script's openpyxl save) changes both nights' copies."""
     try:
         os.link(source, target)
+        return True
     except OSError:
+        pass
+    try:
         shutil.copyfile(source, target)
+    except OSError:
+        target.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def external_link(folder: str, file: str, sheet: str, cell: str = "A1") -> str:
@@ -241,8 +264,7 @@ def write_split(report: Report, agg: Aggregate, tmp: Path, into: Path, folder: s
     for task in tasks:
         digest = fingerprint(task, report, store.identity) if store is not None else ""
         found = store.find(digest) if store is not None else None
-        if store is not None and found is not None:
-            carry(found[0], task.path)
+        if store is not None and found is not None and carry(found[0], task.path):
             known.update(load_landings(found[1]))
             store.keep(digest, task.path.name, found[1])
         else:
