@@ -98,6 +98,12 @@ def test_a_department_workbook_is_carried_from_a_pruned_night_s_successor(tmp_pa
     third = night(config, now=FIRST + 2 * DAY, backoff=0)
     assert not first.summary.exists()  # pruned (keep_days = 1)
     assert os.path.samefile(books(third.summary)["001_县0局.xlsx"], books(second.summary)["001_县0局.xlsx"])
+    with sqlite3.connect(config.state / "ledger.sqlite") as db:
+        named = [Path(r[0]) for r in db.execute("SELECT path FROM books")]
+    db.close()
+    gone = first.summary.with_name(first.summary.stem + "_分部门")
+    assert named and not any(p.is_relative_to(gone) for p in named)  # the pruned night's rows went with its folder
+    assert all(p.exists() for p in named)
 
 
 def test_a_workbook_that_cannot_be_carried_is_written_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -272,6 +272,12 @@ class Ledger:
             self.db.executemany("INSERT OR REPLACE INTO books (digest, path, size, mtime, landings, night) "
                                 "VALUES (?, ?, ?, ?, ?, ?)", rows)
 
+    def forget_books(self, folder: Path) -> None:
+        """The department workbooks that lay in `folder`, now removed ([output] keep_days): the table stays as small
+        as the outbox."""
+        prefix = str(folder) + os.sep
+        self.db.execute("DELETE FROM books WHERE substr(path, 1, ?) = ?", (len(prefix), prefix))
+
     def close_crashed(self, current: int) -> list[str]:
         """Runs that never finished (killed, power cut) are marked crashed; their files' hashes are returned
         so tonight can still write their feedback and mail them (`result` loads each when it is needed)."""

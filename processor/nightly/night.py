@@ -172,6 +172,7 @@ def _prune(config: Config, ledger: Ledger, today: dt.date, journal: Journal) -> 
             journal("prune-failed", f"无法删除过期的输出 {path}（{exc.strerror}），下次再试", path=str(path))
             continue
         ledger.forget_outputs([path])
+        ledger.forget_books(path)
         gone += 1
     if gone:
         journal("pruned", f"已删除 {config.keep_days} 天前的输出 {gone} 项（[output] keep_days）", count=gone)
