@@ -44,7 +44,8 @@ from processor.write.book import open_book
 from processor.write.projectsheet import Places, write_project_sheets
 from processor.write.sheetnames import internal_link, sheet_ref, unique_names
 from processor.write.styles import make_styles
-from processor.write.summary import FIXED, PROJECTS, places_of, project_row_cell, project_table, title_of, write_summary
+from processor.write.summary import places_of, project_row_cell, project_table, title_of, write_summary
+from processor.write.tables import FIXED, PROJECTS
 from processor.write.yearsheet import YEARS
 
 
