@@ -25,9 +25,9 @@ import json
 import os
 import pickle
 import shutil
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from pathlib import Path
 
@@ -41,10 +41,10 @@ from processor.core.names import BLANK_DEPARTMENT, linkable, safe_name
 from processor.core.pool import new_pool
 from processor.core.spool import Spool, load
 from processor.write.book import open_book
-from processor.write.projectsheet import Places, write_project_sheets
+from processor.write.projectsheet import Places, placed, write_project_sheets
 from processor.write.sheetnames import internal_link, sheet_ref, unique_names
 from processor.write.styles import make_styles
-from processor.write.summary import places_of, project_row_cell, project_table, title_of, write_summary
+from processor.write.summary import project_row_cell, project_table, title_of, write_summary
 from processor.write.tables import FIXED, PROJECTS
 from processor.write.yearsheet import YEARS
 
@@ -87,20 +87,16 @@ class BookStore:
 
 @dataclass(frozen=True)
 class BookLinks:
-    """Each 项目汇总 row's link into its department's workbook (to a cell of the project's sheet), and the
-    spooled full results, from which the summary learns where those sheets put a finding's cell (unless `known`)."""
+    """Each 项目汇总 row's link into its department's workbook (to a cell of the project's sheet), and where each
+    project's findings land in its sheet (`known`, filled in by write_split)."""
 
     folder: str
     book_of: dict[int, str]
     names: list[str]
-    spool: Path
-    known: Mapping[tuple[str, int], Landing] | None = None
+    known: Mapping[tuple[str, int], Landing] = field(default_factory=dict)
 
     def __call__(self, row: int, cell: str = "A1") -> str:
         return external_link(self.folder, self.book_of[row], self.names[row], cell)
-
-    def full(self, index: int) -> FileResult:
-        return load(self.spool, index)
 
 
 def plan(agg_projects: pd.DataFrame, index_of: dict[str, int], folder: str, write_to: Path,
@@ -125,7 +121,7 @@ def plan(agg_projects: pd.DataFrame, index_of: dict[str, int], folder: str, writ
         numbered = rows.reset_index(drop=True).assign(seq=range(1, len(rows) + 1))
         tasks.append(BookTask(write_to / file, str(dept), numbered, sheets, spool, when, year))
     books = [(t.path.name, t.department, len(t.sheets), external_link(folder, t.path.name, PROJECTS)) for t in tasks]
-    return tasks, BookLinks(folder, book_of, names, spool), books
+    return tasks, BookLinks(folder, book_of, names), books
 
 
 BOOK_FORMAT = "department-book 2"  # change when a department workbook's layout changes without the code changing
@@ -251,6 +247,23 @@ def write_books(tasks: list[BookTask], jobs: int, meanwhile: Callable[[], object
         raise OutputError(BROKEN_POOL) from exc
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # after an error: no more workbooks to be thrown away
+
+
+def places_of(agg: Aggregate, index_of: dict[str, int], full: Callable[[int], FileResult],
+              skip: Container[tuple[str, int]] = ()) -> dict[tuple[str, int], Places]:
+    """Each project with a finding (but those in `skip`): where its sheet shows the department's cells, its file
+    read once."""
+    owned = agg.findings[agg.findings["index"].notna()]
+    wanted: dict[str, set[int]] = {}
+    for path_, index in zip(owned["path"], owned["index"], strict=True):
+        if (str(path_), int(index)) not in skip:
+            wanted.setdefault(str(path_), set()).add(int(index))
+    out: dict[tuple[str, int], Places] = {}
+    for path_ in sorted(wanted, key=index_of.__getitem__):
+        result = full(index_of[path_])
+        for index in sorted(wanted[path_]):
+            out[(path_, index)] = placed(result, index)
+    return out
 
 
 def write_split(report: Report, agg: Aggregate, tmp: Path, into: Path, folder: str, spool: Spool, *,

@@ -14,7 +14,7 @@ header (row 3, frozen, filtered, repeated on every page), the rows, and — for 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,7 +33,7 @@ from processor.aggregate import (
 from processor.core.model import FileResult, Report, Severity, Status
 from processor.write.book import open_book
 from processor.write.overview import write_overview
-from processor.write.projectsheet import Places, placed, write_project_sheets
+from processor.write.projectsheet import write_project_sheets
 from processor.write.sheetnames import internal_link, unique_names
 from processor.write.styles import Styles, make_styles
 from processor.write.tables import (
@@ -60,12 +60,9 @@ class Links(Protocol):
     def __call__(self, row: int, cell: str = "A1") -> str:
         """The link to `cell` of the project sheet of 项目汇总 row `row`."""
 
-    def full(self, index: int) -> FileResult:
-        """The full result of the report's file `index` (the report holds thin ones)."""
-
     @property
-    def known(self) -> Mapping[tuple[str, int], Lands] | None:
-        """Where each project's findings land in its sheet, when the department workbooks' writer knows already."""
+    def known(self) -> Mapping[tuple[str, int], Lands]:
+        """Where each project's findings land in its sheet, as the department workbooks' writer laid them out."""
 
 
 class Lands(Protocol):
@@ -221,37 +218,15 @@ def write_summary(report: Report, agg: Aggregate, path: Path, *, created: dt.dat
     else:
         table(sheets[CONTENTS], agg.projects.assign(sheet_name=names), CONTENT_COLUMNS, styles,
               title=title_of(CONTENTS, year), created=created, link=link_of)
-    source = full or (links.full if links is not None else None) or (lambda i: report.files[i])
-    places: Mapping[tuple[str, int], Lands] = {}
+    places: Mapping[tuple[str, int], Lands] = links.known if links is not None else {}
     if links is None:
         sheets_ = [(name, index_of[path_], index) for name, (path_, index) in zip(names, keys, strict=True)]
-        written = write_project_sheets(book, sheets_, source, styles, back=PROJECTS,
+        written = write_project_sheets(book, sheets_, full or (lambda i: report.files[i]), styles, back=PROJECTS,
                                        back_cells=[project_row_cell(i) for i in range(len(names))])
         places = dict(zip(keys, written, strict=True))
-    elif links.known is not None:  # the department workbooks' writer says where
-        places = dict(links.known)
-    else:  # the sheets are in the department workbooks: the same layout says where
-        places = places_of(agg, index_of, source)
     _findings(sheets[FINDINGS], agg, styles, created, year, places, link_of, keys)
     book.close()
     return names
-
-
-def places_of(agg: Aggregate, index_of: dict[str, int], full: Callable[[int], FileResult],
-              skip: Container[tuple[str, int]] = ()) -> dict[tuple[str, int], Places]:
-    """Each project with a finding (but those in `skip`): where its sheet shows the department's cells, its file
-    read once."""
-    owned = agg.findings[agg.findings["index"].notna()]
-    wanted: dict[str, set[int]] = {}
-    for path_, index in zip(owned["path"], owned["index"], strict=True):
-        if (str(path_), int(index)) not in skip:
-            wanted.setdefault(str(path_), set()).add(int(index))
-    out: dict[tuple[str, int], Places] = {}
-    for path_ in sorted(wanted, key=index_of.__getitem__):
-        result = full(index_of[path_])
-        for index in sorted(wanted[path_]):
-            out[(path_, index)] = placed(result, index)
-    return out
 
 
 def _findings(ws: Worksheet, agg: Aggregate, styles: Styles, created: dt.date, year: int | None,
