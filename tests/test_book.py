@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import weakref
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,27 @@ def test_a_duplicate_name_is_refused_ignoring_case(tmp_path: Path) -> None:
     book.add_worksheet("项目B")
     book.close()
     assert CalamineWorkbook.from_path(str(tmp_path / "b.xlsx")).sheet_names == ["项目A", "项目B"]
+
+
+def test_a_closed_book_frees_its_sheets_without_the_cyclic_collector(tmp_path: Path) -> None:
+    """A closed workbook's cells go by reference counting: left to the collector, city-year's 440,000 objects cost
+    0.6 s of a full collection later in the batch or at exit."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        book = open_book(tmp_path / "b.xlsx", dt.date(2024, 1, 31))
+        ws = book.add_worksheet("项目A")
+        ws.write_string(0, 0, "绩效目标")
+        ws.merge_range(1, 0, 1, 3, "合并")
+        sheet = weakref.ref(ws)
+        del ws
+        book.close()
+        del book
+        assert sheet() is None
+    finally:
+        if enabled:
+            gc.enable()
+    assert CalamineWorkbook.from_path(str(tmp_path / "b.xlsx")).get_sheet_by_name("项目A").to_python()[0][0] == "绩效目标"
 
 
 @pytest.mark.parametrize("name", ["x" * 32, "a/b", "'quoted", "[1]"])

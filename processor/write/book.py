@@ -39,6 +39,15 @@ class Book(xlsxwriter.Workbook):  # type: ignore[misc]  # xlsxwriter ships no st
         self._taken.add(key)
         return name
 
+    def close(self) -> None:
+        """Close, then let go of every sheet's cells at once. Each worksheet's tables are only reachable through
+        reference cycles, so without this they wait for a full run of the cyclic garbage collector: on city-year
+        (1,006 sheets, 440,000 objects) that run took 0.6 s, paid later in the batch or when the process ends,
+        against 0.05 s freed here by reference counting."""
+        super().close()
+        for ws in getattr(self, "worksheets_objs"):  # noqa: B009  (untyped library attribute)
+            ws.__dict__.clear()
+
 
 IN_MEMORY_SHEETS = 2000  # up to this many sheets a workbook is assembled in memory
 
