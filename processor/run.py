@@ -71,7 +71,7 @@ def publish_summary(report: Report, agg: Aggregate, out: Path, *, name: str, yea
         else:
             full = spool.get if spool is not None else None
             atomic_write(target, lambda tmp: sheets.extend(
-                write_summary(report, agg, tmp, created=date, year=year, full=full)))
+                write_summary(report, agg, tmp, created=date, year=year, full=full, jobs=jobs)))
             shutil.rmtree(folder, ignore_errors=True)  # an earlier split summary of the same name: stale now
     except (OSError, FileCreateError) as exc:  # xlsxwriter wraps a full disk in FileCreateError
         raise OutputError(f"写入汇总表 {target} 失败（{getattr(exc, 'strerror', None) or exc}）。原有文件未被改动；"

@@ -31,7 +31,7 @@ from processor.aggregate import (
     summarize,
 )
 from processor.core.model import FileResult, Report, Severity, Status
-from processor.write.book import open_book
+from processor.write.book import no_collection, open_book
 from processor.write.overview import write_overview
 from processor.write.projectsheet import write_project_sheets
 from processor.write.sheetnames import internal_link, unique_names
@@ -181,18 +181,26 @@ def project_sheet_names(agg: Aggregate) -> list[str]:
 def write_summary(report: Report, agg: Aggregate, path: Path, *, created: dt.date, year: int | None,
                   full: Callable[[int], FileResult] | None = None,
                   links: Links | None = None,
-                  books: list[tuple[str, str, int, str]] | None = None) -> list[str]:
+                  books: list[tuple[str, str, int, str]] | None = None, jobs: int = 1) -> list[str]:
     """Write the workbook; returns the project sheet names in 项目汇总 order.
 
     `full` gives a file's full result by its index in the report when the report holds thin ones
     (processor.core.spool). With `links` (项目汇总 row → hyperlink) the project sheets live in other workbooks
     (processor.write.deptbooks) and this one holds the tables only; 目录 then lists those workbooks (`books`:
-    file name, 主管部门, number of projects, link) instead of 20,000 project rows a second time.
+    file name, 主管部门, number of projects, link) instead of 20,000 project rows a second time. With `jobs` > 1 a
+    second process helps assemble the project sheets' XML (processor.write.book.SharedPackager).
     """
+    with no_collection():
+        return _write(report, agg, path, created=created, year=year, full=full, links=links, books=books, jobs=jobs)
+
+
+def _write(report: Report, agg: Aggregate, path: Path, *, created: dt.date, year: int | None,
+           full: Callable[[int], FileResult] | None, links: Links | None,
+           books: list[tuple[str, str, int, str]] | None, jobs: int) -> list[str]:
     names = project_sheet_names(agg)
     history = year_rows(report, agg.projects, year) if has_history(agg.projects) else []
     fixed = [*FIXED[:3], YEARS, *FIXED[3:]] if history else list(FIXED)  # 历年对比 after 部门汇总
-    book = open_book(path, created, sheets=len(fixed) + (0 if links else len(names)))
+    book = open_book(path, created, sheets=len(fixed) + (0 if links else len(names)), helper=jobs > 1 and not links)
     styles = make_styles(book)
 
     def link_of(i: int, cell: str = "A1") -> str:
