@@ -10,7 +10,7 @@ Sets measured (each file's findings come from processor.check.check_file, as a r
              and of the samples; an `x:`-prefixed rewrite of a corpus form (as the OpenXML SDK can write it:
              the fast copy refuses it by design)
 CPU is time.process_time around marked_copy (median of BENCH_COPY_REPEAT runs, default 5) and around
-feedback.openpyxl_copy (one run per file: it is the slow one); the table gives the median over files.
+slowcopy.openpyxl_copy (one run per file: it is the slow one); the table gives the median over files.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 
 from processor.check import check_file  # noqa: E402
 from processor.write.fastcopy import marked_copy  # noqa: E402
-from processor.write.feedback import needs_feedback, openpyxl_copy  # noqa: E402
+from processor.write.feedback import needs_feedback  # noqa: E402
+from processor.write.slowcopy import openpyxl_copy  # noqa: E402
 
 DAY = dt.date(2024, 1, 31)
 CORPUS = ROOT / "bench" / "corpus" / "city-year-findings" / "forms"

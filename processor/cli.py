@@ -20,14 +20,7 @@ from rich.text import Text
 from processor import __version__
 from processor.check import check_paths, default_jobs
 from processor.core.errors import SelfevalError, UsageError
-from processor.core.names import DEFAULT_NAME, SPLIT_ABOVE
-from processor.draft import draft as draft_job
-from processor.nightly.config import FILE_NAME, ConfigExists, load_config
-from processor.nightly.config import write_template as write_config_template
-from processor.nightly.earlier import load_history
-from processor.nightly.mail import PARKED
-from processor.nightly.mail import resend as resend_parked
-from processor.nightly.night import mail_exit, night, rebuild, rebuild_ledger
+from processor.core.names import CONFIG_FILE, DEFAULT_NAME, PARKED, SPLIT_ABOVE
 from processor.read.discover import discover
 from processor.read.workbook import DEFAULT_MAX_FILE_MB
 from processor.report import (
@@ -40,8 +33,9 @@ from processor.report import (
     rules_markdown,
     to_json,
 )
+from processor.review.past import Earlier
 from processor.review.profiles import DEFAULT as DEFAULT_PROFILE
-from processor.review.profiles import load_profile
+from processor.review.profiles import Profile, load_profile
 from processor.run import run as run_job
 from processor.write.template import DEFAULT_INDICATORS, write_template
 
@@ -112,6 +106,17 @@ def _follow(bar: Progress, task: TaskID, then: str = "") -> Callable[[int, int, 
     return step
 
 
+def _history(paths: list[Path] | None, profile: Profile | None, labels: list[Path] | None,
+             max_file_mb: float) -> list[Earlier]:
+    """--history's earlier years. The nightly modules (SQLite, the mail stack) are imported only when asked for:
+    the commands start without them (processor.core.lazy)."""
+    if not paths:
+        return []
+    from processor.nightly.earlier import load_history
+
+    return load_history(paths, profile, labels=labels or (), max_file_mb=max_file_mb)
+
+
 def _require_workbooks(paths: list[Path], exclude: tuple[Path, ...] = ()) -> None:
     """A one-shot `check` or `run` with nothing to review is a mistake in the path, not a result: say so (exit 2)
     before anything is written. Owner files (~$…), hidden and temporary files and plain documents do not count."""
@@ -156,7 +161,7 @@ def check(
     """读取、复核自评表，并把同时提交的绩效自评报告（.docx）与自评表核对：每个文件的状态、项目、复核得分与问题（退出码：0 全部通过，1 有退回或拒收，2 用法错误或没有可审核的工作簿）。"""
     chosen = load_profile(profile) if profile else None
     _require_workbooks(paths)
-    earlier = load_history(history or [], chosen, labels=labels or (), max_file_mb=max_file_mb)
+    earlier = _history(history, chosen, labels, max_file_mb)
     console = Console()
     with _bar() as bar:
         task = bar.add_task("审核", total=None, name="")
@@ -217,7 +222,7 @@ def run(
     day = _day(date)
     chosen = load_profile(profile) if profile else None
     _require_workbooks([inbox], exclude=(out,))
-    earlier = load_history(history or [], chosen, labels=labels or (), max_file_mb=max_file_mb)
+    earlier = _history(history, chosen, labels, max_file_mb)
     console = Console()
     with _bar() as bar:
         task = bar.add_task("审核", total=None, name="")
@@ -257,11 +262,13 @@ def draft(
 
     输出：输出文件夹/<主管部门>/<项目名称>_<年度>_绩效自评报告（初稿）.docx。退出码：0 每个读到的项目都已生成初稿（被拒收的文件没有项目可起草，会列出原因），1 有初稿已存在、未覆盖（加 --force 覆盖），2 用法错误，3 无法写出。
     """
+    from processor.draft import draft as draft_job  # python-docx: imported by the command that writes Word
+
     _out_folder(out)
     day = _day(date)
     chosen = load_profile(profile) if profile else None
     _require_workbooks(paths, exclude=(out,))
-    earlier = load_history(history or [], chosen, labels=labels or (), max_file_mb=max_file_mb)
+    earlier = _history(history, chosen, labels, max_file_mb)
     with _bar() as bar:
         task = bar.add_task("审核", total=None, name="")
         result = draft_job(paths, out, date=day, force=force, profile=chosen, labels=labels or (),
@@ -273,6 +280,9 @@ def draft(
 
 
 def _night(config_path: Path) -> None:
+    from processor.nightly.config import load_config
+    from processor.nightly.night import night
+
     console = Console()
     if not console.is_terminal:  # under cron: plain timestamped lines
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
@@ -290,6 +300,9 @@ def init(
     folder: Annotated[Path, typer.Argument(help="放置 selfeval.toml 的文件夹")] = Path("."),
 ) -> None:
     """生成带说明的夜间批处理配置文件 selfeval.toml（已存在时不覆盖，原文件不变，退出码 0）。"""
+    from processor.nightly.config import ConfigExists
+    from processor.nightly.config import write_template as write_config_template
+
     try:
         path = write_config_template(folder)
     except ConfigExists as exists:
@@ -301,18 +314,24 @@ def init(
 
 @app.command()
 def report(
-    config: Annotated[Path, typer.Option("--config", "-c", help="selfeval.toml")] = Path(FILE_NAME),
+    config: Annotated[Path, typer.Option("--config", "-c", help="selfeval.toml")] = Path(CONFIG_FILE),
 ) -> None:
     """不收新文件，按台账重新生成本年度汇总表（退出码：0 成功，3 无法写出，4 配置错误，5 已有任务在运行）。"""
+    from processor.nightly.config import load_config
+    from processor.nightly.night import rebuild
+
     path = rebuild(load_config(config))
     typer.echo(f"汇总表已重新生成：{path}")
 
 
 @app.command("rebuild-ledger")
 def rebuild_ledger_command(
-    config: Annotated[Path, typer.Option("--config", "-c", help="selfeval.toml")] = Path(FILE_NAME),
+    config: Annotated[Path, typer.Option("--config", "-c", help="selfeval.toml")] = Path(CONFIG_FILE),
 ) -> None:
     """从归档和拒收文件夹重建台账（原台账改名保留，不删除）；文件原地重新审核，不移动。"""
+    from processor.nightly.config import load_config
+    from processor.nightly.night import rebuild_ledger
+
     aside, counts = rebuild_ledger(load_config(config))
     kept = f"原台账已改名保留为 {aside}；" if aside else ""
     typer.echo(f"台账已重建：{kept}登记文件 {counts['files']} 个，重复内容 {counts['duplicates']} 个。"
@@ -324,11 +343,15 @@ def mail(
     resend: Annotated[
         bool, typer.Option("--resend", help=f"把被服务器拒收的邮件（状态/{PARKED}/）移回队列（状态/mailqueue/），连同排队的邮件立即发送")
     ] = False,
-    config: Annotated[Path, typer.Option("--config", "-c", help="selfeval.toml")] = Path(FILE_NAME),
+    config: Annotated[Path, typer.Option("--config", "-c", help="selfeval.toml")] = Path(CONFIG_FILE),
 ) -> None:
     """改正收件人地址或邮件大小后重发被服务器拒收的邮件（退出码：0 全部发出，2 未加 --resend，3 无法读写邮件文件夹，4 配置错误或邮件服务器拒绝登录，5 已有任务在运行，6 仍有邮件排队待下次运行重发，9 又被服务器拒收）。"""
     if not resend:
         raise UsageError("请加 --resend：selfeval mail --resend --config selfeval.toml 把被服务器拒收的邮件移回队列并立即发送。")
+    from processor.nightly.config import load_config
+    from processor.nightly.mail import resend as resend_parked
+    from processor.nightly.night import mail_exit
+
     cfg = load_config(config)
     console = Console()
     if not console.is_terminal:

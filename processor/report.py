@@ -31,11 +31,10 @@ from processor.core.model import (
     Value,
     YearFigures,
 )
-from processor.draft import DraftResult
 from processor.review.profiles import shown_name
-from processor.run import RunResult
 
 if TYPE_CHECKING:
+    from processor.draft import DraftResult
     from processor.nightly.mail import Delivery
     from processor.nightly.night import Night
     from processor.run import RunResult

@@ -24,7 +24,8 @@ from processor.check import check_file
 from processor.core.model import FileResult, Finding, Severity
 from processor.write import fastcopy
 from processor.write.fastcopy import Unsupported, fast_copy, marked_copy
-from processor.write.feedback import LIST_SHEET, annotated_copy, needs_feedback, openpyxl_copy
+from processor.write.feedback import LIST_SHEET, annotated_copy, needs_feedback
+from processor.write.slowcopy import openpyxl_copy
 
 DAY = dt.date(2026, 11, 27)
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,7 +205,7 @@ def test_fast_copy_is_deterministic_and_taken_by_annotated_copy(form: Path, monk
     result = check_file(form)
     first = annotated_copy(result, DAY)
     assert first is not None and first == annotated_copy(result, DAY) == fast_copy(form.read_bytes(), result, DAY)
-    monkeypatch.setattr("processor.write.feedback.openpyxl.load_workbook", None)  # the fast path needs no openpyxl
+    monkeypatch.setattr("processor.write.slowcopy.openpyxl.load_workbook", None)  # the fast path needs no openpyxl
     assert annotated_copy(result, DAY) == first
 
 
@@ -358,3 +359,27 @@ def test_more_notes_than_a_drawing_block_holds_fall_back(form: Path) -> None:
     assert len(marks) > fastcopy.MAX_NOTES
     with pytest.raises(Unsupported, match="notes"):
         fast_copy(form.read_bytes(), result, DAY)
+
+
+def test_the_fast_copy_cleans_text_and_names_columns_as_openpyxl_does() -> None:
+    """fastparts keeps its own copies of openpyxl's pattern and column letters, so that a run need not import
+    openpyxl: they must stay the same."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.utils import get_column_letter
+
+    from processor.write import fastparts
+
+    assert fastparts.ILLEGAL_CHARACTERS.pattern == ILLEGAL_CHARACTERS_RE.pattern
+    assert all(fastparts.column_letter(n) == get_column_letter(n) for n in (1, 26, 27, 702, 703, 16384))
+
+
+def test_a_run_does_not_import_what_it_does_not_use(tmp_path: Path) -> None:
+    """`selfeval run` without --config, Word reports or an openpyxl copy imports neither openpyxl, python-docx,
+    smtplib nor sqlite3 (processor.core.lazy): together they were 0.2 s of every start."""
+    import subprocess
+    import sys
+
+    code = ("import sys, processor.cli, processor.run; "
+            "print(sorted(m for m in ('openpyxl', 'docx', 'smtplib', 'sqlite3') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert out.stdout.strip() == "[]"

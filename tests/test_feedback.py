@@ -294,7 +294,7 @@ def test_openpyxl_failure_falls_back_to_the_fresh_workbook(inbox: Path, monkeypa
     def refuse(*args: object, **kwargs: object) -> None:
         raise KeyError("damaged part")
 
-    monkeypatch.setattr("processor.write.feedback.openpyxl.load_workbook", refuse)
+    monkeypatch.setattr("processor.write.slowcopy.openpyxl.load_workbook", refuse)
     monkeypatch.setattr("processor.write.feedback.marked_copy", lambda *args: None)  # what the fast copy leaves
     checked = check_file(inbox / "市教育局_2021.xlsx")
     assert annotated_copy(checked, DAY) is None

@@ -19,6 +19,8 @@ from processor.core.errors import UsageError
 DEFAULT_NAME = "绩效自评汇总_{year}_{date}.xlsx"  # the summary workbook: --name, [review] summary_name
 SPLIT_ABOVE = 2000  # projects: above this `--split-by auto` writes one workbook per 主管部门
 MODES = ("auto", "none", "department")
+CONFIG_FILE = "selfeval.toml"  # the nightly job's configuration (selfeval init, --config)
+PARKED = "mail-failed"  # beside the mail queue: mails the server refused for good, each with a .txt of its answer
 FOLDER_SUFFIX = "_分部门"
 BLANK_DEPARTMENT = "未填主管部门"  # the folder (and name) of forms whose 主管部门 is blank
 

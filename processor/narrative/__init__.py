@@ -4,7 +4,13 @@ content.py says what a draft says (plain data, testable as text); document.py, t
 in Word. This stage sits beside the workbook writers: it takes the reviewed FileResult and writes a file.
 """
 
-from processor.narrative.content import Draft, Para, Span, compose
-from processor.narrative.document import render
+from typing import TYPE_CHECKING
+
+from processor.core.lazy import exports
+
+if TYPE_CHECKING:
+    from processor.narrative.content import Draft, Para, Span, compose
+    from processor.narrative.document import render
 
 __all__ = ["Draft", "Para", "Span", "compose", "render"]
+__getattr__ = exports(__name__, {"Draft": "content", "Para": "content", "Span": "content", "compose": "content", "render": "document"})

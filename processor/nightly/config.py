@@ -14,13 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from processor.core.errors import ConfigError, OutputError, UsageError
-from processor.core.names import DEFAULT_NAME, MODES, SPLIT_ABOVE, summary_name
+from processor.core.names import CONFIG_FILE, DEFAULT_NAME, MODES, SPLIT_ABOVE, summary_name
 from processor.nightly.mail import DEFAULT_SENDER, SmtpSettings, check_transport
 from processor.read.labels import check_labels
 from processor.read.workbook import DEFAULT_MAX_FILE_MB
 from processor.review.profiles import load_profile
-
-FILE_NAME = "selfeval.toml"
 
 TEMPLATE = '''# selfeval 夜间批处理配置 / nightly job configuration
 # 相对路径以本文件所在的文件夹为准。Relative paths are relative to this file's folder.
@@ -130,7 +128,7 @@ def write_template(folder: Path) -> Path:
         raise UsageError(f"{folder} 不是文件夹（同名的文件已存在）。请给出放置 selfeval.toml 的文件夹。") from exc
     except OSError as exc:
         raise OutputError(f"无法创建文件夹 {folder}（{exc.strerror or exc}）。请检查路径和权限。") from exc
-    target = folder / FILE_NAME
+    target = folder / CONFIG_FILE
     try:
         fh = target.open("x", encoding="utf-8")  # "x": never over a file, not even one that appeared meanwhile
     except FileExistsError as exc:

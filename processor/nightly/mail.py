@@ -37,7 +37,7 @@ from urllib.parse import quote
 from processor.aggregate import reports_said
 from processor.core.errors import ConfigError, OutputError
 from processor.core.fsutil import atomic_write
-from processor.core.names import folder_for, safe_name
+from processor.core.names import PARKED, folder_for, safe_name
 from processor.nightly.lock import RunLock
 
 log = logging.getLogger("selfeval.mail")
@@ -49,7 +49,6 @@ _TYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.
 _PLAIN_NAME = re.compile(r'[-\w .()]+', re.ASCII)
 _QUEUED = re.compile(r"^\d{8}T\d{6}Z_\d{3}_(.+)$")  # UTC stamp and position: names sort oldest first
 PENDING = "X-Selfeval-Pending-To"  # recipients still owed a queued mail that others already received
-PARKED = "mail-failed"  # beside the queue folder: mails the server refused for good, each with a .txt of its answer
 
 
 SECURITY = ("starttls", "ssl", "none")

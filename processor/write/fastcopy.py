@@ -6,7 +6,7 @@ for byte (formulas, styles, merges, macros, pictures openpyxl would drop), and e
 (a cell's style index, comments and their VML drawing, page setup), the other sheets' tab selection,
 styles.xml (appended formats), workbook.xml and its relationships (the list sheet in front), the content types
 and docProps/core.xml; the list sheet and the comment parts are added. What it cannot do safely raises
-Unsupported, and feedback.annotated_copy falls back to openpyxl.
+Unsupported, and feedback.annotated_copy falls back to openpyxl (processor.write.slowcopy).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from typing import NoReturn
 
 from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
-from openpyxl.utils import get_column_letter
 
 from processor.core.findings import note_text
 from processor.core.model import FileResult, Finding, Severity
@@ -61,7 +60,7 @@ MAX_NOTES = 1023  # new notes on one sheet: a VML o:idmap block numbers 1,024 sh
 
 
 def _height(text: str) -> int:
-    """A note box's height in pixels for its text (feedback._mark)."""
+    """A note box's height in pixels for its text (slowcopy._mark)."""
     return min(18 * text_lines(text, 52) + 12, 600)
 
 
@@ -112,7 +111,7 @@ def _cell(ref: str) -> tuple[int, int]:
 
 
 def _a1(row: int, col: int) -> str:
-    return f"{get_column_letter(col)}{row}"
+    return f"{parts.column_letter(col)}{row}"
 
 
 class _Sheet:
@@ -130,7 +129,7 @@ class _Sheet:
                 self.merges.append((*_cell(first), *_cell(last or first)))
 
     def anchor(self, row: int, col: int) -> tuple[int, int]:
-        """A merged range's marks go to its top-left cell (feedback._anchor)."""
+        """A merged range's marks go to its top-left cell (slowcopy._anchor)."""
         return next(((r1, c1) for r1, c1, r2, c2 in self.merges if r1 <= row <= r2 and c1 <= col <= c2), (row, col))
 
     def cell(self, row: int, col: int) -> etree._Element:
@@ -253,7 +252,7 @@ class _Copy:
         return marks, links
 
     def _fit(self, name: str) -> None:
-        """feedback._fit_forms: A4 landscape, one page wide."""
+        """slowcopy._fit_forms: A4 landscape, one page wide."""
         self.pkg.dirty.add(self.worksheets[name])
         root = self._sheet(name).root
         setup = _child(root, "pageSetup", SHEET_ORDER)
@@ -264,7 +263,7 @@ class _Copy:
         _child(_child(root, "sheetPr", SHEET_ORDER), "pageSetUpPr", SHEET_PR_ORDER).set("fitToPage", "1")
 
     def _mark(self, name: str, cells: dict[tuple[int, int], list[Finding]]) -> None:
-        """feedback._mark on one sheet: fill each cell, and add the comments part and its VML drawing."""
+        """slowcopy._mark on one sheet: fill each cell, and add the comments part and its VML drawing."""
         pkg, sheet, path = self.pkg, self._sheet(name), self.worksheets[name]
         root = sheet.root
         pkg.dirty.add(path)
@@ -303,7 +302,7 @@ class _Copy:
 
     def _merge(self, root: etree._Element, targets: dict[str, tuple[str, str]], notes: list[parts.Note]) -> None:
         """Our notes into the sheet's own comments and drawing: a cell's own comment stays below ours, as
-        "（原批注）…" (feedback._mark); other comments, and whatever else the drawing holds, stay as they are."""
+        "（原批注）…" (slowcopy._mark); other comments, and whatever else the drawing holds, stay as they are."""
         legacy = root.find(M + "legacyDrawing")
         own = [t for k, t in targets.values() if k.endswith("/comments")]
         kind, vml = targets.get(legacy.get(R_ID, "") if legacy is not None else "", ("", ""))
@@ -372,7 +371,7 @@ class _Copy:
         etree.SubElement(self.types, CT + "Override", PartName="/" + part, ContentType=kind)
 
     def _list(self, main: str, book: etree._Element, links: dict[int, str]) -> None:
-        """feedback._list_sheet: the list first, the only selected tab, with its print titles."""
+        """slowcopy._list_sheet: the list first, the only selected tab, with its print titles."""
         pkg = self.pkg
         sheets = _child(book, "sheets", BOOK_ORDER)
         entries = [s for s in sheets if tag(s) == "sheet"]
@@ -404,7 +403,7 @@ class _Copy:
             view.attrib.pop("firstSheet", None)
 
     def _core(self, path: str) -> None:
-        """created and modified pinned to the run date, lastModifiedBy ours: as feedback._save stamps them."""
+        """created and modified pinned to the run date, lastModifiedBy ours: as slowcopy._save stamps them."""
         root = self.pkg.xml(path)
         if root.tag != "{" + CP + "}coreProperties":
             raise Unsupported("core properties")

@@ -333,7 +333,7 @@ def test_a_merge_over_the_whole_sheet_gets_a_marked_copy_and_openpyxl_never_trie
     copy leaves the merge as one element and marks the copy all the same."""
     from python_calamine import CalamineWorkbook
 
-    from processor.write.feedback import openpyxl_copy
+    from processor.write.slowcopy import openpyxl_copy
 
     path = _whole_sheet_merge(tmp_path)
     result = check_file(path)
