@@ -55,3 +55,12 @@ def test_only_a_window_of_items_is_taken_ahead() -> None:
     assert next(results) == 0
     assert len(taken) <= 5  # four in flight, then the first result is handed back
     assert list(results) == [x * x for x in range(1, 100)]
+
+
+def test_chunks_are_small_enough_that_no_core_waits_long_for_the_last() -> None:
+    from processor.check import chunk_size
+
+    assert chunk_size(100, 2) == 3  # city-year: 34 chunks, not 13 of which the last ran alone
+    assert chunk_size(2000, 2) == 8  # a province: IPC per chunk stays negligible
+    assert chunk_size(10, 2) == 1
+    assert chunk_size(100, 8) == 1
