@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from processor.core.model import FundRow, Funds
 from processor.read.context import FormContext
 from processor.read.grid import a1
-from processor.read.labels import declared_weight, squash
+from processor.read.labels import declared_weight, memo_short, squash
 from processor.read.locate import FUND_ROWS, Header
 from processor.read.values import ErrorValue, Unreadable, cell_text, parse_rate
 
@@ -31,18 +31,26 @@ _YUAN = re.compile(r"\(元\)|单位:?元")
 def money_unit(ctx: FormContext, header: Header) -> str:
     """万元 or 元, from the 项目资金 label and the funds header only (a project name may say 万元)."""
     g = ctx.grid
-    texts = [squash(g.text(header.row, c)) for c in range(len(g.rows[header.row]))]
+    texts = [squash(text) for text in g.row_texts(header.row)]
     label = ctx.block.first("funds")
     if label:
         texts.append(squash(g.text(label.row, label.col)))
     for r in range(ctx.block.top, header.row):  # a 单位：元 note above the form
-        for c in range(len(g.rows[r])):
-            if m := _UNIT_NOTE.search(squash(g.text(r, c))):
-                texts.append(m.group(0))
+        for text in g.row_texts(r):
+            if note := _unit_note(text):
+                texts.append(note)
     joined = " ".join(t for t in texts if t and len(t) < 40)
     if "万元" in joined:
         return "万元"
     return "元" if _YUAN.search(joined) else "万元"
+
+
+@memo_short
+def _unit_note(text: str) -> str | None:
+    """The 单位：元 / 单位：万元 a text says, if any. Memoised: money_unit asks it of every cell above the funds
+    header, title rows and 项目名称 lines that recur from form to form."""
+    m = _UNIT_NOTE.search(squash(text))
+    return m.group(0) if m else None
 
 
 def parse_funds(ctx: FormContext) -> Funds:

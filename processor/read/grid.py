@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from processor.read.labels import field_of, nfkc
+from processor.read.labels import field_of, memo_short, nfkc
 from processor.read.values import Cell, is_blank
 from processor.read.workbook import Sheet
 
@@ -29,6 +29,12 @@ def a1(row: int, col: int) -> str:
     return f"{col_letters(col)}{row + 1}"
 
 
+@memo_short
+def _shown(text: str) -> str:
+    """A text cell as `Grid.text` gives it: normalised, without surrounding blanks."""
+    return nfkc(text).strip()
+
+
 class Grid:
     """Read-only view of one sheet. `get` answers with the merged range's value; `raw` does not."""
 
@@ -40,13 +46,43 @@ class Grid:
         self.ncols = max((len(r) for r in self.rows), default=0)
         self._anchor: dict[tuple[int, int], tuple[int, int]] = {}
         self._end: dict[tuple[int, int], tuple[int, int]] = {}
+        # `get` answers from `_filled`: the rows with every covered cell holding its merged range's value.
+        # The parsers call `get` a few hundred times per form, and looking each position up in the anchor map
+        # made a tuple and a dict lookup of every call. Only the rows that hold covered cells are copied (the
+        # others are shared with `rows`); a covered cell beyond its row's end lengthens that copy with blanks,
+        # which `get` answers for a position outside the row all the same. Ranges are written in order, each
+        # without its own top-left cell, so where hostile ranges overlap a cell holds what the anchor map says.
+        filled: list[list[Cell]] = list(self.rows)
+        copied: set[int] = set()
+        anchors, nrows, ncols = self._anchor, self.nrows, self.ncols
         for (r0, c0), (r1, c1) in sheet.merged:
-            self._end[(r0, c0)] = (r1, c1)
-            for r in range(r0, min(r1, self.nrows - 1) + 1):
-                for c in range(c0, min(c1, self.ncols - 1) + 1):
-                    if (r, c) != (r0, c0):
-                        self._anchor[(r, c)] = (r0, c0)
+            top = (r0, c0)
+            self._end[top] = (r1, c1)
+            last = c1 if c1 < ncols else ncols - 1
+            value = self.raw(r0, c0)
+            for r in range(r0, (r1 if r1 < nrows else nrows - 1) + 1):
+                first = c0 + 1 if r == r0 else c0
+                if first > last:
+                    continue
+                for c in range(first, last + 1):
+                    anchors[(r, c)] = top
+                if r < 0 or last < 0:
+                    continue  # positions get never answers from a row
+                if r not in copied:
+                    filled[r] = list(filled[r])
+                    copied.add(r)
+                line = filled[r]
+                if last >= len(line):
+                    line.extend([""] * (last + 1 - len(line)))
+                first = first if first > 0 else 0
+                if first == last:
+                    line[first] = value
+                else:
+                    line[first:last + 1] = [value] * (last + 1 - first)
+        self._filled = filled
         self._fields: dict[tuple[int, int], str | None] = {}
+        self._merged: set[tuple[int, int]] | None = None
+        self._texts: dict[int, tuple[str, ...]] = {}
 
     def raw(self, row: int, col: int) -> Cell:
         if 0 <= row < self.nrows:
@@ -59,13 +95,11 @@ class Grid:
         return self._anchor.get((row, col), (row, col))
 
     def get(self, row: int, col: int) -> Cell:
-        # anchor and raw inlined: the parsers call this a few hundred times per form
-        key = (row, col)
-        r, c = self._anchor.get(key, key)
-        if 0 <= r < self.nrows:
-            line = self.rows[r]
-            if 0 <= c < len(line):
-                return line[c]
+        # merged ranges resolved once, in __init__: the parsers call this a few hundred times per form
+        if 0 <= row < self.nrows:
+            line = self._filled[row]
+            if 0 <= col < len(line):
+                return line[col]
         return ""
 
     def covered(self, row: int, col: int) -> bool:
@@ -84,6 +118,13 @@ class Grid:
         top = self._anchor.get(first, first)
         return first[1], self._end.get(top, top)[1]
 
+    def merged(self) -> set[tuple[int, int]]:
+        """Every position inside a merged range or at its top-left (made once per sheet, at C speed): `col_span`
+        of any other position is (col, col), so a caller testing many cells' spans asks it of these only."""
+        if self._merged is None:
+            self._merged = self._anchor.keys() | self._end.keys()
+        return self._merged
+
     def field(self, row: int, col: int) -> str | None:
         """The label field of a cell (cached: right_of and below ask about the same cells repeatedly)."""
         key = (row, col)
@@ -94,7 +135,15 @@ class Grid:
 
     def text(self, row: int, col: int) -> str:
         cell = self.get(row, col)
-        return nfkc(cell).strip() if isinstance(cell, str) else ("" if is_blank(cell) else str(cell))
+        return _shown(cell) if isinstance(cell, str) else ("" if is_blank(cell) else str(cell))
+
+    def row_texts(self, row: int) -> tuple[str, ...]:
+        """`text` of each cell of a row (as long as the row as read). Kept per row: the title rows above a
+        form are read by the form's kind, its year and its money unit, cell by cell, each."""
+        texts = self._texts.get(row)
+        if texts is None:
+            texts = self._texts[row] = tuple(self.text(row, c) for c in range(len(self.rows[row])))
+        return texts
 
     def right_of(self, row: int, col: int) -> tuple[int, int] | None:
         """The first non-blank cell right of a label (past the label's own merge), unless it is a label."""

@@ -370,8 +370,10 @@ _FAST_CELL = re.compile(rb'<c(?=[\s/>])(\s+r="([A-Z]{1,3})([0-9]{1,7})")?([^>]*)
 # does (a tag read again from each `<c` inside it would make a hostile long tag quadratic): (column, row, "")
 # for a cell with a plain r first that holds something; ("", "", "") for one that is formatting only
 # (<c r="Z9" s="3"/>, which calamine skips); ("", "", ">") for a cell whose r is missing or not first, which
-# sends the buffer to _FAST_CELL's exact handling.
-_USED_CELL = re.compile(rb'<c(?=[\s/>])(?:\s+r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(?<!/)>'
+# sends the buffer to _FAST_CELL's exact handling. The first alternative's `[^>]*` is greedy: it can stop only at
+# the tag's first `>` either way (it cannot cross one), and the greedy form finds it at twice the speed of
+# trying `(?<!/)>` after every character; this scan was a fifth of the cost of reading a workbook.
+_USED_CELL = re.compile(rb'<c(?=[\s/>])(?:\s+r="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>'
                         rb'|\s+r="[A-Z]{1,3}[0-9]{1,7}"[^>]*>|[^>]*(>))')
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
 _EXACT_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*)>")

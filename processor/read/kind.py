@@ -43,8 +43,7 @@ def title_texts(grid: Grid, top: int, stop: int) -> list[str]:
     """The short texts of the rows above a form (or of a sheet's first rows): only there is a title."""
     texts = []
     for r in range(top, min(stop, top + _TITLE_ROWS)):
-        for c in range(len(grid.rows[r])):
-            text = grid.text(r, c)
+        for text in grid.row_texts(r):
             if text and len(text) <= _TITLE_LEN:
                 texts.append(text)
     return texts

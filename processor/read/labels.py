@@ -16,7 +16,7 @@ import tomllib
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -37,6 +37,7 @@ _INLINE = re.compile(r"^\s*([^:]{2,12}?)\s*:\s*(.+)$", re.S)
 _R = TypeVar("_R")
 _R_co = TypeVar("_R_co", covariant=True)
 SHORT = 64  # labels and typed numbers; longer texts are normalised afresh each time
+MEMO_SIZE = 1 << 16  # entries per memoised function
 
 
 class Memo(Protocol[_R_co]):
@@ -50,14 +51,27 @@ def memo_short(fn: Callable[[str], _R]) -> Memo[_R]:
 
     Also used by the value grammar (values.parse_value) and the table parser: whatever it returns is
     shared between callers, so it must be immutable (str, bool, a frozen dataclass).
+
+    A plain dict, not lru_cache: these functions are called hundreds of thousands of times per batch and
+    nearly always hit, and a dict lookup is less than half the cost of lru_cache's wrapper plus a length
+    test. When full, the oldest entry goes (first in, first out: the labels that recur are re-entered at once).
     """
-    cached = lru_cache(maxsize=1 << 16)(fn)
+    cache: dict[str, _R] = {}
 
     def call(text: str) -> _R:
-        return cached(text) if len(text) <= SHORT else fn(text)
+        try:
+            return cache[text]
+        except KeyError:
+            pass
+        result = fn(text)
+        if len(text) <= SHORT:
+            if len(cache) >= MEMO_SIZE:
+                del cache[next(iter(cache))]
+            cache[text] = result
+        return result
 
     call.__doc__ = fn.__doc__
-    call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    call.cache_clear = cache.clear  # type: ignore[attr-defined]
     return call  # type: ignore[return-value]
 
 

@@ -61,14 +61,17 @@ def scan_labels(grid: Grid) -> tuple[list[Label], dict[str, list[tuple[int, int,
     covered = grid.covered  # every cell of every sheet passes here
     for r, line in enumerate(grid.rows):
         for c, cell in enumerate(line):
-            if not isinstance(cell, str) or not cell or covered(r, c):
+            if not isinstance(cell, str) or not cell:
                 continue
+            # whether the cell is covered by a merge is asked only of the few cells that say something: the
+            # answer is the same either way, and asking it of every text cell was a tenth of this scan
             name = field_of(cell)  # grid.field(r, c), without its per-cell cache: every cell is asked once here
             if name:
-                labels.append(Label(name, r, c))
+                if not covered(r, c):
+                    labels.append(Label(name, r, c))
             elif "项目名称" in cell or "主管部门" in cell or "实施单位" in cell or "等级" in cell:
                 pair = inline_value(cell)
-                if pair:
+                if pair and not covered(r, c):
                     inline.setdefault(pair[0], []).append((r, c, pair[1]))
     return labels, inline
 

@@ -127,8 +127,8 @@ class FormParser(FormContext):
         """
         first = self.block.first("project_name")
         stop = first.row if first else self.block.top + 3
-        titles = [squash(self.grid.text(r, c)) for r in range(self.block.top, max(stop, self.block.top))
-                  for c in range(len(self.grid.rows[r]))]
+        titles = [squash(text) for r in range(self.block.top, max(stop, self.block.top))
+                  for text in self.grid.row_texts(r)]
         for pattern, cells in ((_TITLE_YEAR, titles), (_ANY_YEAR, [t for t in titles if "自评" in t])):
             for text in cells:
                 if m := pattern.search(text):

@@ -33,7 +33,14 @@ _EMPTY_TEXT, _TEXT, _END_TEXT = 0, 1, 2
 
 
 def _blankish(cell: object) -> bool:
-    return is_blank(cell) or (isinstance(cell, str) and squash(cell) in _FILLER_MARKS)
+    return _blankish_text(cell) if isinstance(cell, str) else cell is None
+
+
+@memo_short
+def _blankish_text(text: str) -> bool:
+    """_blankish of a text (blank, or only a filler mark such as …… or /), memoised: it is asked of every value
+    cell of every indicator row."""
+    return is_blank(text) or squash(text) in _FILLER_MARKS
 
 
 @memo_short
@@ -69,9 +76,18 @@ class TableParser:
         for lb in ctx.block.labels:
             label_rows.setdefault(lb.row, set()).add(lb.field)
         self.label_rows = label_rows
-        # fixed for the whole table: the value columns a full-width note spans, and the A1 cells kept per row
-        self.value_cols = [self.cols[f] for f in (*_VALUE_FIELDS, "level3") if f in self.cols]
-        self.cell_cols = [(f, c) for f, c in self.cols.items() if f in _CELL_FIELDS]
+        # fixed for the whole table, worked out once rather than on each of its rows: the value columns a
+        # full-width note spans, the cells read and the A1 names kept per row
+        cols = self.cols
+        value_cols = [cols[f] for f in (*_VALUE_FIELDS, "level3") if f in cols]
+        self.note_lo, self.note_hi = min(value_cols), max(value_cols)
+        self.name_col = cols["level3"]
+        self.own_name = self.name_col not in (cols.get("level1"), cols.get("level2"))
+        self.read_cols = [(f, cols[f]) for f in _VALUE_FIELDS if f in cols]
+        if "target_op" in cols:
+            self.read_cols.append(("target_op", cols["target_op"]))
+        self.cell_cols = [*((f, c) for f, c in cols.items() if f in _CELL_FIELDS), ("name", self.name_col)]
+        self.weight_col, self.score_col, self.reason_col = cols.get("weight"), cols.get("score"), cols.get("reason")
 
     def parse(self) -> tuple[list[Group], list[Indicator]]:
         out: list[Indicator] = []
@@ -101,10 +117,15 @@ class TableParser:
                     texts.append(c)
         if not texts:
             return False
-        value_cols = self.value_cols
-        lo, hi = min(value_cols), max(value_cols)
+        lo, hi = self.note_lo, self.note_hi
+        # one merged cell across the whole table is a note, not an indicator. A cell outside every merged range
+        # spans its own column only, which cannot reach from lo to hi unless they are one column: only the
+        # merged ones are asked their span
+        merged = self.g.merged() if lo < hi else None
         col_span = self.g.col_span
-        for c in texts:  # one merged cell across the whole table is a note, not an indicator
+        for c in texts:
+            if merged is not None and (r, c) not in merged:
+                continue
             c0, c1 = col_span(r, c)
             if c0 <= lo and c1 >= hi:
                 return True
@@ -123,26 +144,24 @@ class TableParser:
         return name
 
     def _indicator(self, r: int, level1: str, level2: str) -> Indicator | None:
-        g, cols = self.g, self.cols
-        own_name = cols["level3"] not in (cols.get("level1"), cols.get("level2"))
-        raw_name = cell_text(g.raw(r, cols["level3"])) if own_name else ""
-        cells_raw = {f: g.get(r, cols[f]) for f in _VALUE_FIELDS if f in cols}
+        g = self.g
+        raw_name = cell_text(g.raw(r, self.name_col)) if self.own_name else ""
+        cells_raw = {f: g.get(r, c) for f, c in self.read_cols}
         flat, name, key_indicator = _name_parts(raw_name)
-        if "target_op" in cols:
-            cells_raw["target_op"] = g.get(r, cols["target_op"])
-        if all(_blankish(v) for v in cells_raw.values()):
+        for v in cells_raw.values():
+            if not _blankish(v):
+                break
+        else:
             if flat:  # a template row nobody filled in (指标1：, ……, or a name with no values)
-                self.ctx.note("placeholder-row-skipped", (r, cols["level3"]), value=raw_name)
+                self.ctx.note("placeholder-row-skipped", (r, self.name_col), value=raw_name)
             return None
         target, actual = reconcile_percent(self._target(r), parse_value(cells_raw.get("actual", "")))
-        cells = {f: a1(r, c) for f, c in self.cell_cols}
-        cells["name"] = a1(r, cols["level3"])
         return Indicator(
             level1=level1, level2=level2, name=name, raw_name=raw_name, row=r + 1, target=target, actual=actual,
-            weight=self.ctx.number(r, cols["weight"], "分值") if "weight" in cols else None,
-            self_score=self.ctx.number(r, cols["score"], "得分") if "score" in cols else None,
-            reason=cell_text(g.raw(r, cols["reason"])).strip() if "reason" in cols else "",
-            key_indicator=key_indicator, cells=cells,
+            weight=self.ctx.number(r, self.weight_col, "分值") if self.weight_col is not None else None,
+            self_score=self.ctx.number(r, self.score_col, "得分") if self.score_col is not None else None,
+            reason=cell_text(g.raw(r, self.reason_col)).strip() if self.reason_col is not None else "",
+            key_indicator=key_indicator, cells={f: a1(r, c) for f, c in self.cell_cols},
         )
 
     def _target(self, r: int) -> Value:

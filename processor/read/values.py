@@ -46,8 +46,14 @@ def cell_text(cell: Cell) -> str:
 
 def is_blank(cell: Cell) -> bool:
     if isinstance(cell, str):
-        return not cell or not nfkc(cell).strip()  # "" is what calamine gives for an empty cell
+        return _blank_text(cell)
     return cell is None
+
+
+@memo_short
+def _blank_text(text: str) -> bool:
+    """is_blank of a text, memoised: the parsers ask it of most cells of every form, and the texts recur."""
+    return not text or not nfkc(text).strip()  # "" is what calamine gives for an empty cell
 
 
 NONE_MARKS = {"—", "——", "-", "--", "/", "无", "—-", "－"}
@@ -84,13 +90,27 @@ def parse_number(cell: Cell) -> float | None:
         return _sane(float(cell), cell)
     if not isinstance(cell, str):
         raise Unreadable(cell_text(cell))
-    text = _SPACES.sub("", nfkc(cell))
-    if text in NONE_MARKS:
-        return None
-    m = _NUMBER_TEXT.match(text)
-    if not m:
+    readable, number = _text_number(cell)
+    if not readable:
         raise Unreadable(cell.strip())
-    return _sane(float(m.group("num").replace(",", "")), cell)
+    return number
+
+
+@memo_short
+def _text_number(text: str) -> tuple[bool, float | None]:
+    """parse_number of a non-blank text: (False, None) where it raises Unreadable (whose message is the text
+    stripped), else (True, the number or None). Memoised, because a form's numbers typed as text (`10分`, `100%`,
+    `2,200`) recur on form after form; an exception cannot be kept, so whether to raise one is."""
+    flat = _SPACES.sub("", nfkc(text))
+    if flat in NONE_MARKS:
+        return True, None
+    m = _NUMBER_TEXT.match(flat)
+    if not m:
+        return False, None
+    try:
+        return True, _sane(float(m.group("num").replace(",", "")), text)
+    except Unreadable:
+        return False, None
 
 
 def parse_rate(cell: Cell) -> float | None:
@@ -214,17 +234,19 @@ def _parse_text(cell: str) -> Value:
 
 
 def reconcile_percent(target: Value, actual: Value) -> tuple[Value, Value]:
-    """A %-formatted number reaches us as a ratio (0.95). Beside a percent partner it means 95%."""
-
-    def scaled(v: Value) -> Value:
-        assert v.value is not None
-        return Value(raw=v.raw, op=v.op, value=round(v.value * 100, 10), unit="%", kind=ValueKind.PERCENT)
-
-    def ratio_like(v: Value) -> bool:
-        return v.kind is ValueKind.QUANTITY and not v.unit and v.value is not None and 0 < v.value <= 1.5
-
-    if target.kind is ValueKind.PERCENT and ratio_like(actual) and target.value and target.value > 1.5:
-        return target, scaled(actual)
-    if actual.kind is ValueKind.PERCENT and ratio_like(target) and actual.value and actual.value > 1.5:
-        return scaled(target), actual
+    """A %-formatted number reaches us as a ratio (0.95). Beside a percent partner it means 95%.
+    (Its helpers live at module level: this runs once per indicator, and made two closures each time.)"""
+    if target.kind is ValueKind.PERCENT and _ratio_like(actual) and target.value and target.value > 1.5:
+        return target, _scaled(actual)
+    if actual.kind is ValueKind.PERCENT and _ratio_like(target) and actual.value and actual.value > 1.5:
+        return _scaled(target), actual
     return target, actual
+
+
+def _scaled(v: Value) -> Value:
+    assert v.value is not None
+    return Value(raw=v.raw, op=v.op, value=round(v.value * 100, 10), unit="%", kind=ValueKind.PERCENT)
+
+
+def _ratio_like(v: Value) -> bool:
+    return v.kind is ValueKind.QUANTITY and not v.unit and v.value is not None and 0 < v.value <= 1.5

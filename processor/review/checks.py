@@ -7,7 +7,7 @@ Every check adds findings; none raises. The computed scores go back into the Pro
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import fields, replace
 
 from processor.core.findings import finding, num
 from processor.core.model import Finding, Funds, Indicator, Project, Severity, ValueKind
@@ -33,10 +33,25 @@ _METHOD_ZH = {
     "date": "时间指标（按期完成得满分）",
 }
 _BAND_ZH = {"achieved": "达成年度指标", "partial": "部分达成年度指标", "missed": "未达成年度指标"}
+_COUNTED = re.compile("数量|成本")  # 二级指标 whose targets must be numbers
+_INDICATOR_FIELDS = ("level1", "level2", "name", "raw_name", "row", "target", "actual", "weight", "self_score",
+                     "reason", "key_indicator", "computed_score", "method", "cells")
+# _scored names every field of Indicator: a field added there must be added to it too
+assert tuple(f.name for f in fields(Indicator)) == _INDICATOR_FIELDS, "update _scored for Indicator's new fields"
+
+
+def _scored(ind: Indicator, method: str | None, computed_score: float | None) -> Indicator:
+    """`replace(ind, method=method, computed_score=computed_score)`, spelled out: dataclasses.replace walks the
+    class's fields and builds keyword arguments on every call, and it ran once for every indicator reviewed."""
+    return Indicator(level1=ind.level1, level2=ind.level2, name=ind.name, raw_name=ind.raw_name, row=ind.row,
+                     target=ind.target, actual=ind.actual, weight=ind.weight, self_score=ind.self_score,
+                     reason=ind.reason, key_indicator=ind.key_indicator, computed_score=computed_score,
+                     method=method, cells=ind.cells)
 
 
 def is_filler(reason: str) -> bool:
-    return squash(reason) in FILLER or len(squash(reason)) < 2
+    flat = squash(reason)
+    return flat in FILLER or len(flat) < 2
 
 
 def pct(x: float) -> str:
@@ -192,7 +207,7 @@ class Reviewer:
         w, s, cells = ind.weight, ind.self_score, ind.cells
         self._indicator_setup(ind, name)
         if w is None:
-            return replace(ind, method=UNSCORABLE)
+            return _scored(ind, UNSCORABLE, ind.computed_score)
         if ind.target.kind is ValueKind.EMPTY:
             self.note("empty-target", cells.get("target", ""), name=name)
         if ind.actual.kind is ValueKind.EMPTY:
@@ -221,7 +236,7 @@ class Reviewer:
             self.note("reason-missing", cells.get("reason", cells.get("score", "")), name=name, value=num(s),
                       weight=num(w), filler=f"（填写的是“{ind.reason}”）" if ind.reason else "")
         self._overachievement(ind, name, sc)
-        return replace(ind, method=sc.method, computed_score=sc.score)
+        return _scored(ind, sc.method, sc.score)
 
     def _qualitative(self, ind: Indicator, name: str, sc: Score) -> bool:
         """The band check; True when it found the self-score outside the band its completion text claims."""
@@ -264,7 +279,7 @@ class Reviewer:
         if a.kind in numeric and a.op is not None:
             example = f"{num(a.value)}{a.unit}" if a.value is not None else "实际数值"  # its own unit: 268米, 96%
             self.note("actual-restates-target", cells.get("actual", ""), name=name, value=a.raw, example=example)
-        if t.kind not in numeric and t.kind is not ValueKind.EMPTY and re.search("数量|成本", ind.level2):
+        if t.kind not in numeric and t.kind is not ValueKind.EMPTY and _COUNTED.search(ind.level2):
             self.note("target-not-quantified", cells.get("target", ""), level2=ind.level2, name=name, value=t.raw)
         if "满意度" in ind.name or "满意度" in ind.level2:
             why = ""
@@ -287,9 +302,15 @@ class Reviewer:
             self.note("weights-not-100", self.p.cells.get("total", ""), indicators=num(sum(weights)),
                       budget=budget, value=num(sum(weights) + budget_w))
         level1: dict[str, tuple[float, str]] = {}
+        # each group's members' weights in indicator order (so that each sum adds the same numbers in the same
+        # order), gathered in one pass rather than one pass over the indicators for every group
+        by_level1: dict[str, list[float]] = {}
+        by_level2: dict[tuple[str, str], list[float]] = {}
+        for i in inds:
+            by_level1.setdefault(i.level1, []).append(i.weight or 0.0)
+            by_level2.setdefault((i.level2, i.level1), []).append(i.weight or 0.0)
         for g in self.p.groups:
-            members = [i.weight or 0.0 for i in inds
-                       if (i.level1 == g.name if g.level == 1 else (i.level2 == g.name and i.level1 == g.parent))]
+            members = by_level1.get(g.name, []) if g.level == 1 else by_level2.get((g.name, g.parent), [])
             if g.declared_weight is not None and abs(sum(members) - g.declared_weight) > 0.01:
                 self.note("group-weight-mismatch", g.cell, name=g.name, declared=num(g.declared_weight),
                           value=num(sum(members)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from processor.core.model import Funds, Indicator, Value, ValueKind
-from processor.read.labels import squash
+from processor.read.labels import memo_short, squash
 from processor.review.profiles import Profile
 
 POSITIVE, REVERSE, EQUAL, DATE, QUALITATIVE, UNSCORABLE = (
@@ -51,8 +51,11 @@ def direction(ind: Indicator, profile: Profile) -> str:
     return POSITIVE
 
 
+@memo_short
 def completion_band(text: str) -> str | None:
-    """Which qualitative band a completion text claims; None when it says nothing recognisable."""
+    """Which qualitative band a completion text claims; None when it says nothing recognisable.
+    Memoised: the same completion texts (达成预期指标, 已完成, 满意) recur on form after form, and each one was
+    squashed and searched for some forty words every time."""
     flat = squash(text)
     if not flat:
         return None
