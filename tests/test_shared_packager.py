@@ -4,6 +4,7 @@ the one a serial close writes, byte for byte, and a helper that fails must cost 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
 import os
 from collections.abc import Callable
@@ -14,6 +15,7 @@ import pytest
 from formbuilder import clean_spec, write_workbook
 from inbox import build_inbox
 from python_calamine import CalamineWorkbook
+from xlsxwriter.exceptions import FileCreateError
 
 import processor.write.book
 from processor.run import run
@@ -121,3 +123,51 @@ def test_a_summary_written_with_a_helper_is_the_serial_one(tmp_path: Path, monke
     assert len(made) == 1 and caplog.messages[-1].startswith("a helper process assembled")
     assert helped.summary.read_bytes() == serial.summary.read_bytes()
     assert len(serial.sheets) >= 12
+
+
+def test_a_refused_fork_closes_the_book_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    """A system that cannot fork (ENOMEM under strict overcommit, EAGAIN) costs time, not the summary."""
+    serial = build(tmp_path / "serial.xlsx", helper=False)
+
+    def refuse() -> int:
+        raise OSError(errno.ENOMEM, "Cannot allocate memory")
+
+    monkeypatch.setattr(processor.write.book.os, "fork", refuse)
+    with caplog.at_level(logging.WARNING, "selfeval.write"):
+        helped = build(tmp_path / "helped.xlsx", helper=True)
+    assert helped.read_bytes() == serial.read_bytes()
+    assert caplog.messages == ["no helper process ([Errno 12] Cannot allocate memory); the sheets are assembled here"]
+
+
+def test_an_xlsxwriter_without_what_the_helper_reads_closes_the_book_itself(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Another xlsxwriter's internals (before 3.3 a column's info was a list): the library's own close, same bytes."""
+    serial = build(tmp_path / "serial.xlsx", helper=False)
+
+    def older(sheets: list[Any]) -> None:
+        raise AttributeError("'list' object has no attribute 'column_format'")
+
+    monkeypatch.setattr(processor.write.book, "_number_formats", older)
+    with caplog.at_level(logging.WARNING, "selfeval.write"):
+        helped = build(tmp_path / "helped.xlsx", helper=True)
+    assert helped.read_bytes() == serial.read_bytes()
+    assert caplog.messages[0].startswith("no helper process (AttributeError")
+
+
+def test_a_close_that_fails_leaves_no_helper_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xlsxwriter.worksheet import Worksheet
+
+    parent = os.getpid()
+    real = Worksheet._assemble_xml_file
+
+    def fails_here(self: Any) -> None:
+        if os.getpid() == parent:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(self)
+
+    monkeypatch.setattr(Worksheet, "_assemble_xml_file", fails_here)
+    with pytest.raises(FileCreateError, match="No space left"):  # xlsxwriter wraps what close() meets
+        build(tmp_path / "helped.xlsx", helper=True)
+    with pytest.raises(ChildProcessError):  # killed and reaped: no helper running, no zombie
+        os.waitpid(-1, os.WNOHANG)

@@ -11,12 +11,14 @@ import gc
 import logging
 import os
 import pickle
+import signal
 import tempfile
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import StringIO
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import xlsxwriter
 from xlsxwriter.exceptions import DuplicateWorksheetName
@@ -100,42 +102,71 @@ class SharedPackager(Packager):  # type: ignore[misc]  # xlsxwriter ships no stu
                 or any(ws.constant_memory for ws in sheets)):
             super()._write_worksheet_files()
             return
+        try:
+            cut = _halfway(sheets)
+            _number_formats(sheets)  # in the library's order: a serial close numbers the rest the same way
+        except Exception as exc:  # another xlsxwriter's internals: its own close is still right
+            log.warning("no helper process (%s: %s); the sheets are assembled here", type(exc).__name__, exc)
+            super()._write_worksheet_files()
+            return
         parts = [self._filename(f"xl/worksheets/sheet{i}.xml") for i in range(1, len(sheets) + 1)]
-        cut = _halfway(sheets)
-        _number_formats(sheets)
+        done: list[tuple[str, dict[str, Any]]] | None = None
         with tempfile.TemporaryFile() as spill:
-            pid = os.fork()
+            pid = _fork()
             if pid == 0:  # the helper: never returns into the caller's code
-                code = 1
-                try:
-                    numbered = len(self.workbook.xf_format_indices)
-                    theirs = [_assembled(ws) for ws in sheets[cut:]]
-                    if len(self.workbook.xf_format_indices) == numbered:  # else its style numbers are not ours
-                        pickle.dump(theirs, spill, pickle.HIGHEST_PROTOCOL)
-                        spill.flush()
-                        code = 0
-                finally:
-                    os._exit(code)
-            for ws, part in zip(sheets[:cut], parts, strict=False):
-                ws._set_xml_writer(part)
-                ws._assemble_xml_file()
-            _, status = os.waitpid(pid, 0)
-            helped = os.waitstatus_to_exitcode(status) == 0
-            if helped:
-                spill.seek(0)
-                done: list[tuple[str, dict[str, Any]]] = pickle.load(spill)
-                log.debug("a helper process assembled %d of %d sheets", len(sheets) - cut, len(sheets))
-            else:
-                log.warning("the helper process ended with status %s; its %d sheets are assembled here",
-                            os.waitstatus_to_exitcode(status), len(sheets) - cut)
+                _help(self.workbook, sheets[cut:], spill)
+            try:
+                for ws, part in zip(sheets[:cut], parts, strict=False):
+                    ws._set_xml_writer(part)
+                    ws._assemble_xml_file()
+            except BaseException:
+                if pid > 0:  # not left running, nor as a zombie, behind a close that failed
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                raise
+            if pid > 0:
+                status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+                if status == 0:
+                    spill.seek(0)
+                    done = pickle.load(spill)
+                    log.debug("a helper process assembled %d of %d sheets", len(sheets) - cut, len(sheets))
+                else:
+                    log.warning("the helper process ended with status %s; its %d sheets are assembled here",
+                                status, len(sheets) - cut)
         for k, (ws, part) in enumerate(zip(sheets[cut:], parts[cut:], strict=True)):
-            if helped:
+            if done is not None:
                 xml, carried = done[k]
                 part.write(xml)
                 ws.__dict__.update(carried)
             else:
                 ws._set_xml_writer(part)
                 ws._assemble_xml_file()
+
+
+def _fork() -> int:
+    """os.fork(), or -1 where the system refuses one (ENOMEM, EAGAIN): the sheets are then all assembled here."""
+    try:
+        return os.fork()
+    except OSError as exc:
+        log.warning("no helper process (%s); the sheets are assembled here", exc)
+        return -1
+
+
+def _help(workbook: Any, sheets: list[Any], spill: Any) -> NoReturn:
+    """The helper's whole life: assemble `sheets`, pickle them into `spill`, end. It writes nothing else (no
+    warning on stderr, whose lock a thread of the parent, such as the progress bar's, may have held when it
+    forked) and ends by os._exit, never returning into the caller's code. Status 1 tells the parent to do it."""
+    code = 1
+    try:
+        warnings.simplefilter("ignore")
+        numbered = len(workbook.xf_format_indices)
+        theirs = [_assembled(ws) for ws in sheets]
+        if len(workbook.xf_format_indices) == numbered:  # else its style numbers are not the parent's
+            pickle.dump(theirs, spill, pickle.HIGHEST_PROTOCOL)
+            spill.flush()
+            code = 0
+    finally:
+        os._exit(code)
 
 
 def _assembled(ws: Any) -> tuple[str, dict[str, Any]]:
