@@ -108,8 +108,8 @@ def _follow(bar: Progress, task: TaskID, then: str = "") -> Callable[[int, int, 
 
 def _history(paths: list[Path] | None, profile: Profile | None, labels: list[Path] | None,
              max_file_mb: float) -> list[Earlier]:
-    """--history's earlier years. The nightly modules (SQLite, the mail stack) are imported only when asked for:
-    the commands start without them (processor.core.lazy)."""
+    """--history's earlier years. The nightly modules (SQLite, the mail stack) are imported only when asked for, so
+    that the commands start without them."""
     if not paths:
         return []
     from processor.nightly.earlier import load_history

@@ -375,7 +375,7 @@ def test_the_fast_copy_cleans_text_and_names_columns_as_openpyxl_does() -> None:
 
 def test_a_run_does_not_import_what_it_does_not_use(tmp_path: Path) -> None:
     """`selfeval run` without --config, Word reports or an openpyxl copy imports neither openpyxl, python-docx,
-    smtplib nor sqlite3 (processor.core.lazy): together they were 0.2 s of every start."""
+    smtplib nor sqlite3: together they were 0.2 s of every start."""
     import subprocess
     import sys
 

@@ -5,17 +5,10 @@ per-department workbooks, feedback the 审核意见 copy of each department's ow
 blank form. book, styles and sheetnames are what they share. Nothing here decides a status or a score.
 """
 
-from typing import TYPE_CHECKING
-
-from processor.core.lazy import exports
-
-if TYPE_CHECKING:
-    from processor.write.deptbooks import write_books
-    from processor.write.feedback import write_feedback
-    from processor.write.summary import project_sheet_names, write_summary
-    from processor.write.template import build_template, write_template
+from processor.write.deptbooks import write_books
+from processor.write.feedback import write_feedback
+from processor.write.summary import project_sheet_names, write_summary
+from processor.write.template import build_template, write_template
 
 __all__ = ["build_template", "project_sheet_names", "write_books", "write_feedback", "write_summary",
            "write_template"]
-__getattr__ = exports(__name__, {"write_books": "deptbooks", "write_feedback": "feedback", "project_sheet_names": "summary",
-                                 "write_summary": "summary", "build_template": "template", "write_template": "template"})
